@@ -1,0 +1,22 @@
+'use strict';
+// Turning a verified body into the event object. Until the native simdjson
+// parse lands (issue 3) this is JSON.parse of the text stripe-node would parse:
+// the string itself, or the bytes decoded as TextDecoder does (BOM dropped,
+// invalid UTF-8 replaced by U+FFFD).
+const { decodedPayload } = require('./verify');
+
+function parseBody(payload) {
+  return JSON.parse(decodedPayload(payload));
+}
+
+function assertSnapshotEvent(event) {
+  if (event !== null && typeof event === 'object' && event.object === 'v2.core.event') {
+    throw new Error(
+      'hookwise: this payload is a thin event notification (object "v2.core.event"); ' +
+        'constructEvent expects a snapshot event. Use parseEventNotification instead.',
+    );
+  }
+  return event;
+}
+
+module.exports = { parseBody, assertSnapshotEvent };

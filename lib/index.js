@@ -1,0 +1,27 @@
+'use strict';
+const { SignatureVerificationError } = require('./errors');
+const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
+const { constructEvent, constructEventAsync } = require('./construct-event');
+const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
+
+// The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
+// to `hookwise.webhooks` unchanged.
+const webhooks = Object.freeze({
+  DEFAULT_TOLERANCE,
+  constructEvent,
+  constructEventAsync,
+  verifyHeader,
+  generateTestHeaderString,
+  generateTestHeaderStringAsync,
+  signature: Object.freeze({ EXPECTED_SCHEME: 'v1', verifyHeader, verifyHeaderAsync }),
+});
+
+module.exports = {
+  constructEvent,
+  constructEventAsync,
+  verifyHeader,
+  generateTestHeaderString,
+  generateTestHeaderStringAsync,
+  webhooks,
+  SignatureVerificationError,
+};

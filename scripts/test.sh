@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI checks, from a fresh clone on a fresh Debian machine.
+#   1. system packages (scripts/setup.sh: installs what is missing, as root)
+#   2. npm dependencies and the addon (npm install runs scripts/build-addon.js)
+#   3. the C++ core's Catch2 suite through CTest, normal and ASan+UBSan builds
+#   4. the node:test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+bash scripts/setup.sh
+
+step "npm dependencies and the native addon"
+if [[ ! -d node_modules/stripe || ! -d node_modules/node-addon-api ]]; then
+  npm install --no-audit --no-fund
+else
+  node scripts/build-addon.js
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+for variant in release asan; do
+  step "C++ core tests ($variant)"
+  dir="build-core-$variant"
+  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  [[ $variant == asan ]] && flags+=(-DHOOKWISE_SANITIZE=ON)
+  cmake -S . -B "$dir" "${flags[@]}" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+done
+
+step "JavaScript tests (node:test)"
+node --test test/js/*.test.js

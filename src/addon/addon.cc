@@ -1,0 +1,17 @@
+// The addon's entry point: registers each binding. No logic lives here.
+#include <napi.h>
+
+#include "src/addon/hmac_binding.h"
+#include "src/addon/verify_binding.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  hookwise::addon::InitVerify(env, exports);
+  hookwise::addon::InitHmac(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(hookwise, Init)
