@@ -10,5 +10,6 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  createWebhookHandler,
 } = hookwise;
 export default hookwise;

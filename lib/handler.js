@@ -1,0 +1,291 @@
+'use strict';
+// createWebhookHandler (API.md section 4): one object that turns a raw delivery
+// into at most one completed run of the user's handlers and the HTTP answer
+// Stripe expects. The pipeline, in DESIGN.md's order:
+//   size check -> verify -> parse -> claim -> (skip-stale) -> dispatch with
+//   in-request retries -> complete / fail (dead letter) -> answer.
+const { setTimeout: sleep } = require('node:timers/promises');
+const { verifyHeaderAsync } = require('./verify');
+const { parseBody } = require('./event');
+const { SignatureVerificationError } = require('./errors');
+const { isString, isBytes } = require('./args');
+const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
+const { nodeAdapter } = require('./adapters/node');
+const { fetchAdapter } = require('./adapters/fetch');
+
+// Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
+const BODY = Object.freeze({
+  too_large: Object.freeze({ error: 'payload_too_large' }),
+  processed: Object.freeze({ received: true }),
+  ignored: Object.freeze({ received: true, ignored: true }),
+  duplicate: Object.freeze({ received: true, duplicate: true }),
+  stale: Object.freeze({ received: true, stale: true }),
+  in_progress: Object.freeze({ error: 'in_progress' }),
+  failed: Object.freeze({ error: 'handler_failed' }),
+  dead_lettered: Object.freeze({ received: true, dead_lettered: true }),
+});
+const STATUS = {
+  rejected: 400,
+  too_large: 413,
+  processed: 200,
+  ignored: 200,
+  duplicate: 200,
+  stale: 200,
+  in_progress: 409,
+  failed: 500,
+  dead_lettered: 200,
+};
+
+function result(outcome, fields) {
+  return { status: STATUS[outcome], body: BODY[outcome], outcome, ...fields };
+}
+
+function rejected(code, message, error) {
+  const body = message ? { error: code, message } : { error: code };
+  return { status: STATUS.rejected, body, outcome: 'rejected', error };
+}
+
+/** Byte length of a body, without encoding a string unless it could be over the limit. */
+function bodyBytes(raw, limit) {
+  if (isBytes(raw)) return raw.byteLength;
+  if (raw instanceof ArrayBuffer) return raw.byteLength;
+  if (isString(raw)) return raw.length * 3 <= limit ? raw.length : Buffer.byteLength(raw, 'utf8');
+  return 0;
+}
+
+/** The message of whatever a handler threw, for the store's lastError and the log. */
+function errorText(err) {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  try {
+    return `non-Error thrown: ${String(err)}`;
+  } catch {
+    return 'non-Error thrown';
+  }
+}
+
+function objectIdOf(event) {
+  const object = event.data && event.data.object;
+  return object && isString(object.id) ? object.id : undefined;
+}
+
+class WebhookHandler {
+  #config;
+  #logger;
+  #store;
+  #ownsStore;
+  #registrations = []; // { type, fn } in registration order
+  #closed = false;
+
+  constructor(options) {
+    const config = normalizeOptions(options);
+    this.#config = config;
+    this.#logger = config.logger;
+    this.#store = config.store;
+    this.#ownsStore = config.store === undefined;
+    for (const [type, handler] of Object.entries(config.on)) {
+      for (const fn of Array.isArray(handler) ? handler : [handler]) this.#registrations.push({ type, fn });
+    }
+    for (const warning of config.warnings) this.#logger.warn(warning);
+    // Bound so they can be passed around as route handlers: `export const POST = webhooks.fetch`.
+    this.fetch = fetchAdapter(this, config);
+    this.node = nodeAdapter(this, config);
+    this.handle = this.handle.bind(this);
+    this.on = this.on.bind(this);
+    this.close = this.close.bind(this);
+  }
+
+  /** The store, created on first use when none was given (creating a handler does no I/O). */
+  get store() {
+    if (this.#store === undefined) {
+      // Loaded lazily: the default store is native and only needed once a delivery arrives.
+      const { MemoryStore } = require('./stores/memory-store');
+      this.#store = new MemoryStore();
+    }
+    return this.#store;
+  }
+
+  on(typeOrTypes, handler) {
+    const types = Array.isArray(typeOrTypes) ? typeOrTypes : [typeOrTypes];
+    if (types.length === 0) checkType(undefined);
+    types.forEach(checkType);
+    types.forEach((type) => checkHandler(type, handler));
+    for (const type of types) this.#registrations.push({ type, fn: handler });
+    return this;
+  }
+
+  /** A type's handlers and the '*' handlers, each function once, in registration order. */
+  #handlersFor(type) {
+    const fns = [];
+    for (const r of this.#registrations) {
+      if ((r.type === type || r.type === '*') && !fns.includes(r.fn)) fns.push(r.fn);
+    }
+    return fns;
+  }
+
+  async handle(rawBody, signatureHeader) {
+    const config = this.#config;
+    if (config.deferredError) {
+      this.#logger.error(config.deferredError.message);
+      throw config.deferredError;
+    }
+    if (this.#closed) throw new Error('hookwise: this webhook handler was closed');
+
+    if (bodyBytes(rawBody, config.maxBodyBytes) > config.maxBodyBytes) {
+      this.#logger.warn(`hookwise: rejected a delivery larger than maxBodyBytes (${config.maxBodyBytes} bytes)`);
+      return result('too_large');
+    }
+
+    let event;
+    try {
+      await verifyHeaderAsync(rawBody, signatureHeader, config.secrets, config.tolerance);
+      event = parseBody(rawBody);
+    } catch (err) {
+      return this.#rejection(err);
+    }
+    if (event === null || typeof event !== 'object' || !isString(event.id) || !isString(event.type)) {
+      const message = 'The body is signed JSON but not a Stripe event (it has no string "id" and "type").';
+      this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
+      return rejected('invalid_json', message);
+    }
+    if (event.object === 'v2.core.event') {
+      const message = 'This is a thin event notification (object "v2.core.event"); this endpoint handles snapshot events. Use parseEventNotification for thin events.';
+      this.#logger.warn(`hookwise: rejected event ${event.id}: ${message}`);
+      return rejected('invalid_json', message);
+    }
+    return this.#process(event);
+  }
+
+  #rejection(err) {
+    if (err instanceof SignatureVerificationError) {
+      // The message is stripe-node's text: it names the problem, never the secret or the body.
+      this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
+      return rejected(err.code, err.message.split('\n')[0].trim(), err);
+    }
+    if (err instanceof SyntaxError) {
+      this.#logger.warn('hookwise: rejected a delivery: the signature is valid but the body is not valid JSON');
+      return rejected('invalid_json', 'The signature is valid but the body is not valid JSON.', err);
+    }
+    throw err;
+  }
+
+  async #process(event) {
+    const { id: eventId, type } = event;
+    const handlers = this.#handlersFor(type);
+    if (handlers.length === 0) {
+      // Nothing would run, so nothing is claimed: no store work for event types the app does not handle.
+      this.#logger.info(`hookwise: ignored ${type} ${eventId} (no handler for this type)`);
+      return result('ignored', { eventId, type });
+    }
+    const config = this.#config;
+    const store = this.store;
+    const objectId = objectIdOf(event);
+    const claim = await store.claim(eventId, { type, created: event.created, objectId, leaseMs: config.leaseMs });
+    const attempt = claim.attempt;
+    switch (claim.status) {
+      case 'acquired':
+        break;
+      case 'duplicate':
+        this.#logger.info(`hookwise: duplicate ${type} ${eventId} (already processed)`);
+        return result('duplicate', { eventId, type, attempt });
+      case 'in_progress':
+        this.#logger.info(`hookwise: ${type} ${eventId} is being processed by another delivery`);
+        return result('in_progress', { eventId, type, attempt });
+      case 'dead_lettered':
+        this.#logger.info(`hookwise: ${type} ${eventId} is dead-lettered; not running handlers`);
+        return result('dead_lettered', { eventId, type, attempt });
+      default:
+        throw new Error(`hookwise: the store's claim() returned an unknown status "${claim.status}"`);
+    }
+    const { token } = claim;
+
+    if (config.ordering === 'skip-stale' && objectId !== undefined && typeof event.created === 'number') {
+      const last = await store.lastApplied(objectId);
+      if (last !== null && last !== undefined && event.created < last) {
+        await this.#complete(eventId, token, type);
+        this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
+        return result('stale', { eventId, type, attempt });
+      }
+    }
+
+    const ctx = { eventId, attempt, store };
+    const error = await this.#dispatch(event, handlers, ctx);
+    if (error === null) {
+      if (config.ordering === 'skip-stale' && objectId !== undefined && typeof event.created === 'number') {
+        await store.markApplied(objectId, event.created, eventId);
+      }
+      await this.#complete(eventId, token, type);
+      this.#logger.info(`hookwise: processed ${type} ${eventId} (attempt ${attempt})`);
+      return result('processed', { eventId, type, attempt });
+    }
+
+    const failure = await store.fail(eventId, token, errorText(error), config.maxAttempts);
+    if (failure.stale) {
+      this.#logger.warn(
+        `hookwise: ${type} ${eventId} failed after its lease expired (leaseMs ${config.leaseMs}); ` +
+          'another delivery owns it now, so this failure was not recorded',
+      );
+    }
+    if (failure.deadLettered) {
+      this.#logger.error(
+        `hookwise: dead-lettered ${type} ${eventId} after ${failure.attempt} failed attempts ` +
+          `(maxAttempts ${config.maxAttempts}); replay it with \`hookwise replay ${eventId}\` once fixed`,
+        { eventId, type, attempt: failure.attempt },
+      );
+      return result('dead_lettered', { eventId, type, attempt: failure.attempt, error });
+    }
+    return result('failed', { eventId, type, attempt, error });
+  }
+
+  async #complete(eventId, token, type) {
+    const ok = await this.#store.complete(eventId, token);
+    if (!ok) {
+      this.#logger.warn(
+        `hookwise: ${type} ${eventId} finished after its lease expired (leaseMs ${this.#config.leaseMs}); ` +
+          'another delivery may run its handlers again. Raise leaseMs above your slowest handler.',
+      );
+    }
+  }
+
+  /**
+   * Runs the handlers; a throwing one is retried after backoffMs, then 4 x
+   * backoffMs, ... Handlers that already succeeded in this request do not run
+   * again. Returns null, or the last error.
+   */
+  async #dispatch(event, handlers, ctx) {
+    const { attempts, backoffMs } = this.#config.retry;
+    const pending = handlers.slice();
+    let lastError = null;
+    for (let run = 0; run <= attempts; run++) {
+      if (run > 0) await sleep(backoffMs * 4 ** (run - 1));
+      lastError = null;
+      while (pending.length > 0) {
+        try {
+          await pending[0](event, ctx);
+          pending.shift();
+        } catch (err) {
+          lastError = err;
+          this.#logger.error(
+            `hookwise: handler for ${event.type} threw on event ${event.id} ` +
+              `(delivery attempt ${ctx.attempt}, run ${run + 1} of ${attempts + 1}): ${errorText(err)}`,
+            { eventId: event.id, type: event.type, attempt: ctx.attempt, run: run + 1, error: err },
+          );
+          break;
+        }
+      }
+      if (lastError === null) return null;
+    }
+    return lastError;
+  }
+
+  /** Closes the store if this handler created it; a store passed in belongs to the caller. */
+  async close() {
+    this.#closed = true;
+    if (this.#ownsStore && this.#store !== undefined) await this.#store.close();
+  }
+}
+
+function createWebhookHandler(options) {
+  return new WebhookHandler(options);
+}
+
+module.exports = { createWebhookHandler, WebhookHandler };
