@@ -1,45 +1,100 @@
-// Types for hookwise's public API (API.md). Sections other than the webhook
-// handler are typed by their own modules' owners; this file starts with what
-// exists on this branch.
+// Type definitions for hookwise. Every export of lib/index.js is typed here.
 
 /// <reference types="node" />
-import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type RawPayload = string | Buffer | Uint8Array;
-export type SignatureHeader = string | Buffer | Uint8Array;
-export type SecretOption = string | string[];
-export interface VerifyOptions { secret: SecretOption; tolerance?: number; receivedAt?: number }
+/** The raw request body, exactly as received. */
+export type WebhookPayload = string | Buffer | Uint8Array | ArrayBuffer;
+/** The `Stripe-Signature` header value. */
+export type SignatureHeaderValue = string | Buffer | Uint8Array;
+/** One endpoint secret (`whsec_…`), or several (rotation, several endpoints on one route). */
+export type WebhookSecret = string | string[];
 
-/** A Stripe snapshot event, as JSON.parse would build it. */
+export interface VerifyOptions {
+  secret: WebhookSecret;
+  /** Seconds; default 300; 0 turns the timestamp check off. */
+  tolerance?: number;
+  /** Milliseconds since the epoch; default Date.now(). */
+  receivedAt?: number;
+}
+
+/** A Stripe event as JSON.parse would return it (snapshot events, `object: "event"`). */
 export interface StripeEvent {
   id: string;
   object: 'event';
-  type: string;
-  created: number;
   api_version: string | null;
-  livemode: boolean;
+  created: number;
   data: { object: { id?: string; object?: string; [key: string]: unknown }; previous_attributes?: Record<string, unknown> };
+  livemode: boolean;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null } | null;
+  type: string;
+  account?: string;
+  context?: string;
   [key: string]: unknown;
 }
 
-export type SignatureErrorCode =
-  | 'missing_payload' | 'missing_header' | 'missing_secret' | 'malformed_header' | 'no_signatures'
-  | 'signature_mismatch' | 'payload_not_raw' | 'timestamp_too_old' | 'timestamp_in_future';
+export type SignatureVerificationErrorCode =
+  | 'missing_payload'
+  | 'missing_header'
+  | 'missing_secret'
+  | 'malformed_header'
+  | 'no_signatures'
+  | 'signature_mismatch'
+  | 'payload_not_raw'
+  | 'timestamp_too_old'
+  | 'timestamp_in_future';
 
 export class SignatureVerificationError extends Error {
   readonly name: 'StripeSignatureVerificationError';
   readonly type: 'StripeSignatureVerificationError';
-  readonly code: SignatureErrorCode;
-  header: unknown;
-  payload: unknown;
+  readonly code: SignatureVerificationErrorCode;
+  /** The header as given (non-enumerable). */
+  readonly header: unknown;
+  /** The payload as given, decoded to text for bytes (non-enumerable: never printed by loggers). */
+  readonly payload: unknown;
 }
 
-export function constructEvent(payload: RawPayload, header: SignatureHeader | undefined | null, secret: SecretOption | VerifyOptions, tolerance?: number, cryptoProvider?: unknown, receivedAt?: number): StripeEvent;
-export function constructEventAsync(payload: RawPayload, header: SignatureHeader | undefined | null, secret: SecretOption | VerifyOptions, tolerance?: number, cryptoProvider?: unknown, receivedAt?: number): Promise<StripeEvent>;
-export function verifyHeader(payload: RawPayload, header: SignatureHeader | undefined | null, secret: SecretOption | VerifyOptions, tolerance?: number, cryptoProvider?: unknown, receivedAt?: number): true;
-export interface TestHeaderOptions { payload: string; secret: string; timestamp?: number; scheme?: string; signature?: string }
+export function constructEvent(
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+): StripeEvent;
+
+export function constructEventAsync(
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+): Promise<StripeEvent>;
+
+export function verifyHeader(
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+): true;
+
+export interface TestHeaderOptions {
+  payload: string | Buffer;
+  secret: string;
+  /** Unix seconds; default now. */
+  timestamp?: number;
+  /** Default 'v1'. */
+  scheme?: string;
+  /** Use this signature instead of computing one. */
+  signature?: string;
+}
+
 export function generateTestHeaderString(opts: TestHeaderOptions): string;
 export function generateTestHeaderStringAsync(opts: TestHeaderOptions): Promise<string>;
+
 export const webhooks: {
   readonly DEFAULT_TOLERANCE: 300;
   constructEvent: typeof constructEvent;
@@ -47,34 +102,102 @@ export const webhooks: {
   verifyHeader: typeof verifyHeader;
   generateTestHeaderString: typeof generateTestHeaderString;
   generateTestHeaderStringAsync: typeof generateTestHeaderStringAsync;
+  readonly signature: {
+    readonly EXPECTED_SCHEME: 'v1';
+    verifyHeader: typeof verifyHeader;
+    verifyHeaderAsync(...args: Parameters<typeof verifyHeader>): Promise<true>;
+  };
 };
 
-// ---- Stores (API.md section 5) ----
+// ---------------------------------------------------------------------------
+// Stores — idempotency bookkeeping (API.md §5)
 
 export type EventStatus = 'processing' | 'completed' | 'failed' | 'dead_lettered';
-export interface Claim { status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered'; token?: string; attempt: number }
-export interface EventRecord {
-  id: string; type: string; created: number; objectId: string | null; status: EventStatus;
-  attempts: number; lastError: string | null; receivedAt: number; updatedAt: number; payload?: Buffer;
+
+export interface ClaimMeta {
+  /** The event's type, e.g. 'invoice.paid' (at most 255 bytes of UTF-8). */
+  type: string;
+  /** The event's `created` (Unix seconds). */
+  created: number;
+  /** `data.object.id`, for ordering (at most 255 bytes of UTF-8). */
+  objectId?: string | null;
+  /** How long the claim counts as in progress, in milliseconds. */
+  leaseMs: number;
+  /** The raw body; kept only by stores that keep payloads (SqliteStore with keepPayloads). */
+  payload?: string | Buffer | Uint8Array | null;
 }
+
+export interface Claim {
+  status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered';
+  /** The fencing token, only when acquired. */
+  token?: string;
+  /** Claims acquired so far, this one included when acquired. */
+  attempt: number;
+}
+
+export interface FailResult {
+  deadLettered: boolean;
+  attempt: number;
+  /** Present when the token no longer held the event: nothing was changed. */
+  stale?: true;
+}
+
+export interface EventRecord {
+  id: string;
+  type: string;
+  created: number;
+  objectId: string | null;
+  status: EventStatus;
+  /** Claims acquired so far (1 after the first). */
+  attempts: number;
+  /** The last fail()'s message, or null. */
+  lastError: string | null;
+  /** Milliseconds since the epoch. */
+  receivedAt: number;
+  /** Milliseconds since the epoch. */
+  updatedAt: number;
+  /** The raw body, only from stores created with keepPayloads (null when none was given). */
+  payload?: Buffer | null;
+}
+
+export interface ListQuery {
+  status?: EventStatus;
+  type?: string;
+  /** 100 by default. */
+  limit?: number;
+  /** A receivedAt cursor (exclusive): only records received before it. */
+  before?: number;
+}
+
 export interface Store {
-  claim(eventId: string, meta: { type: string; created: number; objectId?: string; leaseMs: number; payload?: RawPayload }): Promise<Claim>;
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  /** false: the token lost its lease. */
   complete(eventId: string, token: string): Promise<boolean>;
-  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<{ deadLettered: boolean; attempt: number; stale?: true }>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
   lastApplied(objectId: string): Promise<number | null>;
   markApplied(objectId: string, created: number, eventId: string): Promise<void>;
   get(eventId: string): Promise<EventRecord | null>;
-  list(query?: { status?: EventStatus; type?: string; limit?: number; before?: number }): Promise<EventRecord[]>;
+  /** Newest receivedAt first (ties: id ascending). */
+  list(query?: ListQuery): Promise<EventRecord[]>;
   requeue(eventId: string): Promise<boolean>;
   purge(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
-// ---- The webhook handler (API.md section 4) ----
+// ---------------------------------------------------------------------------
+// The webhook handler (API.md §4)
+// (The Store block above is the stores branch's, verbatim: keep one copy when merging.)
 
-export interface HandlerContext { eventId: string; attempt: number; store: Store }
-export type EventHandler<E = StripeEvent> = (event: E, ctx: HandlerContext) => unknown | Promise<unknown>;
+export interface HandlerContext {
+  eventId: string;
+  /** Claims acquired for this event so far, this delivery's included (1 on the first). */
+  attempt: number;
+  store: Store;
+}
 
+export type EventHandler<E = StripeEvent> = (event: E, ctx: HandlerContext) => unknown;
+
+/** console works; so do pino and winston instances. Missing methods are ignored. */
 export interface WebhookLogger {
   info?(message: string, ...rest: unknown[]): void;
   warn?(message: string, ...rest: unknown[]): void;
@@ -82,17 +205,17 @@ export interface WebhookLogger {
 }
 
 export interface WebhookHandlerOptions {
-  /** The endpoint's signing secret(s), e.g. process.env.STRIPE_WEBHOOK_SECRET. */
-  secret: SecretOption | undefined;
-  /** Default: new MemoryStore(). */
+  /** The endpoint's signing secret(s), e.g. process.env.STRIPE_WEBHOOK_SECRET. Required. */
+  secret: WebhookSecret | undefined;
+  /** Default: new MemoryStore(), closed by webhooks.close(). */
   store?: Store;
-  /** Seconds; default 300. 0 turns the timestamp check off. */
+  /** Seconds; default 300; 0 turns the timestamp check off. */
   tolerance?: number;
-  /** Default 60000. */
+  /** How long a claimed event counts as in progress; default 60000 ms. */
   leaseMs?: number;
-  /** Default 5. */
+  /** Failed attempts before an event is dead-lettered; default 5. */
   maxAttempts?: number;
-  /** Default { attempts: 2, backoffMs: 100 }; false: no in-request retries. */
+  /** In-request retries of a throwing handler; default { attempts: 2, backoffMs: 100 }; false for none. */
   retry?: { attempts?: number; backoffMs?: number } | false;
   /** Default 'off'. */
   ordering?: 'off' | 'skip-stale';
@@ -103,28 +226,42 @@ export interface WebhookHandlerOptions {
 }
 
 export type HandleOutcome =
-  | 'rejected' | 'too_large' | 'processed' | 'ignored' | 'duplicate' | 'stale' | 'in_progress' | 'failed' | 'dead_lettered';
+  | 'rejected'
+  | 'too_large'
+  | 'processed'
+  | 'ignored'
+  | 'duplicate'
+  | 'stale'
+  | 'in_progress'
+  | 'failed'
+  | 'dead_lettered';
 
 export type HandleBody =
-  | { error: SignatureErrorCode | 'invalid_json'; message?: string }
+  | { error: SignatureVerificationErrorCode | 'invalid_json'; message?: string }
   | { error: 'payload_too_large' | 'in_progress' | 'handler_failed' }
   | { received: true; ignored?: true; duplicate?: true; stale?: true; dead_lettered?: true };
 
 export interface HandleResult {
   status: 200 | 400 | 409 | 413 | 500;
+  /** What the adapters send as JSON. */
   body: HandleBody;
   outcome: HandleOutcome;
   eventId?: string;
   type?: string;
   attempt?: number;
+  /** What the handler threw (failed, dead_lettered) or the verification error (rejected). */
   error?: unknown;
 }
 
 export interface WebhookHandler {
+  /** '*' matches every type. Chainable. */
   on(typeOrTypes: string | string[], handler: EventHandler): WebhookHandler;
-  handle(rawBody: RawPayload | ArrayBuffer, signatureHeader: SignatureHeader | undefined | null): Promise<HandleResult>;
+  handle(rawBody: WebhookPayload, signatureHeader: SignatureHeaderValue | null | undefined): Promise<HandleResult>;
+  /** Next.js App Router, Convex httpAction, Hono, Bun, Deno. Bound: `export const POST = webhooks.fetch`. */
   fetch(request: Request): Promise<Response>;
-  node(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void>;
+  /** node:http, Express (express.raw() or no body parser), Next.js Pages Router (bodyParser: false). */
+  node(req: import('node:http').IncomingMessage & { body?: unknown }, res: import('node:http').ServerResponse): Promise<void>;
+  /** Closes the store only if the handler created it. */
   close(): Promise<void>;
 }
 
