@@ -36,6 +36,9 @@ const STATUS = {
   dead_lettered: 200,
 };
 
+// Internal (not exported from the package): the CLI observes every result through it.
+const ON_RESULT = Symbol('hookwise.onResult');
+
 function result(outcome, fields) {
   return { status: STATUS[outcome], body: BODY[outcome], outcome, ...fields };
 }
@@ -123,6 +126,12 @@ class WebhookHandler {
   }
 
   async handle(rawBody, signatureHeader) {
+    const res = await this.#handle(rawBody instanceof ArrayBuffer ? new Uint8Array(rawBody) : rawBody, signatureHeader);
+    if (this[ON_RESULT]) this[ON_RESULT](res);
+    return res;
+  }
+
+  async #handle(rawBody, signatureHeader) {
     const config = this.#config;
     if (config.deferredError) {
       this.#logger.error(config.deferredError.message);
@@ -152,7 +161,7 @@ class WebhookHandler {
       this.#logger.warn(`hookwise: rejected event ${event.id}: ${message}`);
       return rejected('invalid_json', message);
     }
-    return this.#process(event);
+    return this.#process(event, rawBody);
   }
 
   #rejection(err) {
@@ -168,7 +177,7 @@ class WebhookHandler {
     throw err;
   }
 
-  async #process(event) {
+  async #process(event, rawBody) {
     const { id: eventId, type } = event;
     const handlers = this.#handlersFor(type);
     if (handlers.length === 0) {
@@ -179,7 +188,9 @@ class WebhookHandler {
     const config = this.#config;
     const store = this.store;
     const objectId = objectIdOf(event);
-    const claim = await store.claim(eventId, { type, created: event.created, objectId, leaseMs: config.leaseMs });
+    const created = Number.isSafeInteger(event.created) ? event.created : 0;
+    // The payload goes along for stores that keep it (SqliteStore keepPayloads: replay); others ignore it.
+    const claim = await store.claim(eventId, { type, created, objectId, leaseMs: config.leaseMs, payload: rawBody });
     const attempt = claim.attempt;
     switch (claim.status) {
       case 'acquired':
@@ -288,4 +299,4 @@ function createWebhookHandler(options) {
   return new WebhookHandler(options);
 }
 
-module.exports = { createWebhookHandler, WebhookHandler };
+module.exports = { createWebhookHandler, WebhookHandler, ON_RESULT };

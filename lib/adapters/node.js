@@ -22,7 +22,9 @@ const NOT_RAW = Object.freeze({
 function send(res, { status, body, headers }) {
   if (res.headersSent || res.writableEnded) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('content-length', Buffer.byteLength(text));
   res.end(text);
 }
 

@@ -43,8 +43,12 @@ function streamBigBody(url, total, { declare }) {
       res.on('error', reject);
     });
     req.on('error', (err) => {
-      // The server closes the connection after its 413; a write may hit that first.
-      if (!answered && err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
+      // The server closes the connection right after its 413 without reading the rest, so the
+      // kernel may answer the client's next write with a reset before the client has read the
+      // response (TCP's behaviour, not the server's choice). The server-side facts are asserted.
+      if (answered) return;
+      if (err.code === 'EPIPE' || err.code === 'ECONNRESET') resolve({ reset: true, sent });
+      else reject(err);
     });
     const pump = () => {
       while (!answered && sent < total) {
@@ -61,11 +65,13 @@ describe('webhooks.node behind node:http', () => {
   let server;
   let webhooks;
   let runs;
-  let bytesRead;
+  let answered; // what the server answered, observed on the server side
   before(async () => {
     ({ webhooks, runs } = newHandler({ maxBodyBytes: 1024 * 1024 }));
     server = await startServer((req, res) => {
-      res.on('finish', () => (bytesRead = req.socket.bytesRead));
+      res.on('finish', () => {
+        answered = { status: res.statusCode, connection: res.getHeader('connection'), bytesRead: req.socket.bytesRead };
+      });
       webhooks.node(req, res);
     });
   });
@@ -81,13 +87,18 @@ describe('webhooks.node behind node:http', () => {
   for (const declare of [true, false]) {
     it(`answers a 50 MB body (${declare ? 'with Content-Length' : 'chunked'}) with 413 and Connection: close without reading it`, async () => {
       const total = 50 * 1024 * 1024;
+      answered = undefined;
       const res = await streamBigBody(server.url, total, { declare });
-      assert.equal(res.status, 413);
-      assert.deepEqual(res.body, { error: 'payload_too_large' });
-      assert.equal(res.headers.connection, 'close');
+      if (!res.reset) {
+        assert.equal(res.status, 413);
+        assert.deepEqual(res.body, { error: 'payload_too_large' });
+        assert.equal(res.headers.connection, 'close');
+      }
+      assert.equal(answered.status, 413);
+      assert.equal(answered.connection, 'close');
       // The server read at most the limit plus what was in flight, never the whole body.
-      assert.ok(bytesRead < 8 * 1024 * 1024, `the server read ${bytesRead} bytes`);
-      if (declare) assert.ok(bytesRead < 1024 * 1024, `read ${bytesRead} bytes of a declared-too-large body`);
+      assert.ok(answered.bytesRead < 8 * 1024 * 1024, `the server read ${answered.bytesRead} bytes`);
+      if (declare) assert.ok(answered.bytesRead < 1024 * 1024, `read ${answered.bytesRead} bytes of a declared-too-large body`);
     });
   }
 
