@@ -1,0 +1,298 @@
+'use strict';
+// The hookwise command line, spawned as a user runs it: verify on captured
+// deliveries, trigger against a real receiver, listen + trigger against each
+// other, events and replay on a database, and the demo.
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const hookwise = require('../../lib');
+const { createWebhookHandler } = hookwise;
+const { runDemo } = require('../../lib/cli/demo');
+const { EVENT_TYPES, buildEvent } = require('../../lib/fixtures');
+const { ReferenceStore } = require('./support/reference-store');
+const { SECRET, makeEvent, sign, startServer } = require('./support/deliveries');
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'hookwise.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-cli-test-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const HAS_SQLITE = typeof hookwise.SqliteStore === 'function';
+const NO_SQLITE = HAS_SQLITE ? false : 'SqliteStore is not in this build yet (lib/stores/sqlite-store.js)';
+
+/** Runs the CLI to completion: { code, stdout, stderr }. */
+function cli(args, { env = {}, timeoutMs = 60_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', STRIPE_WEBHOOK_SECRET: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts a long-running CLI command; resolves once its first stdout line (the ready line) arrives. */
+function startCli(args, { env = {} } = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, STRIPE_WEBHOOK_SECRET: '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`exited early (${code}): ${stderr}`)));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('\n') && !child.ready) {
+        child.ready = true;
+        resolve({
+          child,
+          first: stdout.split('\n')[0],
+          output: () => stdout,
+          stop: () =>
+            new Promise((done) => {
+              child.removeAllListeners('exit');
+              child.on('exit', (code) => done({ code, stdout, stderr }));
+              child.kill('SIGINT');
+            }),
+        });
+      }
+    });
+  });
+}
+
+function write(name, content) {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe('hookwise (no command, unknown command)', () => {
+  it('prints the commands and exits 2 without a command', async () => {
+    const r = await cli([]);
+    assert.equal(r.code, 2);
+    for (const name of ['demo', 'listen', 'trigger', 'events', 'replay', 'verify']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+  });
+
+  it('exits 2 for an unknown command or option', async () => {
+    assert.equal((await cli(['frobnicate'])).code, 2);
+    const r = await cli(['verify', '--nope']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--nope/);
+  });
+});
+
+describe('hookwise verify', () => {
+  const event = makeEvent();
+  const body = JSON.stringify(event);
+  const payload = write('captured.json', body);
+
+  it('says valid and exits 0 for a good delivery', async () => {
+    const r = await cli(['verify', '--payload', payload, '--header', sign(body), '--secret', SECRET]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^valid  invoice\\.paid ${event.id}, signed \\d+ s ago`));
+    assert.ok(!r.stdout.includes('\x1b['), 'no colour without a TTY');
+  });
+
+  it('reads the secret from STRIPE_WEBHOOK_SECRET', async () => {
+    const r = await cli(['verify', '--payload', payload, '--header', sign(body)], { env: { STRIPE_WEBHOOK_SECRET: SECRET } });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('explains an expired capture and checks the signature alone with --tolerance 0', async () => {
+    const header = sign(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    const r = await cli(['verify', '--payload', payload, '--header', header, '--secret', SECRET]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^invalid  timestamp_too_old/);
+    assert.match(r.stdout, /signature is valid/);
+    assert.match(r.stdout, /--tolerance 0/);
+    assert.equal((await cli(['verify', '--payload', payload, '--header', header, '--secret', SECRET, '--tolerance', '0'])).code, 0);
+  });
+
+  it('finds a trailing newline added after capture', async () => {
+    const edited = write('edited.json', `${body}\n`);
+    const r = await cli(['verify', '--payload', edited, '--header', sign(body), '--secret', SECRET]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /signature_mismatch/);
+    assert.match(r.stdout, /without its trailing newline/);
+  });
+
+  it('names the likely causes of a mismatch, in JSON with --json, without echoing the secret', async () => {
+    const r = await cli(['verify', '--payload', payload, '--header', sign(body), '--secret', 'sk_test_wrong', '--json']);
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.valid, false);
+    assert.equal(out.code, 'signature_mismatch');
+    assert.ok(out.hints.some((h) => /whsec_/.test(h)));
+    assert.ok(!r.stdout.includes('sk_test_wrong'));
+  });
+
+  it('reports a malformed header and usage errors', async () => {
+    const r = await cli(['verify', '--payload', payload, '--header', 'v1=abc', '--secret', SECRET]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /malformed_header/);
+    assert.equal((await cli(['verify', '--header', 'x', '--secret', SECRET])).code, 2);
+    assert.equal((await cli(['verify', '--payload', payload, '--header', 'x'])).code, 2, 'no secret anywhere');
+    assert.equal((await cli(['verify', '--payload', path.join(tmp, 'missing.json'), '--header', 'x', '--secret', SECRET])).code, 2);
+  });
+});
+
+describe('hookwise trigger against a receiver', () => {
+  let server;
+  const seen = [];
+  before(async () => {
+    const webhooks = createWebhookHandler({ secret: SECRET, store: new ReferenceStore(), on: { '*': async (e) => seen.push(e) } });
+    server = await startServer((req, res) => webhooks.node(req, res));
+  });
+  after(() => server.close());
+
+  it('sends a realistic fixture for every lifecycle event type', async () => {
+    for (const type of EVENT_TYPES) {
+      const r = await cli(['trigger', type, '--to', server.url, '--secret', SECRET]);
+      assert.equal(r.code, 0, `${type}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /processed/);
+      const event = seen.at(-1);
+      assert.equal(event.type, type);
+      assert.equal(event.api_version, '2026-10-28.endive');
+      assert.match(event.id, /^evt_[0-9A-Za-z]{24}$/);
+    }
+  });
+
+  it('--times N sends the same event N times: processed, then duplicates (table and --json)', async () => {
+    const r = await cli(['trigger', 'invoice.payment_failed', '--attempt', '3', '--to', server.url, '--secret', SECRET, '--times', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0], /^#\s+status\s+outcome\s+type\s+event$/);
+    assert.deepEqual(lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 3)), [['1', '200', 'processed'], ['2', '200', 'duplicate'], ['3', '200', 'duplicate']]);
+    assert.equal(seen.at(-1).data.object.attempt_count, 3);
+    const j = await cli(['trigger', 'checkout.session.completed', '--mode', 'payment', '--to', server.url, '--secret', SECRET, '--times', '2', '--json']);
+    const out = JSON.parse(j.stdout);
+    assert.deepEqual(out.deliveries.map((d) => d.outcome), ['processed', 'duplicate']);
+    assert.equal(seen.at(-1).data.object.mode, 'payment');
+  });
+
+  it('sends a --fixture file byte for byte', async () => {
+    const event = buildEvent('customer.subscription.updated', { status: 'past_due' });
+    const text = JSON.stringify(event, null, 2);
+    const file = write('fixture.json', text);
+    const r = await cli(['trigger', '--fixture', file, '--to', server.url, '--secret', SECRET]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(seen.at(-1), event);
+  });
+
+  it('exits 1 when the receiver rejects (wrong secret), 3 when unreachable, 2 on usage errors', async () => {
+    const wrong = await cli(['trigger', 'invoice.paid', '--to', server.url, '--secret', 'whsec_wrong']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stdout, /400\s+rejected/);
+    const down = await cli(['trigger', 'invoice.paid', '--to', 'http://127.0.0.1:1/', '--secret', SECRET]);
+    assert.equal(down.code, 3);
+    assert.match(down.stderr, /could not reach/);
+    assert.equal((await cli(['trigger', 'no.such.type', '--to', server.url, '--secret', SECRET])).code, 2);
+    assert.equal((await cli(['trigger', 'invoice.paid', '--secret', SECRET])).code, 2);
+    assert.equal((await cli(['trigger', 'invoice.payment_failed', '--attempt', '5', '--to', server.url, '--secret', SECRET])).code, 2);
+  });
+
+  it('colours only when asked or on a TTY', async () => {
+    const plain = await cli(['trigger', 'invoice.paid', '--to', server.url, '--secret', SECRET]);
+    assert.ok(!plain.stdout.includes('\x1b['));
+    const forced = await cli(['trigger', 'invoice.paid', '--to', server.url, '--secret', SECRET], { env: { FORCE_COLOR: '1' } });
+    assert.ok(forced.stdout.includes('\x1b[32mprocessed'));
+  });
+});
+
+describe('the demo (in process, on the reference store)', () => {
+  it('delivers the lifecycle and every expectation holds', async () => {
+    const { deliveries, members, problems } = await runDemo({ store: new ReferenceStore(), retry: { attempts: 2, backoffMs: 1 } });
+    assert.deepEqual(problems, []);
+    const outcomes = deliveries.flatMap((d) => d.outcomes);
+    for (const o of ['processed', 'duplicate', 'in_progress', 'stale', 'rejected', 'failed', 'dead_lettered']) {
+      assert.ok(outcomes.includes(o), `no ${o} delivery`);
+    }
+    assert.deepEqual(deliveries.filter((d) => d.outcomes[0] === 'rejected').map((d) => d.errors[0]), ['signature_mismatch', 'timestamp_too_old']);
+    assert.deepEqual(members.map((m) => [m.customer, m.plan]), [
+      ['cus_demo_alice', 'premium'],
+      ['cus_demo_bob', 'past_due'],
+      ['cus_demo_carol', 'free'],
+      ['cus_demo_dave', 'free'],
+    ]);
+  });
+});
+
+describe('with SqliteStore', { skip: NO_SQLITE }, () => {
+  it('npm run demo: prints every delivery and the final state, exits 0', async () => {
+    const r = await cli(['demo']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    for (const o of ['processed', 'duplicate', 'in_progress', 'stale', 'rejected', 'failed', 'dead_lettered']) assert.match(r.stdout, new RegExp(o));
+    assert.match(r.stdout, /cus_demo_alice\s+premium\s+\d{4}-\d\d-\d\d/);
+    assert.match(r.stdout, /cus_demo_bob\s+past_due/);
+    assert.match(r.stdout, /cus_demo_carol\s+free/);
+    assert.match(r.stdout, /^ok /m);
+  });
+
+  it('listen + trigger against each other; events and replay on its database', async () => {
+    const db = path.join(tmp, 'listen', 'events.db');
+    const listener = await startCli(['listen', '--port', '0', '--secret', SECRET, '--db', db]);
+    let stopped;
+    try {
+      const url = /Listening on (\S+)/.exec(listener.first)[1];
+      const t = await cli(['trigger', 'invoice.paid', '--to', url, '--secret', SECRET, '--times', '2', '--json']);
+      assert.equal(t.code, 0, t.stderr);
+      const sent = JSON.parse(t.stdout).deliveries;
+      assert.deepEqual(sent.map((d) => d.outcome), ['processed', 'duplicate']);
+      const forged = await cli(['trigger', 'invoice.paid', '--to', url, '--secret', 'whsec_forged']);
+      assert.equal(forged.code, 1);
+
+      const events = await cli(['events', '--db', db, '--json']);
+      assert.equal(events.code, 0, events.stderr);
+      const records = JSON.parse(events.stdout);
+      assert.deepEqual(records.map((r) => [r.id, r.status]), [[sent[0].eventId, 'completed']]);
+      const table = await cli(['events', '--db', db, '--status', 'completed']);
+      assert.match(table.stdout, /^received\s+status\s+attempts\s+type\s+event\s+last error$/m);
+      assert.match(table.stdout, new RegExp(`completed\\s+1\\s+invoice\\.paid\\s+${sent[0].eventId}`));
+
+      const replay = await cli(['replay', sent[0].eventId, '--to', url, '--secret', SECRET, '--db', db, '--json']);
+      assert.equal(replay.code, 0, replay.stderr);
+      assert.deepEqual(JSON.parse(replay.stdout).replays.map((r) => r.outcome), ['duplicate']);
+      assert.equal((await cli(['replay', 'evt_missing', '--to', url, '--secret', SECRET, '--db', db])).code, 1);
+    } finally {
+      stopped = await listener.stop();
+    }
+    assert.equal(stopped.code, 0);
+    assert.match(stopped.stdout, /processed\s+invoice\.paid/);
+    assert.match(stopped.stdout, /rejected\s+signature_mismatch/);
+  });
+
+  it('listen --forward-to hands new events to the app, and replay --dead-letters resends them once fixed', async () => {
+    let healthy = false;
+    const got = [];
+    const app = createWebhookHandler({ secret: SECRET, store: new ReferenceStore(), retry: false, on: { '*': async (e) => { if (!healthy) throw new Error('app bug'); got.push(e.id); } } });
+    const appServer = await startServer((req, res) => app.node(req, res));
+    const db = path.join(tmp, 'forward', 'events.db');
+    const listener = await startCli(['listen', '--port', '0', '--secret', SECRET, '--db', db, '--forward-to', appServer.url]);
+    try {
+      const url = /Listening on (\S+)/.exec(listener.first)[1];
+      // The app fails; Stripe would retry until the event is dead-lettered (5 attempts by default).
+      const t = await cli(['trigger', 'invoice.paid', '--to', url, '--secret', SECRET, '--times', '5', '--json']);
+      const outcomes = JSON.parse(t.stdout).deliveries.map((d) => d.outcome);
+      assert.deepEqual(outcomes, ['failed', 'failed', 'failed', 'failed', 'dead_lettered']);
+      const dead = JSON.parse((await cli(['events', '--db', db, '--status', 'dead_lettered', '--json'])).stdout);
+      assert.equal(dead.length, 1);
+      assert.match(dead[0].lastError, /answered 500/);
+      healthy = true;
+      const replay = await cli(['replay', '--dead-letters', '--to', url, '--secret', SECRET, '--db', db, '--json']);
+      assert.equal(replay.code, 0, replay.stderr);
+      assert.deepEqual(JSON.parse(replay.stdout).replays.map((r) => [r.requeued, r.outcome]), [[true, 'processed']]);
+      assert.deepEqual(got, [dead[0].id]);
+    } finally {
+      await listener.stop();
+      await appServer.close();
+    }
+  });
+});
