@@ -1,0 +1,184 @@
+'use strict';
+// HTTP: a node:http server receiving Stripe webhooks, under load.
+//
+//   node bench/http.js [--duration 10] [--connections 32]     (npm run bench:http)
+//
+// Servers (each in its own child process, on 127.0.0.1, measured one after another):
+//   stripe-node + Map   the usual hand-written route: read the body, stripe.webhooks.constructEvent,
+//                        a Map of seen event ids for dedup, then the (empty) handler
+//   hookwise <store>     webhooks.node from createWebhookHandler with the same (empty) handler,
+//                        for each store this build has: SqliteStore (durability 'full'),
+//                        MemoryStore, and the tests' plain-JS reference store (the pipeline's
+//                        own cost with the cheapest possible store)
+// Load: autocannon in this process, the same for every server: realistic invoice.paid bodies
+// (about 3 KB, fresh event ids, signed at send time), 10% of requests re-sending an event
+// already sent (duplicates). Prints requests/s and latency percentiles, and the ratio of each
+// server's requests/s to stripe-node + Map's.
+const { fork } = require('node:child_process');
+const path = require('node:path');
+const os = require('node:os');
+const fs = require('node:fs');
+const crypto = require('node:crypto');
+const { parseArgs } = require('node:util');
+
+const SECRET = 'whsec_bench_http_0123456789abcdef';
+
+function option(name, fallback) {
+  const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' }, serve: { type: 'string' } }, strict: true });
+  return values[name] ?? fallback;
+}
+
+// ---------------------------------------------------------------- servers (child processes)
+
+async function serve(kind) {
+  const http = require('node:http');
+  const hookwise = require('..');
+  const noop = async () => {};
+  let listener;
+  let cleanup = async () => {};
+  if (kind === 'stripe-node + Map') {
+    const Stripe = require('stripe');
+    const seen = new Map();
+    listener = (req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', async () => {
+        let event;
+        try {
+          event = Stripe.webhooks.constructEvent(Buffer.concat(chunks), req.headers['stripe-signature'], SECRET);
+        } catch (err) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.message }));
+          return;
+        }
+        if (seen.has(event.id)) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true,"duplicate":true}');
+          return;
+        }
+        seen.set(event.id, Date.now());
+        await noop(event);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+      });
+    };
+  } else {
+    let store;
+    let dir;
+    if (kind === 'hookwise SqliteStore full') {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-bench-'));
+      store = new hookwise.SqliteStore({ path: path.join(dir, 'events.db'), durability: 'full' });
+    } else if (kind === 'hookwise MemoryStore') {
+      store = new hookwise.MemoryStore();
+    } else {
+      const { ReferenceStore } = require('../test/js/support/reference-store');
+      store = new ReferenceStore();
+    }
+    const webhooks = hookwise.createWebhookHandler({ secret: SECRET, store, on: { 'invoice.paid': noop }, logger: { warn() {}, error() {} } });
+    listener = webhooks.node;
+    cleanup = async () => {
+      await store.close();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const server = http.createServer(listener);
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  process.on('message', async (m) => {
+    if (m === 'stop') {
+      server.closeAllConnections();
+      server.close();
+      await cleanup();
+      process.exit(0);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- load (this process)
+
+function loadGenerator() {
+  const { buildEvent } = require('../lib/fixtures');
+  const template = JSON.stringify(buildEvent('invoice.paid', { id: 'in_bench_invoice', customer: 'cus_bench', subscription: 'sub_bench' }), null, 2);
+  const [before, after] = template.split(/"evt_[0-9A-Za-z]{24}"/);
+  let counter = 0;
+  const recent = [];
+  return function nextBody() {
+    // 10% duplicates: an event sent shortly before (as Stripe's retries are).
+    if (recent.length > 0 && Math.random() < 0.1) return recent[Math.floor(Math.random() * recent.length)];
+    counter += 1;
+    const body = `${before}"evt_bench_${process.pid}_${counter}"${after}`;
+    if (recent.length >= 1000) recent[counter % 1000] = body;
+    else recent.push(body);
+    return body;
+  };
+}
+
+function sign(body) {
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = crypto.createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex');
+  return `t=${t},v1=${v1}`;
+}
+
+async function measureServer(kind, { duration, connections }) {
+  const autocannon = require('autocannon');
+  const child = fork(__filename, ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${kind}: server exited (${code})`)));
+  });
+  const nextBody = loadGenerator();
+  const run = (seconds) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}/webhooks`,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const body = nextBody();
+            return { ...req, body, headers: { 'content-type': 'application/json', 'stripe-signature': sign(body) } };
+          },
+        },
+      ],
+    });
+  await run(2); // warm-up: JIT, SQLite page cache, connection setup
+  const r = await run(duration);
+  child.send('stop');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return {
+    kind,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+async function main() {
+  const duration = Number(option('duration', '10'));
+  const connections = Number(option('connections', '32'));
+  const hookwise = require('..');
+  const kinds = ['stripe-node + Map'];
+  if (typeof hookwise.SqliteStore === 'function') kinds.push('hookwise SqliteStore full');
+  if (typeof hookwise.MemoryStore === 'function') kinds.push('hookwise MemoryStore');
+  kinds.push('hookwise reference store (JS)');
+  console.log(`node ${process.version}, stripe ${require('stripe').PACKAGE_VERSION}, autocannon ${require('autocannon/package.json').version}, ${os.cpus().length} × ${os.cpus()[0].model}`);
+  console.log(`${connections} connections, ${duration} s per server after a 2 s warm-up; ~3 KB invoice.paid bodies, 10% duplicates\n`);
+  const rows = [];
+  for (const kind of kinds) rows.push(await measureServer(kind, { duration, connections }));
+  const base = rows[0].rps;
+  const cols = ['server', 'req/s', 'vs stripe+Map', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
+  const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${(r.rps / base).toFixed(2)}×`, r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(cols));
+  for (const row of cells) console.log(line(row));
+}
+
+if (process.argv.includes('--serve')) serve(option('serve'));
+else main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
