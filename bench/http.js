@@ -1,7 +1,11 @@
 'use strict';
 // HTTP: a node:http server receiving Stripe webhooks, under load.
 //
-//   node bench/http.js [--duration 10] [--connections 32]     (npm run bench:http)
+//   node bench/http.js [--duration 10] [--connections 32] [--rounds 1]     (npm run bench:http)
+//
+// With --rounds N the servers are measured in turn N times (A B C, A B C, ...) and each
+// figure is the median over the rounds, so that a burst of other load on the machine does
+// not land on one server only.
 //
 // Servers (each in its own child process, on 127.0.0.1, measured one after another):
 //   stripe-node + Map   the usual hand-written route: read the body, stripe.webhooks.constructEvent,
@@ -24,7 +28,7 @@ const { parseArgs } = require('node:util');
 const SECRET = 'whsec_bench_http_0123456789abcdef';
 
 function option(name, fallback) {
-  const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' }, serve: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' }, serve: { type: 'string' } }, strict: true });
   return values[name] ?? fallback;
 }
 
@@ -166,8 +170,24 @@ async function main() {
   kinds.push('hookwise reference store (JS)');
   console.log(`node ${process.version}, stripe ${require('stripe').PACKAGE_VERSION}, autocannon ${require('autocannon/package.json').version}, ${os.cpus().length} × ${os.cpus()[0].model}`);
   console.log(`${connections} connections, ${duration} s per server after a 2 s warm-up; ~3 KB invoice.paid bodies, 10% duplicates\n`);
-  const rows = [];
-  for (const kind of kinds) rows.push(await measureServer(kind, { duration, connections }));
+  const rounds = Number(option('rounds', '1'));
+  const results = new Map(kinds.map((k) => [k, []]));
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`load average before: ${load()}`);
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of kinds) results.get(kind).push(await measureServer(kind, { duration, connections }));
+  }
+  console.log(`load average after:  ${load()}\n`);
+  const median = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)];
+  };
+  const rows = kinds.map((kind) => {
+    const rs = results.get(kind);
+    const pick = (key) => median(rs.map((r) => r[key]));
+    const sum = (key) => rs.reduce((n, r) => n + r[key], 0);
+    return { kind, rps: pick('rps'), p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx: sum('non2xx'), errors: sum('errors') };
+  });
   const base = rows[0].rps;
   const cols = ['server', 'req/s', 'vs stripe+Map', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
   const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${(r.rps / base).toFixed(2)}×`, r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
