@@ -432,6 +432,25 @@ describe('webhooks.handle', () => {
     assert.deepEqual(await res.json(), { error: 'internal_error' });
   });
 
+  const hasMemoryStore = (() => {
+    try {
+      require.resolve('../../lib/stores/memory-store');
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it('without a store, uses a MemoryStore created at the first delivery and closed by close()', { skip: hasMemoryStore ? false : 'lib/stores/memory-store.js is not in this build yet' }, async () => {
+    const { MemoryStore } = require('../../lib/stores/memory-store');
+    let seenStore;
+    const webhooks = createWebhookHandler({ secret: SECRET, on: { '*': async (e, ctx) => void (seenStore = ctx.store) } });
+    const { body } = delivery(makeEvent());
+    assert.equal((await webhooks.handle(body, sign(body))).outcome, 'processed');
+    assert.equal((await webhooks.handle(body, sign(body))).outcome, 'duplicate');
+    assert.ok(seenStore instanceof MemoryStore);
+    await webhooks.close();
+  });
+
   it('close() closes only a store the handler created', async () => {
     const store = new ReferenceStore();
     const webhooks = createWebhookHandler({ secret: SECRET, store });
