@@ -260,12 +260,25 @@ async function run(argv, io) {
     io.out(USAGE);
     return EXIT.OK;
   }
-  const dbPath = values.db ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-demo-')), 'events.db');
-  const store = openStore(dbPath);
+  const hookwise = require('..');
   const c = io.colors;
+  let store;
+  let storeText;
+  let dbPath = null;
+  if (typeof hookwise.SqliteStore === 'function') {
+    dbPath = values.db ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-demo-')), 'events.db');
+    store = openStore(dbPath);
+    storeText = `SqliteStore at ${dbPath}`;
+  } else if (typeof hookwise.MemoryStore === 'function') {
+    // A build without the SQLite store still shows the pipeline; the event log is then in memory only.
+    store = new hookwise.MemoryStore();
+    storeText = 'MemoryStore (this build has no SqliteStore)';
+  } else {
+    throw new Error('this build has neither SqliteStore nor MemoryStore (lib/stores/); the demo needs a store');
+  }
   if (!values.json) {
     io.out(c.bold('hookwise demo: a membership app receiving Stripe webhooks'));
-    io.out(c.dim(`receiver: node:http + webhooks.node, SqliteStore at ${dbPath}, ordering 'skip-stale', maxAttempts 3`));
+    io.out(c.dim(`receiver: node:http + webhooks.node, ${storeText}, ordering 'skip-stale', maxAttempts 3`));
     io.out('');
   }
   let result;
@@ -305,9 +318,11 @@ async function run(argv, io) {
     io.out(c.red('Expectations that did not hold:'));
     for (const p of problems) io.out(`  - ${p}`);
   }
-  io.out('');
-  io.out(c.dim(`Event log:    hookwise events --db ${dbPath}`));
-  io.out(c.dim(`Dead letters: hookwise events --status dead_lettered --db ${dbPath}   (${deadLetterId})`));
+  if (dbPath !== null) {
+    io.out('');
+    io.out(c.dim(`Event log:    npx hookwise events --db ${dbPath}`));
+    io.out(c.dim(`Dead letters: npx hookwise events --status dead_lettered --db ${dbPath}   (${deadLetterId})`));
+  }
   return problems.length === 0 ? EXIT.OK : EXIT.FAILED;
 }
 
