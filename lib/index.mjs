@@ -10,5 +10,6 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
 } = hookwise;
 export default hookwise;
