@@ -207,3 +207,31 @@ export class MemoryStore implements Store {
   purge(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
 }
+
+export interface SqliteStoreOptions {
+  /** The database file; default `.hookwise/events.db` (resolved against the current directory at creation). */
+  path?: string;
+  /** How long finished records are kept, in ms (default 30 days). */
+  retentionMs?: number;
+  /** 'full' (default): synchronous=FULL, a completed event survives power loss once complete() resolves. */
+  durability?: 'full' | 'normal';
+  /** Store the raw body given to claim() for replay (default false). */
+  keepPayloads?: boolean;
+}
+
+export class SqliteStore implements Store {
+  constructor(options?: SqliteStoreOptions);
+  readonly path: string;
+  readonly durability: 'full' | 'normal';
+  readonly keepPayloads: boolean;
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}

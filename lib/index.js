@@ -4,6 +4,7 @@ const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify
 const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
 const { MemoryStore } = require('./stores/memory-store');
+const { SqliteStore } = require('./stores/sqlite-store');
 
 // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
 // to `hookwise.webhooks` unchanged.
@@ -26,4 +27,5 @@ module.exports = {
   webhooks,
   SignatureVerificationError,
   MemoryStore,
+  SqliteStore,
 };

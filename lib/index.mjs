@@ -11,5 +11,6 @@ export const {
   webhooks,
   SignatureVerificationError,
   MemoryStore,
+  SqliteStore,
 } = hookwise;
 export default hookwise;

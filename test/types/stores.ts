@@ -1,5 +1,5 @@
 // Usage examples for the store types (API.md §5); compiled by test/js/types.test.js.
-import { MemoryStore } from 'hookwise';
+import { MemoryStore, SqliteStore } from 'hookwise';
 import type { Store, Claim, EventRecord, FailResult } from 'hookwise';
 
 async function stores(): Promise<void> {
@@ -26,5 +26,13 @@ async function stores(): Promise<void> {
   await memory.claim('evt_2', { created: 1, leaseMs: 1 });
   // @ts-expect-error unknown option
   new MemoryStore({ maxEntrie: 5 });
+
+  const sqlite: Store = new SqliteStore({ path: 'events.db', durability: 'normal', keepPayloads: true, retentionMs: 1000 });
+  const kept = await sqlite.get('evt_1');
+  const body: Buffer | null | undefined = kept?.payload;
+  void body;
+  new SqliteStore();
+  // @ts-expect-error durability is 'full' or 'normal'
+  new SqliteStore({ durability: 'fsync' });
 }
 void stores;
