@@ -14,6 +14,9 @@
         "src/addon/addon.cc",
         "src/addon/verify_binding.cc",
         "src/addon/hmac_binding.cc",
+        "src/addon/memory_store_binding.cc",
+        "src/addon/sqlite_store_binding.cc",
+        "src/addon/store_conversion.cc",
         "src/addon/value_conversion.cc"
       ],
       "include_dirs": [

@@ -3,6 +3,8 @@ const { SignatureVerificationError } = require('./errors');
 const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
 const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
+const { MemoryStore } = require('./stores/memory-store');
+const { SqliteStore } = require('./stores/sqlite-store');
 
 // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
 // to `hookwise.webhooks` unchanged.
@@ -24,4 +26,6 @@ module.exports = {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
+  SqliteStore,
 };

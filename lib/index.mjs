@@ -10,5 +10,7 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
+  SqliteStore,
 } = hookwise;
 export default hookwise;

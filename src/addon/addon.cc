@@ -2,6 +2,8 @@
 #include <napi.h>
 
 #include "src/addon/hmac_binding.h"
+#include "src/addon/memory_store_binding.h"
+#include "src/addon/sqlite_store_binding.h"
 #include "src/addon/verify_binding.h"
 
 namespace {
@@ -9,6 +11,8 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hookwise::addon::InitVerify(env, exports);
   hookwise::addon::InitHmac(env, exports);
+  hookwise::addon::InitMemoryStore(env, exports);
+  hookwise::addon::InitSqliteStore(env, exports);
   return exports;
 }
 
