@@ -13,6 +13,7 @@
         "<!@(node scripts/core-sources.js)",
         "src/addon/addon.cc",
         "src/addon/verify_binding.cc",
+        "src/addon/event_binding.cc",
         "src/addon/hmac_binding.cc",
         "src/addon/value_conversion.cc"
       ],

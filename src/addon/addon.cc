@@ -1,6 +1,7 @@
 // The addon's entry point: registers each binding. No logic lives here.
 #include <napi.h>
 
+#include "src/addon/event_binding.h"
 #include "src/addon/hmac_binding.h"
 #include "src/addon/verify_binding.h"
 
@@ -9,6 +10,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hookwise::addon::InitVerify(env, exports);
   hookwise::addon::InitHmac(env, exports);
+  hookwise::addon::InitEvent(env, exports);
   return exports;
 }
 

@@ -8,6 +8,9 @@
 #include <new>
 
 namespace hookwise {
+
+static_assert(kEnvelopePadding >= simdjson::SIMDJSON_PADDING);
+
 namespace {
 
 // A per-thread parser keeps its buffers between calls (simdjson's advice);
@@ -100,11 +103,14 @@ bool ExactSmallInteger(std::string_view token, double& value) {
   return true;
 }
 
+bool IsAscii(const std::uint8_t* bytes, std::size_t size) {
+  std::uint8_t any = 0;
+  for (std::size_t i = 0; i < size; ++i) any |= bytes[i];
+  return any < 0x80;
+}
+
 bool IsAscii(std::string_view text) {
-  for (unsigned char c : text) {
-    if (c >= 0x80) return false;
-  }
-  return true;
+  return IsAscii(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
 }
 
 // Walks the structural indexes of a document simdjson has already validated.
@@ -129,6 +135,7 @@ class StructuralWalker {
     while (end > Pos(i) && IsJsonWhitespace(text_[end - 1])) --end;
     if (end <= Pos(i) + 1 || text_[end - 1] != '"') return false;
     m.key = {Pos(i) + 1, end - 1};
+    m.key_is_ascii = IsAscii(text_ + m.key.begin, m.key.size());
     return true;
   }
 
@@ -145,6 +152,7 @@ class StructuralWalker {
       case '"':
         m.kind = JsonKind::kString;
         m.value_has_escape = token.find('\\') != std::string_view::npos;
+        m.value_is_ascii = IsAscii(token);
         return true;
       case 't':
         m.kind = JsonKind::kTrue;
@@ -304,11 +312,14 @@ void ReadDataObject(simdjson::dom::object root, EventEnvelope& out) {
   simdjson::dom::element object = LastMember(data_object, "object", count);
   simdjson::dom::object object_fields;
   if (count == 0 || object.get_object().get(object_fields) != simdjson::SUCCESS) return;
+  // With a duplicated data.object, JSON.parse keeps the last one; the fields
+  // read here come from it, but are reported as not known (see NestedField).
   const bool unique = count == 1;
+  auto effective = [unique](int found) { return found == 0 ? 0 : (unique ? found : 2); };
   simdjson::dom::element id = LastMember(object_fields, "id", count);
-  ReadNested(id, unique ? count : 2, out.data_object_id);
+  ReadNested(id, effective(count), out.data_object_id);
   simdjson::dom::element kind = LastMember(object_fields, "object", count);
-  ReadNested(kind, unique ? count : 2, out.data_object_object);
+  ReadNested(kind, effective(count), out.data_object_object);
 }
 
 bool HasDuplicateOrProtoKey(const std::uint8_t* text, const EventEnvelope& out,
@@ -345,9 +356,9 @@ void Fallback(EventEnvelope& out, FallbackReason reason) {
   out.data_object_object = {};
 }
 
-void ParseInto(ThreadState& state, std::span<const std::uint8_t> text, std::uint32_t offset,
-               EventEnvelope& out) {
-  const std::uint8_t* padded = state.copy.Fill(text);
+// `padded` holds text.size() bytes followed by kEnvelopePadding readable ones.
+void ParseInto(ThreadState& state, const std::uint8_t* padded, std::span<const std::uint8_t> text,
+               std::uint32_t offset, EventEnvelope& out) {
   if (padded == nullptr) return Fallback(out, FallbackReason::kOutOfMemory);
   simdjson::dom::element root;
   const simdjson::error_code error =
@@ -381,20 +392,33 @@ void ParseInto(ThreadState& state, std::span<const std::uint8_t> text, std::uint
   out.reason = FallbackReason::kNone;
 }
 
-}  // namespace
+std::uint32_t BomLength(std::span<const std::uint8_t> body, bool skip_bom) {
+  const bool bom =
+      skip_bom && body.size() >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF;
+  return bom ? 3 : 0;
+}
 
-void ParseEventEnvelope(std::span<const std::uint8_t> body, bool skip_bom, EventEnvelope& out) {
+void Parse(std::span<const std::uint8_t> body, bool skip_bom, bool padded, EventEnvelope& out) {
   if (body.size() > kMaxEnvelopeBodyBytes) return Fallback(out, FallbackReason::kTooLarge);
-  std::uint32_t offset = 0;
-  if (skip_bom && body.size() >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF) {
-    offset = 3;
-  }
+  const std::uint32_t offset = BomLength(body, skip_bom);
+  const std::span<const std::uint8_t> text = body.subspan(offset);
   ThreadState& state = State();
-  ParseInto(state, body.subspan(offset), offset, out);
+  ParseInto(state, padded ? text.data() : state.copy.Fill(text), text, offset, out);
   if (body.size() > kRetainedCapacity) {
     state.parser = simdjson::dom::parser{};
     state.copy.ReleaseIfOver(kRetainedCapacity);
   }
+}
+
+}  // namespace
+
+void ParseEventEnvelope(std::span<const std::uint8_t> body, bool skip_bom, EventEnvelope& out) {
+  Parse(body, skip_bom, /*padded=*/false, out);
+}
+
+void ParsePaddedEventEnvelope(std::span<const std::uint8_t> body, bool skip_bom,
+                              EventEnvelope& out) {
+  Parse(body, skip_bom, /*padded=*/true, out);
 }
 
 std::size_t CountUtf16Units(std::span<const std::uint8_t> bytes) {

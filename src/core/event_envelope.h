@@ -90,6 +90,8 @@ struct TopLevelMember {
   JsonKind kind = JsonKind::kNone;
   int key_code = -1;              // index into kKnownTopLevelKeys, or -1
   bool value_has_escape = false;  // a string value contains a backslash
+  bool key_is_ascii = true;       // the key's bytes are all ASCII
+  bool value_is_ascii = true;     // a string value's bytes are all ASCII
   bool number_is_exact = false;   // `number` equals JSON.parse's value for this token
   double number = 0;              // set when number_is_exact
 };
@@ -129,6 +131,16 @@ struct EventEnvelope {
 // into `body` itself (BOM included). Uses a per-thread parser and padded copy
 // buffer, so concurrent calls on different threads are safe.
 void ParseEventEnvelope(std::span<const std::uint8_t> body, bool skip_bom, EventEnvelope& out);
+
+// How many readable bytes ParsePaddedEventEnvelope needs after the body
+// (simdjson's SIMDJSON_PADDING; their contents do not matter).
+inline constexpr std::size_t kEnvelopePadding = 64;
+
+// The same without the copy: `body.data()` must be followed by
+// kEnvelopePadding readable bytes. For callers that own a buffer anyway (the
+// addon copies a Buffer payload into the snapshot the event keeps).
+void ParsePaddedEventEnvelope(std::span<const std::uint8_t> body, bool skip_bom,
+                              EventEnvelope& out);
 
 // The number of UTF-16 code units that `bytes` (valid UTF-8) decodes to.
 // Converts byte offsets into JS string indices.

@@ -244,3 +244,36 @@ TEST_CASE("CountUtf16Units counts what JS's string length counts") {
   for (int i = 0; i < 13; ++i) repeated += mixed;
   CHECK(hookwise::CountUtf16Units(AsBytes(repeated)) == 6 * 13);
 }
+
+TEST_CASE("a padded body parses in place, with the same answer as a copied one") {
+  std::string padded = kEvent + std::string(hookwise::kEnvelopePadding, 'x');
+  EventEnvelope in_place;
+  hookwise::ParsePaddedEventEnvelope(AsBytes(std::string_view(padded).substr(0, kEvent.size())),
+                                     false, in_place);
+  auto copied = Parse(kEvent);
+  REQUIRE(in_place.status == EnvelopeStatus::kOk);
+  REQUIRE(in_place.member_count == copied->member_count);
+  for (std::size_t i = 0; i < in_place.member_count; ++i) {
+    CHECK(in_place.members[i].value.begin == copied->members[i].value.begin);
+    CHECK(in_place.members[i].value.end == copied->members[i].value.end);
+  }
+}
+
+TEST_CASE("ASCII flags on keys and string values") {
+  auto e = Parse("{\"caf\xC3\xA9\":\"x\",\"k\":\"\xE2\x82\xAC\"}");
+  REQUIRE(e->status == EnvelopeStatus::kOk);
+  CHECK_FALSE(e->members[0].key_is_ascii);
+  CHECK(e->members[0].value_is_ascii);
+  CHECK(e->members[1].key_is_ascii);
+  CHECK_FALSE(e->members[1].value_is_ascii);
+}
+
+TEST_CASE("a duplicated data.object without id or object fields") {
+  auto e = Parse(R"({"data":{"object":{"a":1},"object":{"b":2}}})");
+  REQUIRE(e->status == EnvelopeStatus::kOk);
+  CHECK(e->data_object_id.kind == JsonKind::kNone);
+  CHECK(e->data_object_object.kind == JsonKind::kNone);
+  auto last = Parse(R"({"data":{"object":{"id":"a"},"object":{"id":"b"}}})");
+  CHECK(last->data_object_id.kind == JsonKind::kString);
+  CHECK_FALSE(last->data_object_id.known);
+}
