@@ -92,9 +92,12 @@ function defineLazy(target, key, source, begin, end) {
 }
 
 // console.log(event) prints what it prints for JSON.parse's result: reading
-// every member materialises the lazy ones, then the plain object is shown.
+// every member materialises the lazy ones, and removing this hook leaves
+// nothing for util.inspect to show but what JSON.parse would have built
+// (even with showHidden, as console.log's %o uses).
 function inspectEvent() {
   for (const key of Object.keys(this)) void this[key];
+  delete this[inspect.custom];
   return this;
 }
 

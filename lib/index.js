@@ -3,6 +3,12 @@ const { SignatureVerificationError } = require('./errors');
 const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
 const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
+const {
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+} = require('./notification');
+const { subscriptionPeriodEnd, invoiceSubscriptionId } = require('./stripe-fields');
 
 // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
 // to `hookwise.webhooks` unchanged.
@@ -13,6 +19,7 @@ const webhooks = Object.freeze({
   verifyHeader,
   generateTestHeaderString,
   generateTestHeaderStringAsync,
+  constructEventWithoutVerification,
   signature: Object.freeze({ EXPECTED_SCHEME: 'v1', verifyHeader, verifyHeaderAsync }),
 });
 
@@ -24,4 +31,9 @@ module.exports = {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+  subscriptionPeriodEnd,
+  invoiceSubscriptionId,
 };

@@ -10,5 +10,10 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+  subscriptionPeriodEnd,
+  invoiceSubscriptionId,
 } = hookwise;
 export default hookwise;
