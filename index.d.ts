@@ -1,7 +1,4 @@
 // Type definitions for hookwise. Every export of lib/index.js is typed here.
-// (Branch `events`: the verification block is the handler branch's, verbatim;
-// this branch adds `webhooks.constructEventWithoutVerification` and the
-// "Events" section at the end. The lead merges the sections.)
 
 /// <reference types="node" />
 
