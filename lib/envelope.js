@@ -141,7 +141,7 @@ function buildEvent(source, out) {
           lazy = true;
           continue;
         }
-        value = JSON.parse(textOf(source, begin, end));
+        value = JSON.parse(sliceOf(source, begin, end, !(flags & FLAG_VALUE_NOT_ASCII)));
         break;
       default:
         throw new Error('hookwise: internal error: unknown value kind from the envelope parser');
@@ -214,7 +214,8 @@ async function verifyAndParseAsync(payload, header, secret, tolerance, receivedA
   const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
   const raw = p.raw;
   const source = sourceFor(raw);
-  const size = raw === null ? 0 : typeof raw === 'string' ? raw.length * 3 : raw.byteLength;
+  // As verifyHeaderAsync measures it: a string's length is exact for ASCII.
+  const size = raw === null ? 0 : typeof raw === 'string' ? raw.length : raw.byteLength;
   if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source);
   const out = new Float64Array(layout.outSize);
   const strings = [undefined, undefined];

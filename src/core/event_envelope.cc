@@ -152,7 +152,6 @@ class StructuralWalker {
       case '"':
         m.kind = JsonKind::kString;
         m.value_has_escape = token.find('\\') != std::string_view::npos;
-        m.value_is_ascii = IsAscii(token);
         return true;
       case 't':
         m.kind = JsonKind::kTrue;
@@ -380,6 +379,8 @@ void ParseInto(ThreadState& state, const std::uint8_t* padded, std::span<const s
 
   for (std::size_t i = 0; i < total; ++i) {
     TopLevelMember& m = out.members[i];
+    m.value_is_ascii =
+        m.value.size() <= kAsciiCheckLimit && IsAscii(padded + m.value.begin, m.value.size());
     m.key_code = KnownKeyCode(
         std::string_view(reinterpret_cast<const char*>(padded) + m.key.begin, m.key.size()));
     m.key.begin += offset;

@@ -80,6 +80,7 @@ inline constexpr std::array<std::string_view, 14> kKnownTopLevelKeys = {
 };
 
 inline constexpr std::size_t kMaxTopLevelMembers = 64;
+inline constexpr std::size_t kAsciiCheckLimit = 4096;
 // simdjson's DOM tape addresses 32-bit offsets; bodies this large are far
 // beyond anything Stripe sends.
 inline constexpr std::size_t kMaxEnvelopeBodyBytes = std::size_t{1} << 30;
@@ -91,9 +92,11 @@ struct TopLevelMember {
   int key_code = -1;              // index into kKnownTopLevelKeys, or -1
   bool value_has_escape = false;  // a string value contains a backslash
   bool key_is_ascii = true;       // the key's bytes are all ASCII
-  bool value_is_ascii = true;     // a string value's bytes are all ASCII
-  bool number_is_exact = false;   // `number` equals JSON.parse's value for this token
-  double number = 0;              // set when number_is_exact
+  // The value's bytes are all ASCII. Checked for values up to
+  // kAsciiCheckLimit bytes; longer ones report false (not known).
+  bool value_is_ascii = true;
+  bool number_is_exact = false;  // `number` equals JSON.parse's value for this token
+  double number = 0;             // set when number_is_exact
 };
 
 // A string found inside `data` (data.object.id, data.object.object).

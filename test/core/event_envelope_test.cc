@@ -266,6 +266,15 @@ TEST_CASE("ASCII flags on keys and string values") {
   CHECK(e->members[0].value_is_ascii);
   CHECK(e->members[1].key_is_ascii);
   CHECK_FALSE(e->members[1].value_is_ascii);
+
+  // Containers are checked too, up to kAsciiCheckLimit bytes; longer values
+  // are reported as not known to be ASCII.
+  const std::string big(hookwise::kAsciiCheckLimit, 'a');
+  auto c = Parse("{\"s\":[\"x\"],\"t\":{\"k\":\"\xC3\xA9\"},\"u\":\"" + big + "\"}");
+  REQUIRE(c->status == EnvelopeStatus::kOk);
+  CHECK(c->members[0].value_is_ascii);
+  CHECK_FALSE(c->members[1].value_is_ascii);
+  CHECK_FALSE(c->members[2].value_is_ascii);
 }
 
 TEST_CASE("a duplicated data.object without id or object fields") {
