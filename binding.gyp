@@ -14,6 +14,7 @@
         "src/addon/addon.cc",
         "src/addon/verify_binding.cc",
         "src/addon/event_binding.cc",
+        "src/addon/parallel_parse.cc",
         "src/addon/hmac_binding.cc",
         "src/addon/value_conversion.cc"
       ],

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "src/addon/parallel_parse.h"
 #include "src/addon/value_conversion.h"
 #include "src/core/event_envelope.h"
 #include "src/core/webhook_verifier.h"
@@ -16,6 +17,11 @@ namespace {
 constexpr std::size_t kHeaderSlots = 8;
 constexpr std::size_t kMemberSlots = 8;
 constexpr std::size_t kOutSize = kHeaderSlots + kMemberSlots * kMaxTopLevelMembers;
+
+// From this size on, the parse runs on the helper thread during the HMAC
+// (src/addon/parallel_parse.h); below it the hand-off costs more than it saves
+// (measured: docs/BENCHMARKS.md, "Event parsing").
+constexpr std::size_t kParallelParseBytes = 32 * 1024;
 
 struct ParseArgs {
   ByteSource payload;
@@ -48,12 +54,20 @@ struct ParseArgs {
     request.secrets = secret_views;
     request.tolerance_seconds = tolerance_seconds;
     request.received_at_ms = received_at_ms;
-    status = VerifyWebhook(request);
-    if (status != VerifyStatus::kOk) return;
     // Both a snapshot and a string's UTF-8 storage have the padding simdjson
     // needs after the body (ReadParseArgs reserved it), so no further copy.
     const bool is_string = js_length >= 0;
-    ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
+    if (payload_is_raw && body.size() >= kParallelParseBytes) {
+      ParallelParse parallel;
+      parallel.Start(body, /*skip_bom=*/!is_string, envelope.get());
+      status = VerifyWebhook(request);
+      parallel.Finish(/*need_result=*/status == VerifyStatus::kOk);
+      if (status != VerifyStatus::kOk) return;
+    } else {
+      status = VerifyWebhook(request);
+      if (status != VerifyStatus::kOk) return;
+      ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
+    }
     if (is_string && static_cast<double>(payload.bytes.size()) != js_length) ToUtf16Offsets();
   }
 

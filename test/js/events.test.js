@@ -145,3 +145,37 @@ test('thin events: constructEvent refuses them, naming parseEventNotification', 
   const text = JSON.stringify({ id: 'evt_thin', object: 'v2.core.event', type: 'v1.billing.meter.error_report_triggered' });
   assert.throws(() => hookwise.constructEvent(text, sign(text), secret), /parseEventNotification/);
 });
+
+test('large bodies (parsed during the HMAC) from several threads at once', async () => {
+  const { Worker } = require('node:worker_threads');
+  const text = fixtures.text(fixtures.invoicePaidEventOfSize(200_000));
+  const expected = JSON.parse(text);
+  const script = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const assert = require('node:assert/strict');
+    const hookwise = require(${JSON.stringify(require.resolve('../..'))});
+    const { text, header, secret } = workerData;
+    const expected = JSON.parse(text);
+    for (let i = 0; i < 25; i++) {
+      assert.deepStrictEqual(hookwise.constructEvent(i % 2 ? text : Buffer.from(text), header, secret), expected);
+    }
+    parentPort.postMessage('ok');`;
+  const header = sign(text);
+  const workers = Array.from({ length: 3 }, () => new Worker(script, { eval: true, workerData: { text, header, secret } }));
+  const done = workers.map((w) => new Promise((resolve, reject) => {
+    w.on('message', resolve);
+    w.on('error', reject);
+  }));
+  for (let i = 0; i < 25; i++) {
+    assert.deepStrictEqual(hookwise.constructEvent(i % 2 ? text : Buffer.from(text), header, secret), expected);
+    assert.deepStrictEqual(await hookwise.constructEventAsync(Buffer.from(text), header, secret), expected);
+  }
+  assert.deepStrictEqual(await Promise.all(done), ['ok', 'ok', 'ok']);
+});
+
+test('a large body with a bad signature is rejected (the parallel parse is discarded)', () => {
+  const text = fixtures.text(fixtures.invoicePaidEventOfSize(200_000));
+  assert.throws(() => hookwise.constructEvent(text, sign(`${text} `), secret), { code: 'signature_mismatch' });
+  assert.throws(() => hookwise.constructEvent(Buffer.from(`${text.slice(0, -10)}`), sign(text.slice(0, -10)), secret), SyntaxError);
+  assert.deepStrictEqual(hookwise.constructEvent(text, sign(text), secret), JSON.parse(text));
+});
