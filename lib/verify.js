@@ -155,4 +155,7 @@ module.exports = {
   verifyHeader,
   verifyHeaderAsync,
   decodedPayload,
+  // For lib/envelope.js (verify + parse in one native call); not public API.
+  prepareVerification: prepare,
+  checkVerifyStatus: checkStatus,
 };
