@@ -3,6 +3,14 @@ const { SignatureVerificationError } = require('./errors');
 const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
 const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
+const { MemoryStore } = require('./stores/memory-store');
+const { SqliteStore } = require('./stores/sqlite-store');
+const {
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+} = require('./notification');
+const { subscriptionPeriodEnd, invoiceSubscriptionId } = require('./stripe-fields');
 const { createWebhookHandler } = require('./handler');
 
 // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
@@ -14,6 +22,7 @@ const webhooks = Object.freeze({
   verifyHeader,
   generateTestHeaderString,
   generateTestHeaderStringAsync,
+  constructEventWithoutVerification,
   signature: Object.freeze({ EXPECTED_SCHEME: 'v1', verifyHeader, verifyHeaderAsync }),
 });
 
@@ -25,5 +34,12 @@ module.exports = {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
+  SqliteStore,
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+  subscriptionPeriodEnd,
+  invoiceSubscriptionId,
   createWebhookHandler,
 };
