@@ -5,13 +5,13 @@
 //   size check -> verify -> parse -> claim -> (skip-stale) -> dispatch with
 //   in-request retries -> complete / fail (dead letter) -> answer.
 const { setTimeout: sleep } = require('node:timers/promises');
-const { verifyHeaderAsync } = require('./verify');
-const { parseBody } = require('./event');
+const { verifyAndParseAsync } = require('./envelope');
 const { SignatureVerificationError } = require('./errors');
 const { isString, isBytes } = require('./args');
 const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
 const { nodeAdapter } = require('./adapters/node');
 const { fetchAdapter } = require('./adapters/fetch');
+const { MemoryStore } = require('./stores/memory-store');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -66,11 +66,6 @@ function errorText(err) {
   }
 }
 
-function objectIdOf(event) {
-  const object = event.data && event.data.object;
-  return object && isString(object.id) ? object.id : undefined;
-}
-
 class WebhookHandler {
   #config;
   #logger;
@@ -99,11 +94,8 @@ class WebhookHandler {
 
   /** The store, created on first use when none was given (creating a handler does no I/O). */
   get store() {
-    if (this.#store === undefined) {
-      // Loaded lazily: the default store is native and only needed once a delivery arrives.
-      const { MemoryStore } = require('./stores/memory-store');
-      this.#store = new MemoryStore();
-    }
+    // Created at first use, so that a handler built and never used (`next build`) allocates nothing.
+    if (this.#store === undefined) this.#store = new MemoryStore();
     return this.#store;
   }
 
@@ -144,24 +136,26 @@ class WebhookHandler {
       return result('too_large');
     }
 
-    let event;
+    // One native call verifies and parses; `envelope` holds what routing and dedup need, read
+    // without materialising the event's (lazily built) `data`.
+    let parsed;
     try {
-      await verifyHeaderAsync(rawBody, signatureHeader, config.secrets, config.tolerance);
-      event = parseBody(rawBody);
+      parsed = await verifyAndParseAsync(rawBody, signatureHeader, config.secrets, config.tolerance);
     } catch (err) {
       return this.#rejection(err);
     }
-    if (event === null || typeof event !== 'object' || !isString(event.id) || !isString(event.type)) {
+    const { event, envelope } = parsed;
+    if (!isString(envelope.id) || !isString(envelope.type)) {
       const message = 'The body is signed JSON but not a Stripe event (it has no string "id" and "type").';
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
-    if (event.object === 'v2.core.event') {
+    if (envelope.object === 'v2.core.event') {
       const message = 'This is a thin event notification (object "v2.core.event"); this endpoint handles snapshot events. Use parseEventNotification for thin events.';
-      this.#logger.warn(`hookwise: rejected event ${event.id}: ${message}`);
+      this.#logger.warn(`hookwise: rejected event ${envelope.id}: ${message}`);
       return rejected('invalid_json', message);
     }
-    return this.#process(event, rawBody);
+    return this.#process(event, envelope, rawBody);
   }
 
   #rejection(err) {
@@ -177,8 +171,8 @@ class WebhookHandler {
     throw err;
   }
 
-  async #process(event, rawBody) {
-    const { id: eventId, type } = event;
+  async #process(event, envelope, rawBody) {
+    const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type);
     if (handlers.length === 0) {
       // Nothing would run, so nothing is claimed: no store work for event types the app does not handle.
@@ -187,8 +181,8 @@ class WebhookHandler {
     }
     const config = this.#config;
     const store = this.store;
-    const objectId = objectIdOf(event);
-    const created = Number.isSafeInteger(event.created) ? event.created : 0;
+    const objectId = isString(envelope.objectId) ? envelope.objectId : undefined;
+    const created = Number.isSafeInteger(envelope.created) ? envelope.created : 0;
     // The payload goes along for stores that keep it (SqliteStore keepPayloads: replay); others ignore it.
     const claim = await store.claim(eventId, { type, created, objectId, leaseMs: config.leaseMs, payload: rawBody });
     const attempt = claim.attempt;
@@ -209,9 +203,10 @@ class WebhookHandler {
     }
     const { token } = claim;
 
-    if (config.ordering === 'skip-stale' && objectId !== undefined && typeof event.created === 'number') {
+    const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+    if (ordered) {
       const last = await store.lastApplied(objectId);
-      if (last !== null && last !== undefined && event.created < last) {
+      if (last !== null && last !== undefined && created < last) {
         await this.#complete(eventId, token, type);
         this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
         return result('stale', { eventId, type, attempt });
@@ -219,11 +214,9 @@ class WebhookHandler {
     }
 
     const ctx = { eventId, attempt, store };
-    const error = await this.#dispatch(event, handlers, ctx);
+    const error = await this.#dispatch(event, handlers, ctx, type);
     if (error === null) {
-      if (config.ordering === 'skip-stale' && objectId !== undefined && typeof event.created === 'number') {
-        await store.markApplied(objectId, event.created, eventId);
-      }
+      if (ordered) await store.markApplied(objectId, created, eventId);
       await this.#complete(eventId, token, type);
       this.#logger.info(`hookwise: processed ${type} ${eventId} (attempt ${attempt})`);
       return result('processed', { eventId, type, attempt });
@@ -262,7 +255,7 @@ class WebhookHandler {
    * backoffMs, ... Handlers that already succeeded in this request do not run
    * again. Returns null, or the last error.
    */
-  async #dispatch(event, handlers, ctx) {
+  async #dispatch(event, handlers, ctx, type) {
     const { attempts, backoffMs } = this.#config.retry;
     const pending = handlers.slice();
     let lastError = null;
@@ -276,9 +269,9 @@ class WebhookHandler {
         } catch (err) {
           lastError = err;
           this.#logger.error(
-            `hookwise: handler for ${event.type} threw on event ${event.id} ` +
+            `hookwise: handler for ${type} threw on event ${ctx.eventId} ` +
               `(delivery attempt ${ctx.attempt}, run ${run + 1} of ${attempts + 1}): ${errorText(err)}`,
-            { eventId: event.id, type: event.type, attempt: ctx.attempt, run: run + 1, error: err },
+            { eventId: ctx.eventId, type, attempt: ctx.attempt, run: run + 1, error: err },
           );
           break;
         }

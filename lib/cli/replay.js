@@ -28,7 +28,8 @@ async function run(argv, io) {
   if (positionals.length > 0 && values['dead-letters']) throw new UsageError('pass event ids or --dead-letters, not both');
   const url = urlOption(values, 'to', { required: true });
   const secret = secretFrom(values);
-  const store = openStore(values.db, { mustExist: true });
+  // keepPayloads: a store returns kept payloads only when opened with it.
+  const store = openStore(values.db, { mustExist: true, keepPayloads: true });
   const rows = [];
   let ok = true;
   try {

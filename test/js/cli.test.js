@@ -9,10 +9,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const hookwise = require('../../lib');
-const { createWebhookHandler } = hookwise;
+const { createWebhookHandler, MemoryStore } = hookwise;
 const { runDemo } = require('../../lib/cli/demo');
 const { EVENT_TYPES, buildEvent } = require('../../lib/fixtures');
-const { ReferenceStore } = require('./support/reference-store');
 const { SECRET, makeEvent, sign, startServer } = require('./support/deliveries');
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'hookwise.js');
@@ -148,7 +147,7 @@ describe('hookwise trigger against a receiver', () => {
   let server;
   const seen = [];
   before(async () => {
-    const webhooks = createWebhookHandler({ secret: SECRET, store: new ReferenceStore(), on: { '*': async (e) => seen.push(e) } });
+    const webhooks = createWebhookHandler({ secret: SECRET, store: new MemoryStore(), on: { '*': async (e) => seen.push(e) } });
     server = await startServer((req, res) => webhooks.node(req, res));
   });
   after(() => server.close());
@@ -207,9 +206,9 @@ describe('hookwise trigger against a receiver', () => {
   });
 });
 
-describe('the demo (in process, on the reference store)', () => {
+describe('the demo (in process, on a MemoryStore)', () => {
   it('delivers the lifecycle and every expectation holds', async () => {
-    const { deliveries, members, problems } = await runDemo({ store: new ReferenceStore(), retry: { attempts: 2, backoffMs: 1 } });
+    const { deliveries, members, problems } = await runDemo({ store: new MemoryStore(), retry: { attempts: 2, backoffMs: 1 } });
     assert.deepEqual(problems, []);
     const outcomes = deliveries.flatMap((d) => d.outcomes);
     for (const o of ['processed', 'duplicate', 'in_progress', 'stale', 'rejected', 'failed', 'dead_lettered']) {
@@ -272,7 +271,7 @@ describe('with SqliteStore', { skip: NO_SQLITE }, () => {
   it('listen --forward-to hands new events to the app, and replay --dead-letters resends them once fixed', async () => {
     let healthy = false;
     const got = [];
-    const app = createWebhookHandler({ secret: SECRET, store: new ReferenceStore(), retry: false, on: { '*': async (e) => { if (!healthy) throw new Error('app bug'); got.push(e.id); } } });
+    const app = createWebhookHandler({ secret: SECRET, store: new MemoryStore(), retry: false, maxAttempts: 1000, logger: { error() {} }, on: { '*': async (e) => { if (!healthy) throw new Error('app bug'); got.push(e.id); } } });
     const appServer = await startServer((req, res) => app.node(req, res));
     const db = path.join(tmp, 'forward', 'events.db');
     const listener = await startCli(['listen', '--port', '0', '--secret', SECRET, '--db', db, '--forward-to', appServer.url]);

@@ -7,15 +7,14 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const express = require('express');
-const { createWebhookHandler } = require('../../lib');
-const { ReferenceStore } = require('./support/reference-store');
+const { createWebhookHandler, MemoryStore } = require('../../lib');
 const { SECRET, makeEvent, sign, delivery, startServer, post, recordingLogger } = require('./support/deliveries');
 
 function newHandler(options = {}) {
   const runs = [];
   const webhooks = createWebhookHandler({
     secret: SECRET,
-    store: new ReferenceStore(),
+    store: new MemoryStore(),
     logger: recordingLogger().logger,
     on: { '*': async (event) => runs.push(event.id) },
     ...options,

@@ -5,8 +5,9 @@
 // counting, dead letters, skip-stale ordering, dispatch, ctx, logging.
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { createWebhookHandler } = require('../../lib');
+const { createWebhookHandler, MemoryStore } = require('../../lib');
 const { ReferenceStore } = require('./support/reference-store');
+const { STORES } = require('./support/stores');
 const { SECRET, makeEvent, sign, delivery, startServer, post, recordingLogger } = require('./support/deliveries');
 
 const PAYLOAD_MARKER = 'payload-marker-must-never-be-logged';
@@ -33,8 +34,9 @@ async function transport(via, webhooks) {
   };
 }
 
-function setup(via, options = {}) {
-  const store = options.store ?? new ReferenceStore();
+function setup(via, storeKind, options = {}) {
+  const ownStore = options.store === undefined;
+  const store = options.store ?? STORES[storeKind]();
   const log = recordingLogger();
   const webhooks = createWebhookHandler({ secret: SECRET, store, logger: log.logger, ...options });
   let t;
@@ -53,6 +55,7 @@ function setup(via, options = {}) {
     async close() {
       if (t) await t.close();
       await webhooks.close();
+      if (ownStore) await store.close();
     },
   };
 }
@@ -65,10 +68,10 @@ after(() => {
   assert.ok(!text.includes(PAYLOAD_MARKER), 'a log line contains the payload');
 });
 
-for (const via of ['fetch', 'node']) {
-  describe(`outcomes through webhooks.${via}`, () => {
+for (const [via, storeKind] of [['fetch', 'MemoryStore'], ['node', 'MemoryStore'], ['fetch', 'SqliteStore'], ['node', 'SqliteStore']]) {
+  describe(`outcomes through webhooks.${via} on ${storeKind}`, () => {
     async function withSetup(options, fn) {
-      const s = setup(via, options);
+      const s = setup(via, storeKind, options);
       allLogs.push(s.log);
       try {
         await fn(s);
@@ -91,6 +94,7 @@ for (const via of ['fetch', 'node']) {
         assert.equal(seen[0].ctx.eventId, event.id);
         assert.equal(seen[0].ctx.attempt, 1);
         assert.equal(seen[0].ctx.store, s.store);
+        assert.equal(s.store.calls.complete, 1);
         assert.equal((await s.store.get(event.id)).status, 'completed');
       });
     });
@@ -253,7 +257,7 @@ describe('dispatch', () => {
   it("runs a type's handlers and the '*' handlers, each once, in registration order", async () => {
     const calls = [];
     const both = async () => calls.push('both');
-    const store = new ReferenceStore();
+    const store = new MemoryStore();
     const webhooks = createWebhookHandler({ secret: SECRET, store, on: { '*': async () => calls.push('star') } })
       .on('invoice.paid', async () => calls.push('paid'))
       .on(['invoice.paid', 'invoice.payment_failed'], async () => calls.push('paid-or-failed'))
@@ -269,7 +273,7 @@ describe('dispatch', () => {
     const runs = { ok: 0, flaky: 0 };
     const webhooks = createWebhookHandler({
       secret: SECRET,
-      store: new ReferenceStore(),
+      store: new MemoryStore(),
       logger: recordingLogger().logger,
       retry: { attempts: 2, backoffMs: 1 },
       on: {
@@ -293,7 +297,7 @@ describe('dispatch', () => {
     const log = recordingLogger();
     const webhooks = createWebhookHandler({
       secret: SECRET,
-      store: new ReferenceStore(),
+      store: new MemoryStore(),
       logger: log.logger,
       on: { 'invoice.paid': async () => { runs++; throw new Error('nope'); } },
     });
@@ -308,7 +312,7 @@ describe('dispatch', () => {
     const attempts = [];
     const webhooks = createWebhookHandler({
       secret: SECRET,
-      store: new ReferenceStore(),
+      store: new MemoryStore(),
       logger: recordingLogger().logger,
       retry: false,
       maxAttempts: 5,
@@ -325,7 +329,7 @@ describe('dispatch', () => {
   });
 
   it('a requeued dead letter runs again from attempt 1', async () => {
-    const store = new ReferenceStore();
+    const store = new MemoryStore();
     let fixed = false;
     const webhooks = createWebhookHandler({
       secret: SECRET, store, retry: false, maxAttempts: 1, logger: recordingLogger().logger,
@@ -364,11 +368,13 @@ describe('dispatch', () => {
 });
 
 describe('concurrency', () => {
-  it('many concurrent deliveries of one event run its handler exactly once (node:http)', async () => {
+  for (const storeKind of Object.keys(STORES)) it(`many concurrent deliveries of one event run its handler exactly once (node:http, ${storeKind})`, async () => {
     let runs = 0;
+    const store = STORES[storeKind]();
+    after(() => store.close());
     const webhooks = createWebhookHandler({
       secret: SECRET,
-      store: new ReferenceStore(),
+      store,
       on: { 'invoice.paid': async () => { runs++; await new Promise((r) => setTimeout(r, 20)); } },
     });
     const server = await startServer((req, res) => webhooks.node(req, res));
@@ -392,7 +398,7 @@ describe('concurrency', () => {
 
 describe('webhooks.handle', () => {
   it('accepts string, Buffer, Uint8Array and ArrayBuffer bodies', async () => {
-    const webhooks = createWebhookHandler({ secret: SECRET, store: new ReferenceStore(), on: { '*': async () => {} } });
+    const webhooks = createWebhookHandler({ secret: SECRET, store: new MemoryStore(), on: { '*': async () => {} } });
     for (const wrap of [(s) => s, (s) => Buffer.from(s), (s) => new Uint8Array(Buffer.from(s)), (s) => new Uint8Array(Buffer.from(s)).buffer]) {
       const { body, header } = delivery(makeEvent());
       const res = await webhooks.handle(wrap(body), header);
@@ -401,7 +407,7 @@ describe('webhooks.handle', () => {
   });
 
   it('a parsed object is rejected as payload_not_raw', async () => {
-    const webhooks = createWebhookHandler({ secret: SECRET, store: new ReferenceStore(), logger: recordingLogger().logger });
+    const webhooks = createWebhookHandler({ secret: SECRET, store: new MemoryStore(), logger: recordingLogger().logger });
     const event = makeEvent();
     const res = await webhooks.handle(event, sign(JSON.stringify(event)));
     assert.equal(res.outcome, 'rejected');
@@ -409,13 +415,13 @@ describe('webhooks.handle', () => {
   });
 
   it('accepts any of several secrets (rotation)', async () => {
-    const webhooks = createWebhookHandler({ secret: ['whsec_old', SECRET], store: new ReferenceStore(), on: { '*': async () => {} } });
+    const webhooks = createWebhookHandler({ secret: ['whsec_old', SECRET], store: new MemoryStore(), on: { '*': async () => {} } });
     const { body, header } = delivery(makeEvent());
     assert.equal((await webhooks.handle(body, header)).outcome, 'processed');
   });
 
   it('honours tolerance', async () => {
-    const webhooks = createWebhookHandler({ secret: SECRET, tolerance: 0, store: new ReferenceStore(), on: { '*': async () => {} } });
+    const webhooks = createWebhookHandler({ secret: SECRET, tolerance: 0, store: new MemoryStore(), on: { '*': async () => {} } });
     const { body, header } = delivery(makeEvent(), { timestamp: 1_000_000 });
     assert.equal((await webhooks.handle(body, header)).outcome, 'processed');
   });
@@ -432,16 +438,7 @@ describe('webhooks.handle', () => {
     assert.deepEqual(await res.json(), { error: 'internal_error' });
   });
 
-  const hasMemoryStore = (() => {
-    try {
-      require.resolve('../../lib/stores/memory-store');
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  it('without a store, uses a MemoryStore created at the first delivery and closed by close()', { skip: hasMemoryStore ? false : 'lib/stores/memory-store.js is not in this build yet' }, async () => {
-    const { MemoryStore } = require('../../lib/stores/memory-store');
+  it('without a store, uses a MemoryStore created at the first delivery and closed by close()', async () => {
     let seenStore;
     const webhooks = createWebhookHandler({ secret: SECRET, on: { '*': async (e, ctx) => void (seenStore = ctx.store) } });
     const { body } = delivery(makeEvent());
