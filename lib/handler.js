@@ -92,9 +92,11 @@ class WebhookHandler {
     this.close = this.close.bind(this);
   }
 
-  /** The store, created on first use when none was given (creating a handler does no I/O). */
-  get store() {
-    // Created at first use, so that a handler built and never used (`next build`) allocates nothing.
+  /**
+   * The store; without one given, a MemoryStore created at first use, so that a handler built
+   * and never used (route modules evaluated by `next build`) allocates nothing.
+   */
+  #storeInUse() {
     if (this.#store === undefined) this.#store = new MemoryStore();
     return this.#store;
   }
@@ -180,7 +182,7 @@ class WebhookHandler {
       return result('ignored', { eventId, type });
     }
     const config = this.#config;
-    const store = this.store;
+    const store = this.#storeInUse();
     const objectId = isString(envelope.objectId) ? envelope.objectId : undefined;
     const created = Number.isSafeInteger(envelope.created) ? envelope.created : 0;
     // The payload goes along for stores that keep it (SqliteStore keepPayloads: replay); others ignore it.
