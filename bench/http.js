@@ -10,7 +10,8 @@
 // Servers (each in its own child process, on 127.0.0.1, measured one after another):
 //   stripe-node + Map   the usual hand-written route: read the body, stripe.webhooks.constructEvent,
 //                        a Map of seen event ids for dedup, then the (empty) handler
-//   hookwise <store>     webhooks.node from createWebhookHandler with the same (empty) handler,
+//   hookwise <store>     webhooks.node from createWebhookHandler with the same (empty) handler
+//                        (a duplicate that arrives while its first copy is in flight gets 409),
 //                        for each store this build has: SqliteStore (durability 'full'),
 //                        MemoryStore, and the tests' plain-JS reference store (the pipeline's
 //                        own cost with the cheapest possible store)
@@ -156,6 +157,7 @@ async function measureServer(kind, { duration, connections }) {
     max: r.latency.max,
     total: r.requests.total,
     non2xx: r.non2xx,
+    codes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, v]) => [code, v.count])),
     errors: r.errors + r.timeouts,
   };
 }
@@ -186,7 +188,10 @@ async function main() {
     const rs = results.get(kind);
     const pick = (key) => median(rs.map((r) => r[key]));
     const sum = (key) => rs.reduce((n, r) => n + r[key], 0);
-    return { kind, rps: pick('rps'), p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx: sum('non2xx'), errors: sum('errors') };
+    const codes = {};
+    for (const r of rs) for (const [code, count] of Object.entries(r.codes)) if (!code.startsWith('2')) codes[code] = (codes[code] ?? 0) + count;
+    const non2xx = Object.entries(codes).map(([code, count]) => `${count}×${code}`).join(' ') || '0';
+    return { kind, rps: pick('rps'), p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx, errors: sum('errors') };
   });
   const base = rows[0].rps;
   const cols = ['server', 'req/s', 'vs stripe+Map', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
