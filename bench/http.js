@@ -12,7 +12,7 @@
 //                        a Map of seen event ids for dedup, then the (empty) handler
 //   hookwise <store>     webhooks.node from createWebhookHandler with the same (empty) handler
 //                        (a duplicate that arrives while its first copy is in flight gets 409),
-//                        for each store this build has: SqliteStore (durability 'full'),
+//                        for each store this build has: SqliteStore (durability 'full', then 'normal'),
 //                        MemoryStore, and the tests' plain-JS reference store (the pipeline's
 //                        own cost with the cheapest possible store)
 // Load: autocannon in this process, the same for every server: realistic invoice.paid bodies
@@ -67,9 +67,9 @@ async function serve(kind) {
   } else {
     let store;
     let dir;
-    if (kind === 'hookwise SqliteStore full') {
+    if (kind.startsWith('hookwise SqliteStore')) {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-bench-'));
-      store = new hookwise.SqliteStore({ path: path.join(dir, 'events.db'), durability: 'full' });
+      store = new hookwise.SqliteStore({ path: path.join(dir, 'events.db'), durability: kind.endsWith('full') ? 'full' : 'normal' });
     } else if (kind === 'hookwise MemoryStore') {
       store = new hookwise.MemoryStore();
     } else {
@@ -167,7 +167,7 @@ async function main() {
   const connections = Number(option('connections', '32'));
   const hookwise = require('..');
   const kinds = ['stripe-node + Map'];
-  if (typeof hookwise.SqliteStore === 'function') kinds.push('hookwise SqliteStore full');
+  if (typeof hookwise.SqliteStore === 'function') kinds.push('hookwise SqliteStore full', 'hookwise SqliteStore normal');
   if (typeof hookwise.MemoryStore === 'function') kinds.push('hookwise MemoryStore');
   kinds.push('hookwise reference store (JS)');
   console.log(`node ${process.version}, stripe ${require('stripe').PACKAGE_VERSION}, autocannon ${require('autocannon/package.json').version}, ${os.cpus().length} × ${os.cpus()[0].model}`);
