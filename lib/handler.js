@@ -185,8 +185,11 @@ class WebhookHandler {
     const store = this.#storeInUse();
     const objectId = isString(envelope.objectId) ? envelope.objectId : undefined;
     const created = Number.isSafeInteger(envelope.created) ? envelope.created : 0;
-    // The payload goes along for stores that keep it (SqliteStore keepPayloads: replay); others ignore it.
-    const claim = await store.claim(eventId, { type, created, objectId, leaseMs: config.leaseMs, payload: rawBody });
+    // The body goes along only to a store that keeps payloads (SqliteStore keepPayloads, for
+    // replay): the others would copy it across Node-API for nothing.
+    const meta = { type, created, objectId, leaseMs: config.leaseMs };
+    if (store.keepPayloads === true) meta.payload = rawBody;
+    const claim = await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
       case 'acquired':

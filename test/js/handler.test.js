@@ -448,6 +448,21 @@ describe('webhooks.handle', () => {
     await webhooks.close();
   });
 
+  it('gives the raw body to a store that keeps payloads (SqliteStore keepPayloads), byte for byte', async () => {
+    const { SqliteStore } = require('../../lib');
+    const { tmpDb } = require('./support/stores');
+    const store = new SqliteStore({ path: tmpDb(), keepPayloads: true });
+    try {
+      const webhooks = createWebhookHandler({ secret: SECRET, store, on: { '*': async () => {} } });
+      const body = JSON.stringify(makeEvent(), null, 2);
+      const res = await webhooks.handle(Buffer.from(body), sign(body));
+      assert.equal(res.outcome, 'processed');
+      assert.equal((await store.get(res.eventId)).payload.toString('utf8'), body);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('close() closes only a store the handler created', async () => {
     const store = new ReferenceStore();
     const webhooks = createWebhookHandler({ secret: SECRET, store });
