@@ -14,6 +14,8 @@ const MAX_LIST_LIMIT = 10_000;
 
 const isPositiveInteger = (v) => Number.isSafeInteger(v) && v > 0;
 const isTimestamp = (v) => typeof v === 'number' && Number.isFinite(v);
+// Stripe's `created` is whole seconds since the epoch.
+const isCreated = (v) => Number.isSafeInteger(v);
 
 function checkEventId(eventId) {
   if (!isString(eventId) || eventId.length === 0) throw invalidArgument('eventId', 'a non-empty string', eventId);
@@ -24,7 +26,7 @@ function checkClaimMeta(meta) {
     throw invalidArgument('meta', 'an object { type, created, objectId?, leaseMs }', meta);
   }
   if (!isString(meta.type) || meta.type.length === 0) throw invalidArgument('meta.type', 'a non-empty string', meta.type);
-  if (!isTimestamp(meta.created)) throw invalidArgument('meta.created', 'a finite number', meta.created);
+  if (!isCreated(meta.created)) throw invalidArgument('meta.created', 'an integer (Unix seconds)', meta.created);
   if (meta.objectId !== undefined && meta.objectId !== null && !isString(meta.objectId)) {
     throw invalidArgument('meta.objectId', 'a string, null or undefined', meta.objectId);
   }
@@ -45,7 +47,7 @@ function checkObjectId(objectId) {
 }
 
 function checkCreated(created) {
-  if (!isTimestamp(created)) throw invalidArgument('created', 'a finite number', created);
+  if (!isCreated(created)) throw invalidArgument('created', 'an integer (Unix seconds)', created);
 }
 
 // Returns { status, type, before, limit } with defaults applied.
