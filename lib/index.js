@@ -3,6 +3,10 @@ const { SignatureVerificationError } = require('./errors');
 const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
 const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
+// The distributed stores are given their client (ioredis / node-redis / pg) by
+// the caller, so loading them loads no client library.
+const { RedisStore } = require('./stores/redis-store');
+const { PostgresStore } = require('./stores/postgres-store');
 
 // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
 // to `hookwise.webhooks` unchanged.
@@ -24,4 +28,6 @@ module.exports = {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  RedisStore,
+  PostgresStore,
 };

@@ -10,5 +10,7 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  RedisStore,
+  PostgresStore,
 } = hookwise;
 export default hookwise;
