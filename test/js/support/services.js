@@ -146,6 +146,13 @@ async function startRedis() {
     async restart() {
       await launch();
     },
+    // A hung server: the process stays, the socket stays open, nothing answers.
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
+    },
     async stop() {
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
