@@ -170,19 +170,28 @@ const GET = `${PRELUDE}
 return redis.call('HGETALL', KEYS[1])
 `;
 
-// Walks one index (the status's, else the type's, else all) from the cursor in
-// batches, returning up to limit records (each as HGETALL's flat array) and
-// dropping entries whose record is gone.
+// Walks one index (the status's, else the type's, else all) from the cursor,
+// returning up to limit records (each as HGETALL's flat array) and dropping
+// entries whose record is gone. It looks at no more than ARGV[7] entries per
+// call, so a filter that matches little never blocks Redis for long; it then
+// returns where it stopped (ARGV[6] resumes there; '' = the end was reached).
+// Returns { records, resumeAfter }.
 const LIST = `${PRELUDE}
-local status, typ, before, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local status, typ, before, limit, resume, budget = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
 local idx = ALL
 if status ~= '' then idx = statusKey(status) elseif typ ~= '' then idx = typeKey(typ) end
 local start = '-'
-if before ~= '' then start = '[' .. string.format('%015.0f', MAXTS - tonumber(before)) .. ';' end
-local out, n = {}, 0
-while n < limit do
+if resume ~= '' then
+  start = '(' .. resume
+elseif before ~= '' then
+  start = '[' .. string.format('%015.0f', MAXTS - tonumber(before)) .. ';'
+end
+local out, n, scanned, last = {}, 0, 0, ''
+while n < limit and scanned < budget do
   local batch = redis.call('ZRANGEBYLEX', idx, start, '+', 'LIMIT', 0, 100)
   for _, sk in ipairs(batch) do
+    scanned = scanned + 1
+    last = sk
     local id = string.sub(sk, 17)
     local h = redis.call('HGETALL', eventKey(id))
     local live = false
@@ -194,16 +203,20 @@ while n < limit do
         if (status == '' or rec.status == status) and (typ == '' or rec.type == typ) then
           n = n + 1
           out[n] = h
-          if n >= limit then break end
         end
       end
     end
     if not live then redis.call('ZREM', idx, sk) end
+    if n >= limit or scanned >= budget then break end
   end
-  if #batch < 100 then break end
+  if #batch < 100 then
+    if n < limit and scanned < budget then last = '' end
+    break
+  end
   start = '(' .. batch[#batch]
 end
-return out
+if n >= limit then last = '' end
+return { out, last }
 `;
 
 // One batch of purge: looks at up to ARGV[4] entries older than the cutoff,

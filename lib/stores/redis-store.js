@@ -16,6 +16,8 @@ const common = require('./distributed-common');
 const DEFAULT_PREFIX = 'hookwise:';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const PURGE_BATCH = 500;
+// Index entries one list() script looks at before it hands back a cursor.
+const LIST_SCAN_BUDGET = 2000;
 
 const SCRIPTS = Object.fromEntries(
   Object.entries(scripts).map(([name, source]) => [name, { source, sha: createHash('sha1').update(source).digest('hex') }]),
@@ -219,8 +221,21 @@ class RedisStore {
     const q = common.normalizeListQuery(query);
     // receivedAt is whole milliseconds: receivedAt < before  <=>  receivedAt < ceil(before).
     const before = q.before === null ? '' : String(Math.ceil(q.before));
-    const rows = await this._run('list', 'LIST', [], [q.status ?? '', q.type ?? '', before, String(q.limit)]);
-    return rows.map((flat) => toRecord(null, flat));
+    const records = [];
+    let resume = '';
+    do {
+      const [rows, resumeAfter] = await this._run('list', 'LIST', [], [
+        q.status ?? '',
+        q.type ?? '',
+        before,
+        String(q.limit - records.length),
+        resume,
+        String(LIST_SCAN_BUDGET),
+      ]);
+      for (const flat of rows) records.push(toRecord(null, flat));
+      resume = String(resumeAfter);
+    } while (resume !== '' && records.length < q.limit);
+    return records;
   }
 
   async requeue(eventId) {

@@ -121,6 +121,26 @@ describe('RedisStore specifics', { skip }, () => {
     await deletePrefix(conn.send, prefix);
   });
 
+  test('a filter that matches little is scanned in bounded steps and still finds everything', async () => {
+    const prefix = newPrefix();
+    const store = new RedisStore({ client: conn.client, prefix });
+    const done = async (id, type) => {
+      const c = await store.claim(id, { ...meta, type });
+      await store.complete(id, c.token);
+    };
+    await done('evt_b_old', 'customer.created');
+    for (let i = 0; i < 2300; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => done(`evt_a_${i + j}`, 'invoice.paid')));
+    }
+    await done('evt_b_new', 'customer.created');
+    // More than one script call's budget of index entries lies between the two.
+    const found = await store.list({ status: 'completed', type: 'customer.created' });
+    assert.deepEqual(found.map((r) => r.id), ['evt_b_new', 'evt_b_old']);
+    const page = await store.list({ status: 'completed', limit: 2500 });
+    assert.equal(page.length, 2302);
+    await deletePrefix(conn.send, prefix);
+  });
+
   test('a flushed script cache (restart, SCRIPT FLUSH) falls back to EVAL', async () => {
     const prefix = newPrefix();
     const store = new RedisStore({ client: conn.client, prefix });
