@@ -14,7 +14,7 @@ bash scripts/setup.sh
 
 step "npm dependencies and the native addon"
 need_install=0
-for dep in stripe node-addon-api ioredis redis redis-v4 pg; do
+for dep in stripe node-addon-api ioredis redis redis-v4 pg convex convex-test; do
   [[ -d node_modules/$dep ]] || need_install=1
 done
 if ((need_install)); then
