@@ -37,3 +37,6 @@ done
 
 step "JavaScript tests (node:test)"
 node --test test/js/*.test.js
+
+step "fuzzers (libFuzzer + ASan/UBSan, ${FUZZ_SECONDS:-30}s each)"
+bash fuzz/run

@@ -35,7 +35,7 @@ JsInteger ParseDecimalLikeJs(std::string_view digits) {
   const char* e = static_cast<const char*>(std::memchr(sci, 'e', sci_len));
   int exponent = 0;
   std::from_chars(e + 2, sci + sci_len, exponent);  // skip "e+"; value >= 0 so never "e-" ...
-  if (e[1] == '-') exponent = -exponent;             // ... except for 0, which is "0e+00"
+  if (e[1] == '-') exponent = -exponent;            // ... except for 0, which is "0e+00"
   std::size_t n = 0;
   for (const char* p = sci; p < e; ++p) {
     if (*p != '.') out.text[n++] = *p;

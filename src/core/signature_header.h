@@ -24,8 +24,8 @@ namespace hookwise {
 enum class HeaderParseStatus { kOk, kMalformed, kNoSignatures };
 
 struct SignatureHeader {
-  JsInteger timestamp;                  // parseInt(t) and its canonical text
-  std::vector<std::string_view> v1;     // views into the parsed header text
+  JsInteger timestamp;               // parseInt(t) and its canonical text
+  std::vector<std::string_view> v1;  // views into the parsed header text
 };
 
 // One pass over `header`. `out.v1` is cleared first and keeps its capacity, so a

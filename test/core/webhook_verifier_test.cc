@@ -25,8 +25,8 @@ std::string Sign(std::string_view secret, std::string_view signed_text) {
 }
 
 std::string Header(std::string_view secret, long long t, std::string_view payload) {
-  return "t=" + std::to_string(t) + ",v1=" +
-         Sign(secret, std::to_string(t) + "." + std::string(payload));
+  return "t=" + std::to_string(t) +
+         ",v1=" + Sign(secret, std::to_string(t) + "." + std::string(payload));
 }
 
 VerifyStatus Verify(std::string_view payload, std::string_view header,
@@ -69,8 +69,7 @@ TEST_CASE("signature mismatches", "[verify]") {
   CHECK(Verify(body, "t=1700000000,v1=", {"whsec_abc"}) == VerifyStatus::kSignatureMismatch);
   CHECK(Verify(body + " ", "t=1700000000,v1=" + sig, {"whsec_abc"}) ==
         VerifyStatus::kSignatureMismatch);
-  CHECK(Verify(body, "t=1700000001,v1=" + sig, {"whsec_abc"}) ==
-        VerifyStatus::kSignatureMismatch);
+  CHECK(Verify(body, "t=1700000001,v1=" + sig, {"whsec_abc"}) == VerifyStatus::kSignatureMismatch);
   // The v0 scheme is never accepted, even with a valid HMAC.
   CHECK(Verify(body, "t=1700000000,v0=" + sig, {"whsec_abc"}) == VerifyStatus::kNoSignatures);
 }
