@@ -17,6 +17,30 @@ const path = require('node:path');
 
 const inCI = () => process.env.CI === 'true';
 
+// Servers still running when this process exits (a failed test, Ctrl-C) are
+// stopped synchronously on the way out, so no redis-server or postmaster outlives us.
+const running = new Set();
+function stopAllSync() {
+  for (const stopSync of running) {
+    try {
+      stopSync();
+    } catch {}
+  }
+  running.clear();
+}
+let hooksInstalled = false;
+function installExitHooks() {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', stopAllSync);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      stopAllSync();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
 function which(binary) {
   for (const dir of (process.env.PATH || '').split(path.delimiter)) {
     const candidate = path.join(dir, binary);
@@ -132,6 +156,12 @@ async function startRedis() {
   }
 
   await launch();
+  const stopSync = () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  installExitHooks();
+  running.add(stopSync);
   const service = {
     host: '127.0.0.1',
     port,
@@ -154,6 +184,7 @@ async function startRedis() {
       child.kill('SIGCONT');
     },
     async stop() {
+      running.delete(stopSync);
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await waitForExit(child);
@@ -205,6 +236,14 @@ async function startPostgres() {
   const postmasterPid = () => Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
   await launch();
+  const stopSync = () => {
+    try {
+      pgCtl(['-m', 'immediate', '-w', 'stop']);
+    } catch {}
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+  installExitHooks();
+  running.add(stopSync);
   return {
     host: '127.0.0.1',
     port,
@@ -244,10 +283,8 @@ async function startPostgres() {
       await launch();
     },
     async stop() {
-      try {
-        pgCtl(['-m', 'immediate', '-w', 'stop']);
-      } catch {}
-      fs.rmSync(root, { recursive: true, force: true });
+      running.delete(stopSync);
+      stopSync();
     },
   };
 }
