@@ -224,7 +224,8 @@ class RedisStore {
     const records = [];
     let resume = '';
     do {
-      const [rows, resumeAfter] = await this._run('list', 'LIST', [], [
+      // The index key is declared so a cluster client routes to its slot.
+      const [rows, resumeAfter] = await this._run('list', 'LIST', [`${this._prefix}i:all`], [
         q.status ?? '',
         q.type ?? '',
         before,
@@ -249,7 +250,7 @@ class RedisStore {
     let deleted = 0;
     let kept = 0;
     for (;;) {
-      const [d, k, scanned] = await this._run('purge', 'PURGE', [], [String(olderThanMs), String(kept), String(PURGE_BATCH)]);
+      const [d, k, scanned] = await this._run('purge', 'PURGE', [`${this._prefix}i:upd`], [String(olderThanMs), String(kept), String(PURGE_BATCH)]);
       deleted += Number(d);
       kept += Number(k);
       if (Number(scanned) < PURGE_BATCH) return deleted;
