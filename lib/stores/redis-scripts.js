@@ -7,10 +7,12 @@
 //                         lastError, receivedAt, updatedAt, token, leaseUntil); TTL retentionMs
 //   P a:<objectId>  hash  { created, eventId } newest applied per object; TTL retentionMs
 //   P i:all         zset  every record, all scores 0, member = sort key (below)
-//   P i:s:<status>  zset  the records in that status, same members
+//   P i:s:<status>  zset  the records in that status, same members — only for 'failed' and
+//                         'dead_lettered', the rare statuses worth finding without a scan
 //   P i:t:<type>    zset  the records of that type, same members
-//   P i:upd         zset  score = updatedAt, member = <len:6><type><sort key>, for purge and
-//                         for cleaning index entries whose record expired by TTL
+//   P i:upd         zset  member = <len:6><type><sort key>, score = a lower bound of the
+//                         record's updatedAt (its receivedAt when written; corrected lazily),
+//                         for purge and for cleaning index entries whose record expired
 //
 // Sort key = 15-digit (MAXTS - receivedAt) .. ':' .. id. Members of one zset with
 // equal scores sort by bytes, so ascending order is newest receivedAt first and,
@@ -19,13 +21,19 @@
 // expires by TTL); readers check the record still has that sort key and drop the
 // entry when it does not, and claims trim a few expired entries each time.
 //
+// The hot path (claim, complete) touches as few keys as it can: a complete is
+// HMGET + HSET + PEXPIRE. That is why processing/completed have no status index
+// and why i:upd is not re-scored on every update: its readers (purge, the trim)
+// read the record's real updatedAt and re-score entries whose score was stale.
+// A spent token is overwritten with '' (never a valid token) rather than deleted.
+//
 // Time is the server's (TIME), so instances with skewed clocks agree on leases.
 
 const PRELUDE = `
 local P = ARGV[1]
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local MAXTS = 999999999999999
-local STATUSES = { 'processing', 'completed', 'failed', 'dead_lettered' }
+local INDEXED = { failed = true, dead_lettered = true }
 local ALL = P .. 'i:all'
 local UPD = P .. 'i:upd'
 local function nowMs()
@@ -40,8 +48,8 @@ local function typeKey(t) return P .. 'i:t:' .. t end
 local function eventKey(id) return P .. 'e:' .. id end
 local function moveStatus(sk, from, to)
   if from ~= to then
-    redis.call('ZREM', statusKey(from), sk)
-    redis.call('ZADD', statusKey(to), 0, sk)
+    if INDEXED[from] then redis.call('ZREM', statusKey(from), sk) end
+    if INDEXED[to] then redis.call('ZADD', statusKey(to), 0, sk) end
   end
 end
 local function parseUpd(m)
@@ -54,7 +62,7 @@ local function dropIndexEntries(m, typ, sk)
   redis.call('ZREM', UPD, m)
   redis.call('ZREM', ALL, sk)
   redis.call('ZREM', typeKey(typ), sk)
-  for _, s in ipairs(STATUSES) do redis.call('ZREM', statusKey(s), sk) end
+  for s in pairs(INDEXED) do redis.call('ZREM', statusKey(s), sk) end
 end
 -- true when the record behind index entry sk still exists (and is that record,
 -- not a newer one with the same id received at another time).
@@ -64,8 +72,8 @@ local function liveRecord(id, sk)
 end
 `;
 
-// A claim also removes up to 20 index entries whose record is past retention
-// (their hashes have expired by TTL), so the indexes do not grow without bound.
+// A claim also looks at up to 20 index entries whose score says the record may
+// be past retention: gone records lose their entries, live ones are re-scored.
 const CLAIM = `${PRELUDE}
 local ev = KEYS[1]
 local id, typ, created, objectId, hasObj = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -75,11 +83,20 @@ local now = nowMs()
 local old = redis.call('ZRANGEBYSCORE', UPD, '-inf', '(' .. fmt(now - retention), 'LIMIT', 0, 20)
 for _, m in ipairs(old) do
   local otyp, osk, oid = parseUpd(m)
-  if liveRecord(oid, osk) then redis.call('DEL', eventKey(oid)) end
-  dropIndexEntries(m, otyp, osk)
+  if liveRecord(oid, osk) then
+    local updated = tonumber(redis.call('HGET', eventKey(oid), 'updatedAt'))
+    if updated < now - retention then
+      redis.call('DEL', eventKey(oid))
+      dropIndexEntries(m, otyp, osk)
+    else
+      redis.call('ZADD', UPD, updated, m)
+    end
+  else
+    dropIndexEntries(m, otyp, osk)
+  end
 end
 
-local cur = redis.call('HMGET', ev, 'status', 'attempts', 'leaseUntil', 'receivedAt', 'type')
+local cur = redis.call('HMGET', ev, 'status', 'attempts', 'leaseUntil', 'receivedAt')
 if not cur[1] then
   local fields = { 'id', id, 'type', typ, 'created', created, 'status', 'processing', 'attempts', '1',
     'receivedAt', fmt(now), 'updatedAt', fmt(now), 'token', token, 'leaseUntil', fmt(now + leaseMs) }
@@ -91,7 +108,6 @@ if not cur[1] then
   redis.call('PEXPIRE', ev, retention)
   local sk = sortKey(now, id)
   redis.call('ZADD', ALL, 0, sk)
-  redis.call('ZADD', statusKey('processing'), 0, sk)
   redis.call('ZADD', typeKey(typ), 0, sk)
   redis.call('ZADD', UPD, now, updMember(typ, sk))
   return { 'acquired', 1 }
@@ -107,9 +123,7 @@ attempts = attempts + 1
 redis.call('HSET', ev, 'status', 'processing', 'attempts', tostring(attempts), 'token', token,
   'leaseUntil', fmt(now + leaseMs), 'updatedAt', fmt(now))
 redis.call('PEXPIRE', ev, retention)
-local sk = sortKey(tonumber(cur[4]), id)
-moveStatus(sk, status, 'processing')
-redis.call('ZADD', UPD, now, updMember(cur[5], sk))
+moveStatus(sortKey(tonumber(cur[4]), id), status, 'processing')
 return { 'acquired', attempts }
 `;
 
@@ -118,16 +132,11 @@ return { 'acquired', attempts }
 // nobody replaced may still complete: its work is done and no one else ran it.
 const COMPLETE = `${PRELUDE}
 local ev = KEYS[1]
-local id, token, retention = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local cur = redis.call('HMGET', ev, 'status', 'token', 'receivedAt', 'type')
+local token, retention = ARGV[3], tonumber(ARGV[4])
+local cur = redis.call('HMGET', ev, 'status', 'token')
 if cur[1] ~= 'processing' or cur[2] ~= token then return 0 end
-local now = nowMs()
-redis.call('HSET', ev, 'status', 'completed', 'updatedAt', fmt(now))
-redis.call('HDEL', ev, 'token', 'leaseUntil')
+redis.call('HSET', ev, 'status', 'completed', 'updatedAt', fmt(nowMs()), 'token', '')
 redis.call('PEXPIRE', ev, retention)
-local sk = sortKey(tonumber(cur[3]), id)
-moveStatus(sk, 'processing', 'completed')
-redis.call('ZADD', UPD, now, updMember(cur[4], sk))
 return 1
 `;
 
@@ -135,18 +144,14 @@ return 1
 const FAIL = `${PRELUDE}
 local ev = KEYS[1]
 local id, token, message, maxAttempts, retention = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
-local cur = redis.call('HMGET', ev, 'status', 'token', 'receivedAt', 'type', 'attempts')
-if cur[1] ~= 'processing' or cur[2] ~= token then return { 0, tonumber(cur[5]) or 0, 1 } end
-local attempts = tonumber(cur[5])
+local cur = redis.call('HMGET', ev, 'status', 'token', 'receivedAt', 'attempts')
+if cur[1] ~= 'processing' or cur[2] ~= token then return { 0, tonumber(cur[4]) or 0, 1 } end
+local attempts = tonumber(cur[4])
 local to = 'failed'
 if attempts >= maxAttempts then to = 'dead_lettered' end
-local now = nowMs()
-redis.call('HSET', ev, 'status', to, 'lastError', message, 'updatedAt', fmt(now))
-redis.call('HDEL', ev, 'token', 'leaseUntil')
+redis.call('HSET', ev, 'status', to, 'lastError', message, 'updatedAt', fmt(nowMs()), 'token', '')
 redis.call('PEXPIRE', ev, retention)
-local sk = sortKey(tonumber(cur[3]), id)
-moveStatus(sk, 'processing', to)
-redis.call('ZADD', UPD, now, updMember(cur[4], sk))
+moveStatus(sortKey(tonumber(cur[3]), id), 'processing', to)
 if to == 'dead_lettered' then return { 1, attempts, 0 } end
 return { 0, attempts, 0 }
 `;
@@ -155,14 +160,11 @@ return { 0, attempts, 0 }
 const REQUEUE = `${PRELUDE}
 local ev = KEYS[1]
 local id, retention = ARGV[2], tonumber(ARGV[3])
-local cur = redis.call('HMGET', ev, 'status', 'receivedAt', 'type')
+local cur = redis.call('HMGET', ev, 'status', 'receivedAt')
 if cur[1] ~= 'failed' and cur[1] ~= 'dead_lettered' then return 0 end
-local now = nowMs()
-redis.call('HSET', ev, 'status', 'failed', 'attempts', '0', 'updatedAt', fmt(now))
+redis.call('HSET', ev, 'status', 'failed', 'attempts', '0', 'updatedAt', fmt(nowMs()))
 redis.call('PEXPIRE', ev, retention)
-local sk = sortKey(tonumber(cur[2]), id)
-moveStatus(sk, cur[1], 'failed')
-redis.call('ZADD', UPD, now, updMember(cur[3], sk))
+moveStatus(sortKey(tonumber(cur[2]), id), cur[1], 'failed')
 return 1
 `;
 
@@ -170,7 +172,7 @@ const GET = `${PRELUDE}
 return redis.call('HGETALL', KEYS[1])
 `;
 
-// Walks one index (the status's, else the type's, else all) from the cursor,
+// Walks one index (failed/dead_lettered's, else the type's, else all) from the cursor,
 // returning up to limit records (each as HGETALL's flat array) and dropping
 // entries whose record is gone. It looks at no more than ARGV[7] entries per
 // call, so a filter that matches little never blocks Redis for long; it then
@@ -179,7 +181,7 @@ return redis.call('HGETALL', KEYS[1])
 const LIST = `${PRELUDE}
 local status, typ, before, limit, resume, budget = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
 local idx = ALL
-if status ~= '' then idx = statusKey(status) elseif typ ~= '' then idx = typeKey(typ) end
+if INDEXED[status] then idx = statusKey(status) elseif typ ~= '' then idx = typeKey(typ) end
 local start = '-'
 if resume ~= '' then
   start = '(' .. resume
@@ -219,8 +221,9 @@ if n >= limit then last = '' end
 return { out, last }
 `;
 
-// One batch of purge: looks at up to ARGV[4] entries older than the cutoff,
-// starting after the ARGV[3] 'processing' ones earlier batches kept.
+// One batch of purge: looks at up to ARGV[4] entries whose score is below the
+// cutoff, starting after the ARGV[3] 'processing' ones earlier batches kept.
+// An entry whose record changed since (score stale) is re-scored, leaving the range.
 // Returns { deleted, keptProcessing, scanned }.
 const PURGE = `${PRELUDE}
 local olderThan, skip, batch = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -230,7 +233,11 @@ local deleted, kept = 0, 0
 for _, m in ipairs(members) do
   local typ, sk, id = parseUpd(m)
   if liveRecord(id, sk) then
-    if redis.call('HGET', eventKey(id), 'status') == 'processing' then
+    local h = redis.call('HMGET', eventKey(id), 'status', 'updatedAt')
+    local updated = tonumber(h[2])
+    if updated >= cutoff then
+      redis.call('ZADD', UPD, updated, m)
+    elseif h[1] == 'processing' then
       kept = kept + 1
     else
       redis.call('DEL', eventKey(id))
