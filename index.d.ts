@@ -109,25 +109,37 @@ export const webhooks: {
   };
 };
 
-// ---- Stores (API.md §5) -------------------------------------------------------
+// ---------------------------------------------------------------------------
+// Stores — idempotency bookkeeping (API.md §5)
 
 export type EventStatus = 'processing' | 'completed' | 'failed' | 'dead_lettered';
 
 export interface ClaimMeta {
+  /** The event's type, e.g. 'invoice.paid' (at most 255 bytes of UTF-8). */
   type: string;
   /** The event's `created` (Unix seconds). */
   created: number;
+  /** `data.object.id`, for ordering (at most 255 bytes of UTF-8). */
   objectId?: string | null;
-  /** How long the claim counts as in progress, in ms. */
+  /** How long the claim counts as in progress, in milliseconds. */
   leaseMs: number;
-  payload?: Buffer | Uint8Array;
+  /** The raw body; kept only by stores that keep payloads (SqliteStore with keepPayloads). */
+  payload?: string | Buffer | Uint8Array | null;
 }
 
 export interface Claim {
   status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered';
-  /** The fencing token; only when acquired. */
+  /** The fencing token, only when acquired. */
   token?: string;
+  /** Claims acquired so far, this one included when acquired. */
   attempt: number;
+}
+
+export interface FailResult {
+  deadLettered: boolean;
+  attempt: number;
+  /** Present when the token no longer held the event: nothing was changed. */
+  stale?: true;
 }
 
 export interface EventRecord {
@@ -138,41 +150,42 @@ export interface EventRecord {
   status: EventStatus;
   /** Claims acquired so far (1 after the first). */
   attempts: number;
+  /** The last fail()'s message, or null. */
   lastError: string | null;
-  /** ms since the epoch */
+  /** Milliseconds since the epoch. */
   receivedAt: number;
-  /** ms since the epoch */
+  /** Milliseconds since the epoch. */
   updatedAt: number;
-  payload?: Buffer;
+  /** The raw body, only from stores created with keepPayloads (null when none was given). */
+  payload?: Buffer | null;
 }
 
 export interface ListQuery {
   status?: EventStatus;
   type?: string;
-  /** default 100 */
+  /** 100 by default. */
   limit?: number;
-  /** a receivedAt cursor (exclusive) */
+  /** A receivedAt cursor (exclusive): only records received before it. */
   before?: number;
-}
-
-export interface FailResult {
-  deadLettered: boolean;
-  attempt: number;
-  stale?: true;
 }
 
 export interface Store {
   claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  /** false: the token lost its lease. */
   complete(eventId: string, token: string): Promise<boolean>;
   fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
   lastApplied(objectId: string): Promise<number | null>;
   markApplied(objectId: string, created: number, eventId: string): Promise<void>;
   get(eventId: string): Promise<EventRecord | null>;
+  /** Newest receivedAt first (ties: id ascending). */
   list(query?: ListQuery): Promise<EventRecord[]>;
   requeue(eventId: string): Promise<boolean>;
   purge(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------
+// Distributed stores: RedisStore, PostgresStore
 
 /**
  * The part of an ioredis (`new Redis()`) or node-redis v4+ (`createClient()`)
