@@ -102,6 +102,7 @@ export const webhooks: {
   verifyHeader: typeof verifyHeader;
   generateTestHeaderString: typeof generateTestHeaderString;
   generateTestHeaderStringAsync: typeof generateTestHeaderStringAsync;
+  constructEventWithoutVerification: typeof constructEventWithoutVerification;
   readonly signature: {
     readonly EXPECTED_SCHEME: 'v1';
     verifyHeader: typeof verifyHeader;
@@ -184,6 +185,119 @@ export interface Store {
   close(): Promise<void>;
 }
 
+export interface MemoryStoreOptions {
+  /** Instances with the same name share one store across all worker threads of the process. */
+  name?: string;
+  /** Above this many records, completed ones are evicted oldest first (default 100000). */
+  maxEntries?: number;
+  /** How long finished records are kept, in ms (default 30 days). */
+  retentionMs?: number;
+}
+
+export class MemoryStore implements Store {
+  constructor(options?: MemoryStoreOptions);
+  readonly name: string | null;
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface SqliteStoreOptions {
+  /** The database file; default `.hookwise/events.db` (resolved against the current directory at creation). */
+  path?: string;
+  /** How long finished records are kept, in ms (default 30 days). */
+  retentionMs?: number;
+  /** 'full' (default): synchronous=FULL, a completed event survives power loss once complete() resolves. */
+  durability?: 'full' | 'normal';
+  /** Store the raw body given to claim() for replay (default false). */
+  keepPayloads?: boolean;
+}
+
+export class SqliteStore implements Store {
+  constructor(options?: SqliteStoreOptions);
+  readonly path: string;
+  readonly durability: 'full' | 'normal';
+  readonly keepPayloads: boolean;
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+// ---- Events (API.md §2 and §3) ----------------------------------------------
+
+/** A thin event notification (`object: "v2.core.event"`), as JSON.parse would return it. */
+export interface EventNotification {
+  id: string;
+  object: 'v2.core.event';
+  type: string;
+  livemode: boolean;
+  /** ISO 8601 timestamp. */
+  created: string;
+  context?: string | null;
+  related_object?: { id: string; type: string; url: string } | null;
+  reason?: { type: string; request?: { id: string; idempotency_key: string | null } } | null;
+  [key: string]: unknown;
+}
+
+/** Verifies like constructEvent, then returns the thin event; a v1 event (`object: "event"`) throws, naming constructEvent. */
+export function parseEventNotification(
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+): EventNotification;
+
+export function parseEventNotificationAsync(
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+): Promise<EventNotification>;
+
+/**
+ * For payloads authenticated by someone else: unwraps an AWS EventBridge envelope
+ * (`detail`) or an Azure Event Grid CloudEvent (`data`); a raw event passes through.
+ * No signature is checked.
+ */
+export function constructEventWithoutVerification(payload: string | Buffer | Uint8Array | ArrayBuffer): StripeEvent;
+
+/**
+ * The end of a subscription's current period (Unix seconds): the latest
+ * `items.data[].current_period_end` (API >= 2025-03-31.basil) when items have one,
+ * else the top-level `current_period_end`; null when neither exists.
+ */
+export function subscriptionPeriodEnd(subscription: {
+  current_period_end?: number | null;
+  items?: { data?: Array<{ current_period_end?: number | null }> } | null;
+  [key: string]: unknown;
+}): number | null;
+
+/**
+ * `invoice.parent.subscription_details.subscription` (basil and later), else
+ * `invoice.subscription`; an expanded subscription gives its id; null without one.
+ */
+export function invoiceSubscriptionId(invoice: {
+  subscription?: string | { id: string } | null;
+  parent?: { subscription_details?: { subscription?: string | { id: string } | null } | null } | null;
+  [key: string]: unknown;
+}): string | null;
 // ---------------------------------------------------------------------------
 // Distributed stores: RedisStore, PostgresStore
 

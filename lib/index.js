@@ -3,6 +3,14 @@ const { SignatureVerificationError } = require('./errors');
 const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
 const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
+const { MemoryStore } = require('./stores/memory-store');
+const { SqliteStore } = require('./stores/sqlite-store');
+const {
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+} = require('./notification');
+const { subscriptionPeriodEnd, invoiceSubscriptionId } = require('./stripe-fields');
 // The distributed stores are given their client (ioredis / node-redis / pg) by
 // the caller, so loading them loads no client library.
 const { RedisStore } = require('./stores/redis-store');
@@ -17,6 +25,7 @@ const webhooks = Object.freeze({
   verifyHeader,
   generateTestHeaderString,
   generateTestHeaderStringAsync,
+  constructEventWithoutVerification,
   signature: Object.freeze({ EXPECTED_SCHEME: 'v1', verifyHeader, verifyHeaderAsync }),
 });
 
@@ -28,6 +37,13 @@ module.exports = {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
+  SqliteStore,
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+  subscriptionPeriodEnd,
+  invoiceSubscriptionId,
   RedisStore,
   PostgresStore,
 };

@@ -10,6 +10,13 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
+  SqliteStore,
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+  subscriptionPeriodEnd,
+  invoiceSubscriptionId,
   RedisStore,
   PostgresStore,
 } = hookwise;

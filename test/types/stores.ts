@@ -1,51 +1,38 @@
-// Compile-time checks of the Store types, RedisStore, PostgresStore and
-// hookwise/convex (tsc --noEmit, run by test/js/types.test.js).
-// Lines marked @ts-expect-error must fail to compile; the rest must compile.
-import { RedisStore, PostgresStore, Store, Claim, EventRecord, PgPoolLike } from 'hookwise';
-import { ConvexStore, hookwiseTables, claim } from 'hookwise/convex';
-import Redis from 'ioredis';
-import { createClient } from 'redis';
-import { defineSchema, anyApi, actionGeneric } from 'convex/server';
+// Usage examples for the store types (API.md §5); compiled by test/js/types.test.js.
+import { MemoryStore, SqliteStore } from 'hookwise';
+import type { Store, Claim, EventRecord, FailResult } from 'hookwise';
 
-// pg ships no types of its own (@types/pg is not a dependency here): a Pool-shaped value.
-declare const pgPool: PgPoolLike;
-const fromIoredis: Store = new RedisStore({ client: new Redis(), prefix: 'app:', retentionMs: 1000, timeoutMs: 0 });
-const fromNodeRedis: Store = new RedisStore({ client: createClient() });
-const fromPg: Store = new PostgresStore({ pool: pgPool, table: 'public.webhook_events', createTables: false });
-const ddl: string = PostgresStore.schemaSql('webhook_events');
-
-async function useStore(store: Store) {
-  const c: Claim = await store.claim('evt_1', { type: 'invoice.paid', created: 1, objectId: null, leaseMs: 60_000 });
-  if (c.status === 'acquired' && c.token) {
-    const done: boolean = await store.complete('evt_1', c.token);
-    const f = await store.fail('evt_1', c.token, 'boom', 5);
-    const dead: boolean = f.deadLettered;
+async function stores(): Promise<void> {
+  const memory: Store = new MemoryStore({ name: 'shared', maxEntries: 1000, retentionMs: 60_000 });
+  const claim: Claim = await memory.claim('evt_1', { type: 'invoice.paid', created: 1, objectId: 'in_1', leaseMs: 60_000 });
+  if (claim.status === 'acquired' && claim.token) {
+    const done: boolean = await memory.complete('evt_1', claim.token);
+    const failed: FailResult = await memory.fail('evt_1', claim.token, 'boom', 5);
+    void done;
+    void failed.stale;
   }
-  const r: EventRecord | null = await store.get('evt_1');
-  const page: EventRecord[] = await store.list({ status: 'dead_lettered', limit: 10, before: Date.now() });
-  const last: number | null = await store.lastApplied('sub_1');
-  const n: number = await store.purge(1000);
-  // @ts-expect-error: not a status
-  await store.list({ status: 'done' });
-  // @ts-expect-error: leaseMs is required
-  await store.claim('evt_1', { type: 't', created: 1 });
+  const last: number | null = await memory.lastApplied('in_1');
+  await memory.markApplied('in_1', 1, 'evt_1');
+  const record: EventRecord | null = await memory.get('evt_1');
+  const list: EventRecord[] = await memory.list({ status: 'dead_lettered', type: 'invoice.paid', limit: 10, before: Date.now() });
+  const purged: number = await memory.purge(1000);
+  const requeued: boolean = await memory.requeue('evt_1');
+  await memory.close();
+  void [last, record, list, purged, requeued];
+
+  // @ts-expect-error status must be one of the four statuses
+  await memory.list({ status: 'done' });
+  // @ts-expect-error meta.type is required
+  await memory.claim('evt_2', { created: 1, leaseMs: 1 });
+  // @ts-expect-error unknown option
+  new MemoryStore({ maxEntrie: 5 });
+
+  const sqlite: Store = new SqliteStore({ path: 'events.db', durability: 'normal', keepPayloads: true, retentionMs: 1000 });
+  const kept = await sqlite.get('evt_1');
+  const body: Buffer | null | undefined = kept?.payload;
+  void body;
+  new SqliteStore();
+  // @ts-expect-error durability is 'full' or 'normal'
+  new SqliteStore({ durability: 'fsync' });
 }
-
-// @ts-expect-error: a client is required
-new RedisStore({ prefix: 'x' });
-// @ts-expect-error: a pool is required
-new PostgresStore({ table: 'x' });
-
-const schema = defineSchema({ ...hookwiseTables });
-export const webhookAction = actionGeneric({
-  args: {},
-  handler: async (ctx) => {
-    const store: Store = new ConvexStore({ ctx, functions: anyApi.hookwise as any });
-    return (await store.claim('evt_1', { type: 't', created: 1, leaseMs: 1 })).status;
-  },
-});
-// @ts-expect-error: a ctx is required
-new ConvexStore({ functions: anyApi.hookwise as any });
-const registered = claim;
-
-void [fromIoredis, fromNodeRedis, fromPg, ddl, useStore, schema, registered];
+void stores;
