@@ -21,7 +21,7 @@ std::string Line(int i) {
   return R"(
         {
           "id": "il_1QmX7a2eZvKYlo2C)" +
-         std::to_string(10000000 + i) + R"(",
+         std::to_string(10000000 + i) + R"json(",
           "object": "line_item",
           "amount": 1999,
           "currency": "usd",
@@ -31,7 +31,7 @@ std::string Line(int i) {
           "pricing": { "price_details": { "price": "price_1QmX6b", "product": "prod_RfGh" }, "type": "price_details" },
           "quantity": 1,
           "taxes": []
-        })";
+        })json";
 }
 
 std::string Body(std::size_t size) {
