@@ -298,6 +298,74 @@ export function invoiceSubscriptionId(invoice: {
   parent?: { subscription_details?: { subscription?: string | { id: string } | null } | null } | null;
   [key: string]: unknown;
 }): string | null;
+// ---------------------------------------------------------------------------
+// Distributed stores: RedisStore, PostgresStore
+
+/**
+ * The part of an ioredis (`new Redis()`) or node-redis v4+ (`createClient()`)
+ * client that RedisStore uses. Pass the client itself.
+ */
+export type RedisClientLike =
+  | { call(command: string, ...args: string[]): Promise<unknown>; evalsha(...args: any[]): Promise<unknown> }
+  | { sendCommand(args: string[]): Promise<unknown> };
+
+export interface RedisStoreOptions {
+  /** A connected ioredis or node-redis (v4+) client; the store never closes it. */
+  client: RedisClientLike;
+  /** Every key starts with it. Default 'hookwise:'. Use a hash tag ('{hookwise}:') on Redis Cluster. */
+  prefix?: string;
+  /** Records and ordering markers expire (TTL) this long after their last change. Default 30 days. */
+  retentionMs?: number;
+  /** An operation that gets no answer in this many ms rejects. 0 = wait forever. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** The Store on Redis: each operation one atomic Lua script (one round trip). */
+export declare class RedisStore implements Store {
+  constructor(options: RedisStoreOptions);
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The part of a pg `Pool` (or `Client`) that PostgresStore uses. Pass the pool itself. */
+export interface PgPoolLike {
+  query(config: { text: string; values?: unknown[]; name?: string } | string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+  connect?(): Promise<{ query: PgPoolLike['query']; release(err?: boolean | Error): void }>;
+}
+
+export interface PostgresStoreOptions {
+  /** A pg Pool; the store never ends it. */
+  pool: PgPoolLike;
+  /** Table name, optionally 'schema.table'; letters, digits and _. Default 'hookwise_events' (and 'hookwise_events_applied'). */
+  table?: string;
+  /** Create the tables on first use (default true); false when migrations create them from schemaSql(). */
+  createTables?: boolean;
+}
+
+/** The Store on PostgreSQL: one statement per operation; claims by INSERT … ON CONFLICT. */
+export declare class PostgresStore implements Store {
+  constructor(options: PostgresStoreOptions);
+  /** The DDL the store runs on first use, for migrations. */
+  static schemaSql(table?: string): string;
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}
 
 // ---------------------------------------------------------------------------
 // The webhook handler (API.md §4)

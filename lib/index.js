@@ -11,6 +11,10 @@ const {
   constructEventWithoutVerification,
 } = require('./notification');
 const { subscriptionPeriodEnd, invoiceSubscriptionId } = require('./stripe-fields');
+// The distributed stores are given their client (ioredis / node-redis / pg) by
+// the caller, so loading them loads no client library.
+const { RedisStore } = require('./stores/redis-store');
+const { PostgresStore } = require('./stores/postgres-store');
 const { createWebhookHandler } = require('./handler');
 
 // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
@@ -41,5 +45,7 @@ module.exports = {
   constructEventWithoutVerification,
   subscriptionPeriodEnd,
   invoiceSubscriptionId,
+  RedisStore,
+  PostgresStore,
   createWebhookHandler,
 };

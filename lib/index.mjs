@@ -17,6 +17,8 @@ export const {
   constructEventWithoutVerification,
   subscriptionPeriodEnd,
   invoiceSubscriptionId,
+  RedisStore,
+  PostgresStore,
   createWebhookHandler,
 } = hookwise;
 export default hookwise;

@@ -9,6 +9,8 @@ packages=(
   build-essential python3 pkg-config cmake
   libssl-dev libsodium-dev libsimdjson-dev libsqlite3-dev
   catch2 libbenchmark-dev clang libclang-rt-dev
+  # real servers for the RedisStore / PostgresStore tests (test/js/support/services.js)
+  redis-server postgresql
 )
 
 missing=()

@@ -13,7 +13,11 @@ step "system packages"
 bash scripts/setup.sh
 
 step "npm dependencies and the native addon"
-if [[ ! -d node_modules/stripe || ! -d node_modules/node-addon-api ]]; then
+need_install=0
+for dep in stripe node-addon-api ioredis redis redis-v4 pg convex convex-test; do
+  [[ -d node_modules/$dep ]] || need_install=1
+done
+if ((need_install)); then
   npm install --no-audit --no-fund
 else
   node scripts/build-addon.js

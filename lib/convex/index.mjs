@@ -1,0 +1,373 @@
+// hookwise/convex: the Store (API.md §5) as Convex tables and functions.
+//
+//   // convex/schema.ts
+//   import { defineSchema } from 'convex/server';
+//   import { hookwiseTables } from 'hookwise/convex';
+//   export default defineSchema({ ...hookwiseTables, /* your tables */ });
+//
+//   // convex/hookwise.ts — the store's internal functions, deployed with your app
+//   export { claim, complete, fail, lastApplied, markApplied, get, list, requeue, purge } from 'hookwise/convex';
+//
+//   // in a "use node" action
+//   import { ConvexStore } from 'hookwise/convex';
+//   import { internal } from './_generated/api';
+//   const store = new ConvexStore({ ctx, functions: internal.hookwise });
+//
+// Convex runs each mutation as one serializable transaction, so a claim is
+// exactly-once: of concurrent claims of one event, one acquires. Time is the
+// mutation's Date.now() (the deployment's clock), so every caller agrees on leases.
+//
+// This module runs inside Convex's own runtime (queries and mutations) as well as
+// in Node actions: it imports nothing but `convex/server` and `convex/values`.
+
+import { defineTable, internalMutationGeneric, internalQueryGeneric } from 'convex/server';
+import { v } from 'convex/values';
+
+const STATUSES = ['processing', 'completed', 'failed', 'dead_lettered'];
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1000; // one query's reads stay well inside Convex's limits
+const PURGE_BATCH = 500;
+
+const status = v.union(...STATUSES.map((s) => v.literal(s)));
+const nullable = (validator) => v.union(validator, v.null());
+
+// `listOrder` is -receivedAt: an ascending index on (listOrder, eventId) is
+// list()'s order exactly — newest receivedAt first, ties by id ascending.
+export const hookwiseTables = {
+  hookwise_events: defineTable({
+    eventId: v.string(),
+    type: v.string(),
+    created: v.number(),
+    objectId: nullable(v.string()),
+    status,
+    attempts: v.number(),
+    lastError: nullable(v.string()),
+    receivedAt: v.number(),
+    updatedAt: v.number(),
+    listOrder: v.number(),
+    token: nullable(v.string()),
+    leaseUntil: nullable(v.number()),
+  })
+    .index('by_eventId', ['eventId'])
+    .index('by_listOrder', ['listOrder', 'eventId'])
+    .index('by_status', ['status', 'listOrder', 'eventId'])
+    .index('by_type', ['type', 'listOrder', 'eventId'])
+    .index('by_updatedAt', ['updatedAt']),
+  hookwise_applied: defineTable({
+    objectId: v.string(),
+    created: v.number(),
+    eventId: v.string(),
+    updatedAt: v.number(),
+  }).index('by_objectId', ['objectId']),
+};
+
+const findEvent = (db, eventId) =>
+  db
+    .query('hookwise_events')
+    .withIndex('by_eventId', (q) => q.eq('eventId', eventId))
+    .unique();
+
+const toRecord = (doc) => ({
+  id: doc.eventId,
+  type: doc.type,
+  created: doc.created,
+  objectId: doc.objectId,
+  status: doc.status,
+  attempts: doc.attempts,
+  lastError: doc.lastError,
+  receivedAt: doc.receivedAt,
+  updatedAt: doc.updatedAt,
+});
+
+export const claim = internalMutationGeneric({
+  args: {
+    eventId: v.string(),
+    type: v.string(),
+    created: v.number(),
+    objectId: nullable(v.string()),
+    leaseMs: v.number(),
+    token: v.string(),
+  },
+  handler: async (ctx, args) => {
+    const now = Date.now();
+    const doc = await findEvent(ctx.db, args.eventId);
+    if (doc === null) {
+      await ctx.db.insert('hookwise_events', {
+        eventId: args.eventId,
+        type: args.type,
+        created: args.created,
+        objectId: args.objectId,
+        status: 'processing',
+        attempts: 1,
+        lastError: null,
+        receivedAt: now,
+        updatedAt: now,
+        listOrder: -now,
+        token: args.token,
+        leaseUntil: now + args.leaseMs,
+      });
+      return { status: 'acquired', attempt: 1 };
+    }
+    if (doc.status === 'completed') return { status: 'duplicate', attempt: doc.attempts };
+    if (doc.status === 'dead_lettered') return { status: 'dead_lettered', attempt: doc.attempts };
+    if (doc.status === 'processing' && doc.leaseUntil > now) return { status: 'in_progress', attempt: doc.attempts };
+    // failed (or requeued), or processing with an expired lease: take it over.
+    const attempt = doc.attempts + 1;
+    await ctx.db.patch(doc._id, {
+      status: 'processing',
+      attempts: attempt,
+      token: args.token,
+      leaseUntil: now + args.leaseMs,
+      updatedAt: now,
+    });
+    return { status: 'acquired', attempt };
+  },
+});
+
+// The token must be the record's current one: a token whose lease another claim
+// took over no longer matches. A holder whose lease ran out but that nobody
+// replaced may still complete: its work is done and no one else ran it.
+export const complete = internalMutationGeneric({
+  args: { eventId: v.string(), token: v.string() },
+  handler: async (ctx, { eventId, token }) => {
+    const doc = await findEvent(ctx.db, eventId);
+    if (doc === null || doc.status !== 'processing' || doc.token !== token) return false;
+    await ctx.db.patch(doc._id, { status: 'completed', token: null, leaseUntil: null, updatedAt: Date.now() });
+    return true;
+  },
+});
+
+export const fail = internalMutationGeneric({
+  args: { eventId: v.string(), token: v.string(), error: v.string(), maxAttempts: v.number() },
+  handler: async (ctx, { eventId, token, error, maxAttempts }) => {
+    const doc = await findEvent(ctx.db, eventId);
+    if (doc === null || doc.status !== 'processing' || doc.token !== token) {
+      return { deadLettered: false, attempt: doc === null ? 0 : doc.attempts, stale: true };
+    }
+    const deadLettered = doc.attempts >= maxAttempts;
+    await ctx.db.patch(doc._id, {
+      status: deadLettered ? 'dead_lettered' : 'failed',
+      lastError: error,
+      token: null,
+      leaseUntil: null,
+      updatedAt: Date.now(),
+    });
+    return { deadLettered, attempt: doc.attempts };
+  },
+});
+
+export const lastApplied = internalQueryGeneric({
+  args: { objectId: v.string() },
+  handler: async (ctx, { objectId }) => {
+    const doc = await ctx.db
+      .query('hookwise_applied')
+      .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
+      .unique();
+    return doc === null ? null : doc.created;
+  },
+});
+
+// Keeps the newest created; an older event never moves the marker back.
+export const markApplied = internalMutationGeneric({
+  args: { objectId: v.string(), created: v.number(), eventId: v.string() },
+  handler: async (ctx, { objectId, created, eventId }) => {
+    const doc = await ctx.db
+      .query('hookwise_applied')
+      .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
+      .unique();
+    const now = Date.now();
+    if (doc === null) await ctx.db.insert('hookwise_applied', { objectId, created, eventId, updatedAt: now });
+    else if (created > doc.created) await ctx.db.patch(doc._id, { created, eventId, updatedAt: now });
+    return null;
+  },
+});
+
+export const get = internalQueryGeneric({
+  args: { eventId: v.string() },
+  handler: async (ctx, { eventId }) => {
+    const doc = await findEvent(ctx.db, eventId);
+    return doc === null ? null : toRecord(doc);
+  },
+});
+
+export const list = internalQueryGeneric({
+  args: {
+    status: v.optional(status),
+    type: v.optional(v.string()),
+    before: v.optional(v.number()),
+    limit: v.optional(v.number()),
+  },
+  handler: async (ctx, args) => {
+    const limit = args.limit ?? DEFAULT_LIST_LIMIT;
+    // receivedAt < before  <=>  listOrder > -before
+    const after = (q) => (args.before === undefined ? q : q.gt('listOrder', -args.before));
+    let query;
+    if (args.status !== undefined) {
+      query = ctx.db.query('hookwise_events').withIndex('by_status', (q) => after(q.eq('status', args.status)));
+      if (args.type !== undefined) query = query.filter((q) => q.eq(q.field('type'), args.type));
+    } else if (args.type !== undefined) {
+      query = ctx.db.query('hookwise_events').withIndex('by_type', (q) => after(q.eq('type', args.type)));
+    } else {
+      query = ctx.db.query('hookwise_events').withIndex('by_listOrder', (q) => after(q));
+    }
+    return (await query.take(limit)).map(toRecord);
+  },
+});
+
+// A requeued event is 'failed' with no attempts: claimable, next claim attempt 1.
+export const requeue = internalMutationGeneric({
+  args: { eventId: v.string() },
+  handler: async (ctx, { eventId }) => {
+    const doc = await findEvent(ctx.db, eventId);
+    if (doc === null || (doc.status !== 'failed' && doc.status !== 'dead_lettered')) return false;
+    await ctx.db.patch(doc._id, { status: 'failed', attempts: 0, updatedAt: Date.now() });
+    return true;
+  },
+});
+
+// One batch: deletes up to PURGE_BATCH records (never 'processing') and the
+// ordering markers last updated before the cutoff, which the first batch takes
+// from the deployment's clock (now - olderThanMs) and hands back for the next
+// ones. ConvexStore.purge calls it until nothing more is left.
+export const purge = internalMutationGeneric({
+  args: { olderThanMs: v.number(), cutoff: v.optional(v.number()) },
+  handler: async (ctx, args) => {
+    const cutoff = args.cutoff ?? Date.now() - args.olderThanMs;
+    const old = await ctx.db
+      .query('hookwise_events')
+      .withIndex('by_updatedAt', (q) => q.lt('updatedAt', cutoff))
+      .filter((q) => q.neq(q.field('status'), 'processing'))
+      .take(PURGE_BATCH);
+    for (const doc of old) await ctx.db.delete(doc._id);
+    const markers = await ctx.db
+      .query('hookwise_applied')
+      .filter((q) => q.lt(q.field('updatedAt'), cutoff))
+      .take(PURGE_BATCH);
+    for (const doc of markers) await ctx.db.delete(doc._id);
+    return { deleted: old.length, cutoff, more: old.length === PURGE_BATCH || markers.length === PURGE_BATCH };
+  },
+});
+
+function invalid(name, expected, actual) {
+  const got = actual === null ? 'null' : Array.isArray(actual) ? 'an array' : `a ${typeof actual}`;
+  return new TypeError(`hookwise: ${name} must be ${expected}, got ${got}`);
+}
+const isNonEmptyString = (s) => typeof s === 'string' && s.length > 0;
+const isPositiveInteger = (n) => Number.isSafeInteger(n) && n > 0;
+
+/**
+ * The Store for Convex actions: each operation is one ctx.runMutation or
+ * ctx.runQuery of the functions above (deployed from your convex/hookwise.ts).
+ */
+export class ConvexStore {
+  /**
+   * @param {object} options
+   * @param {object} options.ctx  the action's ctx (runMutation, runQuery)
+   * @param {object} options.functions  references to the deployed functions, e.g. internal.hookwise
+   */
+  constructor(options) {
+    if (options === null || typeof options !== 'object') throw invalid('ConvexStore options', 'an object { ctx, functions }', options);
+    const { ctx, functions } = options;
+    if (!ctx || typeof ctx.runMutation !== 'function' || typeof ctx.runQuery !== 'function') {
+      throw new TypeError('hookwise: ConvexStore needs { ctx }: the ctx of a Convex action (with runMutation and runQuery)');
+    }
+    if (!functions || (typeof functions !== 'object' && typeof functions !== 'function')) {
+      throw new TypeError('hookwise: ConvexStore needs { functions }: the references of the deployed functions, e.g. internal.hookwise');
+    }
+    this._ctx = ctx;
+    this._fn = functions;
+  }
+
+  async claim(eventId, meta) {
+    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    if (meta === null || typeof meta !== 'object') throw invalid('meta', 'an object { type, created, objectId?, leaseMs }', meta);
+    if (!isNonEmptyString(meta.type)) throw invalid('meta.type', 'a non-empty string', meta.type);
+    if (!Number.isSafeInteger(meta.created)) throw invalid('meta.created', 'an integer (Unix seconds)', meta.created);
+    if (!isPositiveInteger(meta.leaseMs)) throw invalid('meta.leaseMs', 'a positive integer (milliseconds)', meta.leaseMs);
+    const objectId = meta.objectId === undefined ? null : meta.objectId;
+    if (objectId !== null && typeof objectId !== 'string') throw invalid('meta.objectId', 'a string, null or undefined', objectId);
+    const token = globalThis.crypto.randomUUID();
+    const result = await this._ctx.runMutation(this._fn.claim, {
+      eventId,
+      type: meta.type,
+      created: meta.created,
+      objectId,
+      leaseMs: meta.leaseMs,
+      token,
+    });
+    return result.status === 'acquired' ? { status: 'acquired', token, attempt: result.attempt } : result;
+  }
+
+  async complete(eventId, token) {
+    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    if (typeof token !== 'string') throw invalid('token', 'a string', token);
+    return this._ctx.runMutation(this._fn.complete, { eventId, token });
+  }
+
+  async fail(eventId, token, error, maxAttempts) {
+    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    if (typeof token !== 'string') throw invalid('token', 'a string', token);
+    if (typeof error !== 'string') throw invalid('error', 'a string', error);
+    if (!isPositiveInteger(maxAttempts)) throw invalid('maxAttempts', 'a positive integer', maxAttempts);
+    const result = await this._ctx.runMutation(this._fn.fail, { eventId, token, error, maxAttempts });
+    return result.stale ? result : { deadLettered: result.deadLettered, attempt: result.attempt };
+  }
+
+  async lastApplied(objectId) {
+    if (!isNonEmptyString(objectId)) throw invalid('objectId', 'a non-empty string', objectId);
+    return this._ctx.runQuery(this._fn.lastApplied, { objectId });
+  }
+
+  async markApplied(objectId, created, eventId) {
+    if (!isNonEmptyString(objectId)) throw invalid('objectId', 'a non-empty string', objectId);
+    if (!Number.isSafeInteger(created)) throw invalid('created', 'an integer (Unix seconds)', created);
+    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    await this._ctx.runMutation(this._fn.markApplied, { objectId, created, eventId });
+  }
+
+  async get(eventId) {
+    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    return this._ctx.runQuery(this._fn.get, { eventId });
+  }
+
+  async list(query = {}) {
+    if (query === null || typeof query !== 'object') throw invalid('query', 'an object', query);
+    const args = {};
+    if (query.status !== undefined && query.status !== null) {
+      if (!STATUSES.includes(query.status)) throw invalid('query.status', `one of ${STATUSES.join(', ')}`, query.status);
+      args.status = query.status;
+    }
+    if (query.type !== undefined && query.type !== null) {
+      if (!isNonEmptyString(query.type)) throw invalid('query.type', 'a non-empty string', query.type);
+      args.type = query.type;
+    }
+    if (query.before !== undefined && query.before !== null) {
+      if (typeof query.before !== 'number' || !Number.isFinite(query.before)) throw invalid('query.before', 'a receivedAt timestamp (ms)', query.before);
+      args.before = query.before;
+    }
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    if (!isPositiveInteger(limit) || limit > MAX_LIST_LIMIT) throw invalid('query.limit', `an integer from 1 to ${MAX_LIST_LIMIT}`, limit);
+    args.limit = limit;
+    return this._ctx.runQuery(this._fn.list, args);
+  }
+
+  async requeue(eventId) {
+    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    return this._ctx.runMutation(this._fn.requeue, { eventId });
+  }
+
+  async purge(olderThanMs) {
+    if (!Number.isSafeInteger(olderThanMs) || olderThanMs < 0) throw invalid('olderThanMs', 'a non-negative integer (milliseconds)', olderThanMs);
+    let deleted = 0;
+    let cutoff;
+    for (;;) {
+      const batch = await this._ctx.runMutation(this._fn.purge, cutoff === undefined ? { olderThanMs } : { olderThanMs, cutoff });
+      deleted += batch.deleted;
+      cutoff = batch.cutoff;
+      if (!batch.more) return deleted;
+    }
+  }
+
+  // The store holds nothing of its own.
+  async close() {}
+}

@@ -1,0 +1,337 @@
+'use strict';
+// PostgresStore: the Store interface (API.md §5) on a PostgreSQL the app
+// already runs, for deployments with several instances. It is given a `pg` Pool
+// (or anything with pg's `query`), never requires `pg` itself and never ends
+// the pool.
+//
+// Every operation is one SQL statement, sent as one round trip (pg sends
+// parse/bind/execute together), atomic by itself in READ COMMITTED: a claim is
+// an INSERT … ON CONFLICT DO UPDATE whose WHERE decides whether an existing row
+// may be taken over, evaluated on the latest committed row version under its
+// row lock, so of N concurrent claims exactly one acquires.
+//
+// Time is the server's (clock_timestamp()), so instances with skewed clocks
+// agree on leases. The tables are created on first use under an advisory lock
+// (CREATE … IF NOT EXISTS alone races when several instances start at once);
+// PostgresStore.schemaSql(table) gives the same DDL for migrations.
+
+const { createHash } = require('node:crypto');
+const { isString, invalidArgument } = require('../args');
+const common = require('./distributed-common');
+
+const DEFAULT_TABLE = 'hookwise_events';
+// Identifier rules we accept: an optional schema and a table name, each an
+// unquoted-style SQL identifier. The longest derived name (`<table>_applied`,
+// index names) must fit PostgreSQL's 63-byte limit, so table names stop at 40.
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+
+function parseTableName(table) {
+  if (!isString(table)) throw invalidArgument('table', 'a string', table);
+  const parts = table.split('.');
+  if (parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) {
+    throw new TypeError(
+      `hookwise: table must be an SQL identifier (letters, digits, _; not starting with a digit; at most 40 characters), optionally schema-qualified as schema.table; got ${JSON.stringify(table).slice(0, 80)}`,
+    );
+  }
+  return parts.length === 2 ? { schema: parts[0], name: parts[1] } : { schema: null, name: parts[0] };
+}
+
+const quote = (identifier) => `"${identifier}"`; // validated above: no quotes inside
+const qualified = ({ schema, name }, suffix = '') => (schema ? `${quote(schema)}.` : '') + quote(name + suffix);
+
+const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+function schemaStatements(table) {
+  const t = parseTableName(table);
+  const events = qualified(t);
+  const applied = qualified(t, '_applied');
+  const idx = (suffix) => quote(`${t.name}_${suffix}`);
+  return [
+    ...(t.schema ? [`CREATE SCHEMA IF NOT EXISTS ${quote(t.schema)}`] : []),
+    `CREATE TABLE IF NOT EXISTS ${events} (
+  id          text    PRIMARY KEY,
+  type        text    NOT NULL,
+  created     bigint  NOT NULL,
+  object_id   text,
+  status      text    NOT NULL CHECK (status IN ('processing', 'completed', 'failed', 'dead_lettered')),
+  attempts    integer NOT NULL,
+  last_error  text,
+  received_at bigint  NOT NULL,
+  updated_at  bigint  NOT NULL,
+  token       text,
+  lease_until bigint
+)`,
+    // list(): newest first, ties by id; by status; by type.
+    `CREATE INDEX IF NOT EXISTS ${idx('received_idx')} ON ${events} (received_at DESC, id)`,
+    `CREATE INDEX IF NOT EXISTS ${idx('status_received_idx')} ON ${events} (status, received_at DESC, id)`,
+    `CREATE INDEX IF NOT EXISTS ${idx('type_received_idx')} ON ${events} (type, received_at DESC, id)`,
+    // purge(): only rows that may be deleted.
+    `CREATE INDEX IF NOT EXISTS ${idx('purge_idx')} ON ${events} (updated_at) WHERE status <> 'processing'`,
+    `CREATE TABLE IF NOT EXISTS ${applied} (
+  object_id  text   PRIMARY KEY,
+  created    bigint NOT NULL,
+  event_id   text   NOT NULL,
+  updated_at bigint NOT NULL
+)`,
+    `CREATE INDEX IF NOT EXISTS ${idx('applied_updated_idx')} ON ${applied} (updated_at)`,
+  ];
+}
+
+// The statements of one store, built once from the validated table name.
+function statementsFor(table) {
+  const t = parseTableName(table);
+  const ev = qualified(t);
+  const applied = qualified(t, '_applied');
+  const cols = 'id, type, created, object_id, status, attempts, last_error, received_at, updated_at';
+  // The two branches of claim and fail: what the statement changed, else the row
+  // as it stands. The second branch reads the statement's snapshot, which may
+  // predate a concurrent insert that the ON CONFLICT saw; then it returns no
+  // row and the store reads the row again (a rare second round trip).
+  return {
+    claim: `WITH now AS (SELECT ${NOW_MS} AS ms),
+taken AS (
+  INSERT INTO ${ev} AS e (id, type, created, object_id, status, attempts, last_error, received_at, updated_at, token, lease_until)
+  SELECT $1, $2, $3, $4, 'processing', 1, NULL, now.ms, now.ms, $5, now.ms + $6 FROM now
+  ON CONFLICT (id) DO UPDATE SET
+    status = 'processing', attempts = e.attempts + 1, token = EXCLUDED.token,
+    lease_until = EXCLUDED.lease_until, updated_at = EXCLUDED.updated_at
+  WHERE e.status = 'failed' OR (e.status = 'processing' AND e.lease_until <= EXCLUDED.updated_at)
+  RETURNING e.attempts
+)
+SELECT 'acquired' AS outcome, attempts FROM taken
+UNION ALL
+SELECT status, attempts FROM ${ev} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM taken)`,
+    current: `SELECT status, attempts FROM ${ev} WHERE id = $1`,
+    // A token whose lease another claim took over no longer matches; a holder
+    // whose lease ran out but that nobody replaced may still complete.
+    complete: `UPDATE ${ev} SET status = 'completed', token = NULL, lease_until = NULL, updated_at = ${NOW_MS}
+WHERE id = $1 AND status = 'processing' AND token = $2`,
+    fail: `WITH done AS (
+  UPDATE ${ev} SET status = CASE WHEN attempts >= $4 THEN 'dead_lettered' ELSE 'failed' END,
+    last_error = $3, token = NULL, lease_until = NULL, updated_at = ${NOW_MS}
+  WHERE id = $1 AND status = 'processing' AND token = $2
+  RETURNING status, attempts
+)
+SELECT false AS stale, status, attempts FROM done
+UNION ALL
+SELECT true, status, attempts FROM ${ev} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM done)`,
+    requeue: `UPDATE ${ev} SET status = 'failed', attempts = 0, updated_at = ${NOW_MS}
+WHERE id = $1 AND status IN ('failed', 'dead_lettered')`,
+    get: `SELECT ${cols} FROM ${ev} WHERE id = $1`,
+    // Built from fixed fragments only; every value is a parameter.
+    list(status, type, before) {
+      const where = [];
+      const values = [];
+      if (status !== null) where.push(`status = $${values.push(status)}`);
+      if (type !== null) where.push(`type = $${values.push(type)}`);
+      if (before !== null) where.push(`received_at < $${values.push(before)}`);
+      const text = `SELECT ${cols} FROM ${ev}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+ORDER BY received_at DESC, id ASC LIMIT $${values.length + 1}`;
+      return { text, values };
+    },
+    // Ordering markers go with the records they were kept for.
+    purge: `WITH cutoff AS (SELECT ${NOW_MS} - $1::bigint AS ms),
+gone AS (DELETE FROM ${ev} WHERE status <> 'processing' AND updated_at < (SELECT ms FROM cutoff) RETURNING 1),
+markers AS (DELETE FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) RETURNING 1)
+SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
+    lastApplied: `SELECT created FROM ${applied} WHERE object_id = $1`,
+    markApplied: `INSERT INTO ${applied} AS a (object_id, created, event_id, updated_at) VALUES ($1, $2, $3, ${NOW_MS})
+ON CONFLICT (object_id) DO UPDATE SET created = EXCLUDED.created, event_id = EXCLUDED.event_id, updated_at = EXCLUDED.updated_at
+WHERE a.created < EXCLUDED.created`,
+  };
+}
+
+function toRecord(row) {
+  return {
+    id: row.id,
+    type: row.type,
+    created: Number(row.created),
+    objectId: row.object_id,
+    status: row.status,
+    attempts: Number(row.attempts),
+    lastError: row.last_error,
+    receivedAt: Number(row.received_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+const STATUS_TO_CLAIM = { completed: 'duplicate', dead_lettered: 'dead_lettered', processing: 'in_progress' };
+
+class PostgresStore {
+  /**
+   * @param {object} options
+   * @param {object} options.pool  a pg Pool (anything with pg's query(); connect() for the first-use DDL)
+   * @param {string} [options.table='hookwise_events']  table name, optionally schema-qualified
+   * @param {boolean} [options.createTables=true]  false: the tables come from your migrations (schemaSql)
+   */
+  constructor(options) {
+    if (options === null || typeof options !== 'object') {
+      throw invalidArgument('PostgresStore options', 'an object { pool, table? }', options);
+    }
+    const { pool, table = DEFAULT_TABLE, createTables = true } = options;
+    if (!pool || typeof pool.query !== 'function') {
+      throw new TypeError('hookwise: PostgresStore needs { pool }: a pg Pool (new Pool({ connectionString }))');
+    }
+    if (typeof createTables !== 'boolean') throw invalidArgument('createTables', 'a boolean', createTables);
+    parseTableName(table);
+    this._pool = pool;
+    this._table = table;
+    this._sql = statementsFor(table);
+    this._createTables = createTables;
+    this._ready = null;
+    this._closed = false;
+    // Named statements are parsed once per connection; the name is per table.
+    this._statementPrefix = `hookwise_${createHash('sha1').update(table).digest('hex').slice(0, 12)}_`;
+  }
+
+  /** The DDL PostgresStore runs on first use, for migrations: an array of statements. */
+  static schemaSql(table = DEFAULT_TABLE) {
+    return schemaStatements(table).map((s) => `${s};`).join('\n');
+  }
+
+  // Creates the tables once per store, under a transaction-scoped advisory lock
+  // so instances starting together do not race on the catalog. A failure is not
+  // remembered: the next operation tries again.
+  _ensureTables() {
+    if (!this._createTables) return null;
+    if (!this._ready) {
+      this._ready = this._createTablesNow().catch((err) => {
+        this._ready = null;
+        throw err;
+      });
+    }
+    return this._ready;
+  }
+
+  async _createTablesNow() {
+    const lockKey = createHash('sha1').update(`hookwise:${this._table}`).digest().readBigInt64BE(0);
+    const statements = schemaStatements(this._table);
+    if (typeof this._pool.connect !== 'function') {
+      // A bare client: one statement per query, still under the (session) lock.
+      await this._pool.query('SELECT pg_advisory_lock($1)', [lockKey.toString()]);
+      try {
+        for (const s of statements) await this._pool.query(s);
+      } finally {
+        await this._pool.query('SELECT pg_advisory_unlock($1)', [lockKey.toString()]);
+      }
+      return;
+    }
+    const client = await this._pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey.toString()]);
+      for (const s of statements) await client.query(s);
+      await client.query('COMMIT');
+    } catch (err) {
+      broken = true;
+      try {
+        await client.query('ROLLBACK');
+      } catch {}
+      throw err;
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  async _query(operation, name, text, values) {
+    if (this._closed) throw new Error(`hookwise PostgresStore: ${operation} called after close()`);
+    try {
+      await this._ensureTables();
+      const query = name ? { name: this._statementPrefix + name, text, values } : { text, values };
+      return await this._pool.query(query);
+    } catch (err) {
+      throw common.storeError('PostgresStore', operation, err);
+    }
+  }
+
+  async claim(eventId, meta) {
+    common.checkEventId(eventId);
+    common.checkClaimMeta(meta);
+    const token = common.newToken();
+    const objectId = meta.objectId === undefined ? null : meta.objectId;
+    const { rows } = await this._query('claim', 'claim', this._sql.claim, [
+      eventId,
+      meta.type,
+      meta.created,
+      objectId,
+      token,
+      meta.leaseMs,
+    ]);
+    let row = rows[0];
+    if (!row) {
+      // Inserted by a claim that committed after this statement's snapshot.
+      const again = await this._query('claim', 'current', this._sql.current, [eventId]);
+      row = again.rows[0] && { outcome: again.rows[0].status, attempts: again.rows[0].attempts };
+      if (!row) throw common.storeError('PostgresStore', 'claim', new Error('the event row vanished during the claim'));
+    }
+    const attempt = Number(row.attempts);
+    if (row.outcome === 'acquired') return { status: 'acquired', token, attempt };
+    // A 'failed' row would have been taken over; seen here only when it was read
+    // from an older snapshot than the conflict check, it means another claim has it.
+    return { status: STATUS_TO_CLAIM[row.outcome] ?? 'in_progress', attempt };
+  }
+
+  async complete(eventId, token) {
+    common.checkEventId(eventId);
+    common.checkToken(token);
+    const result = await this._query('complete', 'complete', this._sql.complete, [eventId, token]);
+    return result.rowCount === 1;
+  }
+
+  async fail(eventId, token, error, maxAttempts) {
+    common.checkEventId(eventId);
+    common.checkToken(token);
+    common.checkFailArgs(error, maxAttempts);
+    const { rows } = await this._query('fail', 'fail', this._sql.fail, [eventId, token, error, maxAttempts]);
+    const row = rows[0];
+    if (!row) return { deadLettered: false, attempt: 0, stale: true };
+    if (row.stale) return { deadLettered: false, attempt: Number(row.attempts), stale: true };
+    return { deadLettered: row.status === 'dead_lettered', attempt: Number(row.attempts) };
+  }
+
+  async lastApplied(objectId) {
+    common.checkObjectId(objectId);
+    const { rows } = await this._query('lastApplied', 'last_applied', this._sql.lastApplied, [objectId]);
+    return rows.length ? Number(rows[0].created) : null;
+  }
+
+  async markApplied(objectId, created, eventId) {
+    common.checkObjectId(objectId);
+    common.checkCreated(created);
+    common.checkEventId(eventId);
+    await this._query('markApplied', 'mark_applied', this._sql.markApplied, [objectId, created, eventId]);
+  }
+
+  async get(eventId) {
+    common.checkEventId(eventId);
+    const { rows } = await this._query('get', 'get', this._sql.get, [eventId]);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async list(query) {
+    const q = common.normalizeListQuery(query);
+    const { text, values } = this._sql.list(q.status, q.type, q.before);
+    const { rows } = await this._query('list', null, text, [...values, q.limit]);
+    return rows.map(toRecord);
+  }
+
+  async requeue(eventId) {
+    common.checkEventId(eventId);
+    const result = await this._query('requeue', 'requeue', this._sql.requeue, [eventId]);
+    return result.rowCount === 1;
+  }
+
+  async purge(olderThanMs) {
+    common.checkOlderThan(olderThanMs);
+    const { rows } = await this._query('purge', 'purge', this._sql.purge, [olderThanMs]);
+    return Number(rows[0].deleted);
+  }
+
+  // The pool belongs to the caller: close() only stops this store's use of it.
+  async close() {
+    this._closed = true;
+  }
+}
+
+module.exports = { PostgresStore, DEFAULT_TABLE };

@@ -1,0 +1,88 @@
+'use strict';
+// PostgresStore against a real PostgreSQL started on 127.0.0.1 by the tests
+// (test/js/support/services.js).
+
+const { before, after, describe, test } = require('node:test');
+const assert = require('node:assert/strict');
+const { randomBytes } = require('node:crypto');
+const { PostgresStore } = require('../../lib/stores/postgres-store');
+const { storeContract } = require('./support/store-contract');
+const services = require('./support/services');
+
+const skip = services.unavailable('postgres') ?? false;
+let postgres = null;
+let pool = null;
+
+before(async () => {
+  if (skip) return;
+  postgres = await services.startPostgres();
+  const { Pool } = require('pg');
+  pool = new Pool({ connectionString: postgres.connectionString, max: 20 });
+  pool.on('error', () => {}); // idle clients dropped by a server restart
+});
+after(async () => {
+  if (pool) await pool.end();
+  if (postgres) await postgres.stop();
+});
+
+const uniqueTable = () => `hw_test_${randomBytes(6).toString('hex')}`;
+
+async function dropTables(table) {
+  await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_applied"`);
+}
+
+describe('PostgresStore', { skip }, () => {
+  storeContract('PostgresStore', {
+    create: async () => new PostgresStore({ pool, table: uniqueTable() }),
+    destroy: async (store) => {
+      await store.close();
+      await dropTables(store._table);
+    },
+  });
+
+  test('tables are created once when many stores start at the same moment', async () => {
+    const table = uniqueTable();
+    const stores = Array.from({ length: 8 }, () => new PostgresStore({ pool, table }));
+    const claims = await Promise.all(stores.map((s) => s.claim('evt_same', { type: 't', created: 1, leaseMs: 60_000 })));
+    assert.equal(claims.filter((c) => c.status === 'acquired').length, 1);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ($1, $2)', [table, `${table}_applied`]);
+    assert.equal(rows[0].n, 2);
+    await dropTables(table);
+  });
+
+  test('schemaSql gives the DDL for migrations; createTables: false uses it as is', async () => {
+    const table = uniqueTable();
+    const ddl = PostgresStore.schemaSql(table);
+    assert.match(ddl, new RegExp(`CREATE TABLE IF NOT EXISTS "${table}"`));
+    await pool.query(ddl);
+    const store = new PostgresStore({ pool, table, createTables: false });
+    assert.equal((await store.claim('evt_1', { type: 't', created: 1, leaseMs: 60_000 })).status, 'acquired');
+    assert.match(PostgresStore.schemaSql(), /"hookwise_events"/);
+    await dropTables(table);
+  });
+
+  test('a schema-qualified table works', async () => {
+    const schema = `hw_schema_${randomBytes(4).toString('hex')}`;
+    const store = new PostgresStore({ pool, table: `${schema}.events` });
+    assert.equal((await store.claim('evt_1', { type: 't', created: 1, leaseMs: 60_000 })).status, 'acquired');
+    assert.equal((await store.get('evt_1')).status, 'processing');
+    await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+  });
+
+  test('table names that are not plain identifiers are refused before any SQL', () => {
+    for (const table of ['events; DROP TABLE x', 'a"b', '1abc', '', 'a.b.c', 'x'.repeat(41), 'ev-ents', 'événements']) {
+      assert.throws(() => new PostgresStore({ pool, table }), TypeError, table);
+    }
+    assert.throws(() => new PostgresStore({ pool, table: 42 }), TypeError);
+    assert.throws(() => new PostgresStore({}), /needs \{ pool \}/);
+  });
+
+  test('close() leaves the pool open for its owner', async () => {
+    const store = new PostgresStore({ pool, table: uniqueTable() });
+    await store.claim('evt_1', { type: 't', created: 1, leaseMs: 60_000 });
+    await store.close();
+    assert.equal((await pool.query('SELECT 1 AS one')).rows[0].one, 1);
+    await assert.rejects(store.get('evt_1'), /after close/);
+    await dropTables(store._table);
+  });
+});
