@@ -35,29 +35,36 @@ const contenders = {
   hookwise: (payload, header) => hookwise.constructEvent(payload, header, secret),
 };
 
-// Median of several timed batches, each long enough to swamp timer overhead.
-function measure(fn) {
-  const batchMs = quick ? 20 : 80;
-  const batches = quick ? 5 : 9;
+// Iterations per batch so that one batch lasts about `batchMs`.
+function calibrate(fn, batchMs) {
   let n = 1;
   for (;;) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) fn();
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (ms >= batchMs / 4) {
-      n = Math.max(1, Math.round((n * batchMs) / ms));
-      break;
-    }
+    if (ms >= batchMs / 4) return Math.max(1, Math.round((n * batchMs) / ms));
     n *= 2;
   }
-  const samples = [];
+}
+
+// The contenders' batches alternate, so that load from anything else on the
+// machine falls on both alike; the median batch is reported.
+function measure(fns) {
+  const batchMs = quick ? 20 : 60;
+  const batches = quick ? 5 : 11;
+  const names = Object.keys(fns);
+  const counts = Object.fromEntries(names.map((name) => [name, calibrate(fns[name], batchMs)]));
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
   for (let b = 0; b < batches; b++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+    for (const name of names) {
+      const fn = fns[name];
+      const n = counts[name];
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) fn();
+      samples[name].push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[batches >> 1];
+  return Object.fromEntries(names.map((name) => [name, samples[name].sort((a, b) => a - b)[batches >> 1]]));
 }
 
 const sizes = [2_000, 14_000, 130_000, 1_300_000];
@@ -73,12 +80,16 @@ for (const size of sizes) {
       const a = contenders['stripe-node'](payload, header);
       const b = contenders.hookwise(payload, header);
       if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('results differ');
-      const us = {};
-      for (const [name, construct] of Object.entries(contenders)) {
-        us[name] = measure(() => {
-          sink += use(construct(payload, header));
-        });
-      }
+      const us = measure(
+        Object.fromEntries(
+          Object.entries(contenders).map(([name, construct]) => [
+            name,
+            () => {
+              sink += use(construct(payload, header));
+            },
+          ]),
+        ),
+      );
       const row = {
         size: `${(Buffer.byteLength(body) / 1024).toFixed(1)} KB`,
         payload: formName,
