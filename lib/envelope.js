@@ -187,7 +187,7 @@ function finish(p, status, out, strings, source) {
   let event = buildEvent(source, out);
   const isNative = event !== null;
   if (!isNative) event = parseFallback(p.raw);
-  return { event, envelope: envelopeOf(event, out, strings, isNative) };
+  return strings === null ? event : { event, envelope: envelopeOf(event, out, strings, isNative) };
 }
 
 // The parse source: a string payload itself, or for bytes a fresh Buffer the
@@ -197,31 +197,53 @@ function sourceFor(raw) {
   return Buffer.allocUnsafe(raw.byteLength + PADDING);
 }
 
-function callSync(p, source) {
+// `strings` null: the caller wants the event only (constructEvent), so the
+// native side creates no strings for the envelope.
+function callSync(p, source, strings) {
   const raw = p.raw;
   const jsLength = typeof raw === 'string' ? raw.length : -1;
-  syncStrings[0] = syncStrings[1] = undefined;
-  const status = native.verifyAndParse(raw, p.header, p.secrets, p.tolerance, p.receivedAt, syncOut, syncStrings, jsLength, source);
-  return finish(p, status, syncOut, syncStrings, source);
+  if (strings !== null) strings[0] = strings[1] = undefined;
+  const status = native.verifyAndParse(raw, p.header, p.secrets, p.tolerance, p.receivedAt, syncOut, strings, jsLength, source);
+  return finish(p, status, syncOut, strings, source);
 }
 
-function verifyAndParse(payload, header, secret, tolerance, receivedAt) {
-  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-  return callSync(p, sourceFor(p.raw));
-}
-
-async function verifyAndParseAsync(payload, header, secret, tolerance, receivedAt) {
-  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+async function callAsync(p, strings) {
   const raw = p.raw;
   const source = sourceFor(raw);
   // As verifyHeaderAsync measures it: a string's length is exact for ASCII.
   const size = raw === null ? 0 : typeof raw === 'string' ? raw.length : raw.byteLength;
-  if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source);
+  if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source, strings === null ? null : syncStrings);
   const out = new Float64Array(layout.outSize);
-  const strings = [undefined, undefined];
+  const own = strings === null ? null : [undefined, undefined];
   const jsLength = typeof raw === 'string' ? raw.length : -1;
-  const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, strings, jsLength, source);
-  return finish(p, status, out, strings, source);
+  const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, own, jsLength, source);
+  return finish(p, status, out, own, source);
 }
 
-module.exports = { verifyAndParse, verifyAndParseAsync, buildEvent, LAZY_MIN_BYTES };
+function verifyAndParse(payload, header, secret, tolerance, receivedAt) {
+  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+  return callSync(p, sourceFor(p.raw), syncStrings);
+}
+
+async function verifyAndParseAsync(payload, header, secret, tolerance, receivedAt) {
+  return callAsync(prepareVerification(payload, header, secret, tolerance, receivedAt), syncStrings);
+}
+
+// The event alone: constructEvent's and parseEventNotification's path.
+function verifyAndBuild(payload, header, secret, tolerance, receivedAt) {
+  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+  return callSync(p, sourceFor(p.raw), null);
+}
+
+async function verifyAndBuildAsync(payload, header, secret, tolerance, receivedAt) {
+  return callAsync(prepareVerification(payload, header, secret, tolerance, receivedAt), null);
+}
+
+module.exports = {
+  verifyAndParse,
+  verifyAndParseAsync,
+  verifyAndBuild,
+  verifyAndBuildAsync,
+  buildEvent,
+  LAZY_MIN_BYTES,
+};
