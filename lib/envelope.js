@@ -76,12 +76,20 @@ function defineValue(target, key, value) {
 
 // An own, enumerable, configurable accessor that turns itself into a plain
 // data property on first read (or write): API.md's only allowed difference.
+// If the event was frozen or sealed first, the accessor can no longer be
+// replaced; it then keeps returning the one value it parsed.
 function defineLazy(target, key, source, begin, end) {
+  let parsed;
+  let done = false;
   Object.defineProperty(target, key, {
     get() {
-      const value = JSON.parse(textOf(source, begin, end));
-      defineValue(target, key, value);
-      return value;
+      if (!done) {
+        parsed = JSON.parse(textOf(source, begin, end));
+        done = true;
+        source = null; // the text is no longer needed once parsed
+      }
+      if (Object.getOwnPropertyDescriptor(target, key)?.configurable) defineValue(target, key, parsed);
+      return parsed;
     },
     set(value) {
       defineValue(target, key, value);

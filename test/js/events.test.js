@@ -179,3 +179,27 @@ test('a large body with a bad signature is rejected (the parallel parse is disca
   assert.throws(() => hookwise.constructEvent(Buffer.from(`${text.slice(0, -10)}`), sign(text.slice(0, -10)), secret), SyntaxError);
   assert.deepStrictEqual(hookwise.constructEvent(text, sign(text), secret), JSON.parse(text));
 });
+
+test('a 16 MiB body, as a string and as bytes, sync and async', async () => {
+  const line = `"${'x'.repeat(1000)} é ☕"`;
+  const count = Math.ceil((16 * 1024 * 1024) / line.length) + 1;
+  const text = `{"id":"evt_16mib","object":"event","data":{"object":{"id":"file_1","object":"file","blob":[${Array(count).fill(line).join(',')}]}},"type":"file.created"}`;
+  assert.ok(Buffer.byteLength(text) > 16 * 1024 * 1024);
+  const expected = JSON.parse(text);
+  const header = sign(text);
+  for (const payload of [text, Buffer.from(text)]) {
+    assert.deepStrictEqual(hookwise.constructEvent(payload, header, secret), expected);
+    assert.deepStrictEqual(await hookwise.constructEventAsync(payload, header, secret), expected);
+  }
+  const { envelope } = verifyAndParse(text, header, secret);
+  assert.equal(envelope.native, true);
+  assert.equal(envelope.objectId, 'file_1');
+});
+
+test('an event frozen before data is read still yields the same data', () => {
+  const text = fixtures.text(fixtures.fixture('invoice.paid'));
+  const event = Object.freeze(hookwise.constructEvent(Buffer.from(text), sign(text), secret));
+  assert.deepStrictEqual(event.data, JSON.parse(text).data);
+  assert.equal(event.data, event.data);
+  assert.deepStrictEqual(event, JSON.parse(text));
+});
