@@ -46,6 +46,15 @@ const FLAG_EXACT_NUMBER = 2;
 const FLAG_KEY_NOT_ASCII = 4;
 const FLAG_VALUE_NOT_ASCII = 8;
 const PADDING = layout.padding;
+// jsLength values for bytes (src/addon/event_binding.h).
+const SNAPSHOT_BYTES = -1;
+const DECODED_BYTES = -2;
+// Byte payloads up to this size need no snapshot buffer before the native
+// call: an ASCII one is decoded into one string afterwards (one decode instead
+// of a copy plus one per field; the string is as immutable as a snapshot), any
+// other is copied afterwards.
+const DECODE_WHOLE_MAX_BYTES = 8 * 1024;
+const latin1Slice = Buffer.prototype.latin1Slice;
 
 // Containers at least this long are materialised on first read; smaller ones
 // are cheaper to parse at once than to wrap in an accessor.
@@ -192,26 +201,38 @@ const FALLBACK_OUT = new Float64Array([1]);
 
 function finish(p, status, out, strings, source) {
   checkVerifyStatus(status, p);
+  if (source === undefined && out[0] === 0) {
+    // DECODED_BYTES: an ASCII body becomes one latin1 string (its indices are
+    // the byte offsets); any other is copied, as a snapshot would have been.
+    const raw = p.raw;
+    source = out[7] === 1 ? latin1Slice.call(raw, 0, raw.byteLength) : Buffer.from(raw);
+  }
   let event = buildEvent(source, out);
   const isNative = event !== null;
   if (!isNative) event = parseFallback(p.raw);
   return strings === null ? event : { event, envelope: envelopeOf(event, out, strings, isNative) };
 }
 
-// The parse source: a string payload itself, or for bytes a fresh Buffer the
-// native call copies the body into (with the parser's padding after it).
+// The parse source: a string payload itself; for large bytes a fresh Buffer
+// the native call copies the body into (with the parser's padding after it);
+// for small bytes undefined (decoded into a string after the call).
 function sourceFor(raw) {
   if (raw === null || typeof raw === 'string') return raw;
+  if (raw.byteLength <= DECODE_WHOLE_MAX_BYTES) return undefined;
   return Buffer.allocUnsafe(raw.byteLength + PADDING);
+}
+
+function jsLengthFor(raw, source) {
+  if (typeof raw === 'string') return raw.length;
+  return source === undefined && raw !== null ? DECODED_BYTES : SNAPSHOT_BYTES;
 }
 
 // `strings` null: the caller wants the event only (constructEvent), so the
 // native side creates no strings for the envelope.
 function callSync(p, source, strings) {
   const raw = p.raw;
-  const jsLength = typeof raw === 'string' ? raw.length : -1;
   if (strings !== null) strings[0] = strings[1] = undefined;
-  const status = native.verifyAndParse(raw, p.header, p.secrets, p.tolerance, p.receivedAt, syncOut, strings, jsLength, source);
+  const status = native.verifyAndParse(raw, p.header, p.secrets, p.tolerance, p.receivedAt, syncOut, strings, jsLengthFor(raw, source), source);
   return finish(p, status, syncOut, strings, source);
 }
 
@@ -223,8 +244,7 @@ async function callAsync(p, strings) {
   if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source, strings === null ? null : syncStrings);
   const out = new Float64Array(layout.outSize);
   const own = strings === null ? null : [undefined, undefined];
-  const jsLength = typeof raw === 'string' ? raw.length : -1;
-  const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, own, jsLength, source);
+  const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, own, jsLengthFor(raw, source), source);
   return finish(p, status, out, own, source);
 }
 

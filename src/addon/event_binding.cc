@@ -24,6 +24,9 @@ constexpr std::size_t kOutSize = kHeaderSlots + kMemberSlots * kMaxTopLevelMembe
 // (measured: docs/BENCHMARKS.md, "Event parsing").
 constexpr std::size_t kParallelParseBytes = 32 * 1024;
 
+constexpr double kSnapshotBytes = -1;
+constexpr double kDecodedBytes = -2;
+
 // A string payload's UTF-8 encoding in one pass: V8 writes into a buffer
 // sized for the worst case (3 bytes per UTF-16 unit) plus the parser's
 // padding, instead of measuring the encoded length first (a second full pass,
@@ -64,7 +67,10 @@ struct ParseArgs {
   std::vector<std::string_view> secret_views;
   double tolerance_seconds = 300;
   double received_at_ms = 0;
-  double js_length = -1;
+  // >= 0: the payload is a JS string of this length. kSnapshotBytes: bytes,
+  // copied into `snapshot`. kDecodedBytes: bytes lib decodes to a string.
+  double js_length = kSnapshotBytes;
+  bool body_is_ascii = true;
   // Bytes payloads: hookwise's own copy of the body, with kEnvelopePadding
   // bytes to spare, allocated by lib/envelope.js. The event's lazy members
   // read from it later, so a caller reusing its Buffer cannot change them.
@@ -89,10 +95,12 @@ struct ParseArgs {
     request.secrets = secret_views;
     request.tolerance_seconds = tolerance_seconds;
     request.received_at_ms = received_at_ms;
-    // Both a snapshot and a string's UTF-8 copy have the padding simdjson
-    // needs after the body, so no further copy.
+    // A snapshot and a string's UTF-8 copy both have the padding simdjson
+    // needs after the body; bytes the caller decodes itself (kDecodedBytes)
+    // are copied into the core's per-thread padded buffer instead.
     const bool is_string = js_length >= 0;
-    if (payload_is_raw && body.size() >= kParallelParseBytes) {
+    const bool padded = is_string || !snapshot.empty();
+    if (payload_is_raw && padded && body.size() >= kParallelParseBytes) {
       ParallelParse parallel;
       parallel.Start(body, /*skip_bom=*/!is_string, envelope.get());
       status = VerifyWebhook(request);
@@ -101,9 +109,20 @@ struct ParseArgs {
     } else {
       status = VerifyWebhook(request);
       if (status != VerifyStatus::kOk) return;
-      ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
+      if (padded) {
+        ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
+      } else {
+        ParseEventEnvelope(body, /*skip_bom=*/true, *envelope);
+      }
     }
-    if (is_string && static_cast<double>(payload.bytes.size()) != js_length) ToUtf16Offsets();
+    body_is_ascii = true;
+    if (is_string) {
+      if (static_cast<double>(body.size()) != js_length) ToUtf16Offsets();
+    } else if (js_length == kDecodedBytes && envelope->status == EnvelopeStatus::kOk) {
+      // An ASCII body is decoded by lib into one latin1 string, whose indices
+      // are these byte offsets; any other is copied and sliced field by field.
+      body_is_ascii = CountUtf16Units(body) == body.size();
+    }
   }
 
   // Member offsets increase through the array, so one cursor converts them all.
@@ -133,7 +152,7 @@ struct ParseArgs {
     out[4] = e.data_object_id.known ? 1 : 0;
     out[5] = static_cast<double>(e.data_object_object.kind);
     out[6] = e.data_object_object.known ? 1 : 0;
-    out[7] = 0;
+    out[7] = body_is_ascii ? 1 : 0;
     for (std::size_t i = 0; i < e.member_count; ++i) {
       const TopLevelMember& m = e.members[i];
       double* slot = out + kHeaderSlots + kMemberSlots * i;
@@ -178,6 +197,9 @@ bool ReadParseArgs(const Napi::CallbackInfo& info, ParseArgs& args) {
   if (args.payload_is_raw && info[0].IsString()) {
     args.payload.is_typed_array = false;
     if (!args.string_copy.Read(info[0], args.payload.bytes)) return false;
+  } else if (args.payload_is_raw && info[7].IsNumber() &&
+             info[7].As<Napi::Number>().DoubleValue() == kDecodedBytes) {
+    if (!ReadBytes(info[0], args.payload) || !args.payload.is_typed_array) return false;
   } else if (args.payload_is_raw) {
     if (!ReadBytes(info[0], args.payload) || !args.payload.is_typed_array) return false;
     if (!info[8].IsTypedArray() ||

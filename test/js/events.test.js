@@ -97,11 +97,18 @@ test('console.log(event) prints what it prints for JSON.parse, before any read',
 });
 
 test('changing the Buffer after constructEvent does not change the event', () => {
-  const text = fixtures.text(fixtures.fixture('invoice.paid'));
-  const bytes = Buffer.from(text);
-  const event = hookwise.constructEvent(bytes, sign(text), secret);
-  bytes.fill(0x20);
-  assert.deepStrictEqual(event, JSON.parse(text));
+  const ascii = JSON.stringify({ id: 'evt_a', object: 'event', data: { object: { id: 'x', pad: 'p'.repeat(400) } }, type: 't' });
+  const texts = [
+    fixtures.text(fixtures.fixture('invoice.paid')), // small, not ASCII: copied
+    ascii, // small, ASCII: decoded into one string
+    fixtures.text(fixtures.invoicePaidEventOfSize(40_000)), // large: snapshot
+  ];
+  for (const text of texts) {
+    const bytes = Buffer.from(text);
+    const event = hookwise.constructEvent(bytes, sign(text), secret);
+    bytes.fill(0x20);
+    assert.deepStrictEqual(event, JSON.parse(text));
+  }
 });
 
 test('non-ASCII string payloads: offsets are UTF-16 indices, not byte offsets', () => {
