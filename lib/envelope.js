@@ -53,7 +53,7 @@ const DECODED_BYTES = -2;
 // call: an ASCII one is decoded into one string afterwards (one decode instead
 // of a copy plus one per field; the string is as immutable as a snapshot), any
 // other is copied afterwards.
-const DECODE_WHOLE_MAX_BYTES = 8 * 1024;
+const DECODE_WHOLE_MAX_BYTES = 4 * 1024;
 const latin1Slice = Buffer.prototype.latin1Slice;
 
 // Containers at least this long are materialised on first read; smaller ones

@@ -153,9 +153,10 @@ test('thin events: constructEvent refuses them, naming parseEventNotification', 
   assert.throws(() => hookwise.constructEvent(text, sign(text), secret), /parseEventNotification/);
 });
 
+// Bodies of 512 KiB and more are parsed on a helper thread during the HMAC.
 test('large bodies (parsed during the HMAC) from several threads at once', async () => {
   const { Worker } = require('node:worker_threads');
-  const text = fixtures.text(fixtures.invoicePaidEventOfSize(200_000));
+  const text = fixtures.text(fixtures.invoicePaidEventOfSize(600_000));
   const expected = JSON.parse(text);
   const script = `
     const { parentPort, workerData } = require('node:worker_threads');
@@ -163,7 +164,7 @@ test('large bodies (parsed during the HMAC) from several threads at once', async
     const hookwise = require(${JSON.stringify(require.resolve('../..'))});
     const { text, header, secret } = workerData;
     const expected = JSON.parse(text);
-    for (let i = 0; i < 25; i++) {
+    for (let i = 0; i < 8; i++) {
       assert.deepStrictEqual(hookwise.constructEvent(i % 2 ? text : Buffer.from(text), header, secret), expected);
     }
     parentPort.postMessage('ok');`;
@@ -173,7 +174,7 @@ test('large bodies (parsed during the HMAC) from several threads at once', async
     w.on('message', resolve);
     w.on('error', reject);
   }));
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < 8; i++) {
     assert.deepStrictEqual(hookwise.constructEvent(i % 2 ? text : Buffer.from(text), header, secret), expected);
     assert.deepStrictEqual(await hookwise.constructEventAsync(Buffer.from(text), header, secret), expected);
   }
@@ -181,7 +182,7 @@ test('large bodies (parsed during the HMAC) from several threads at once', async
 });
 
 test('a large body with a bad signature is rejected (the parallel parse is discarded)', () => {
-  const text = fixtures.text(fixtures.invoicePaidEventOfSize(200_000));
+  const text = fixtures.text(fixtures.invoicePaidEventOfSize(600_000));
   assert.throws(() => hookwise.constructEvent(text, sign(`${text} `), secret), { code: 'signature_mismatch' });
   assert.throws(() => hookwise.constructEvent(Buffer.from(`${text.slice(0, -10)}`), sign(text.slice(0, -10)), secret), SyntaxError);
   assert.deepStrictEqual(hookwise.constructEvent(text, sign(text), secret), JSON.parse(text));
