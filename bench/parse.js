@@ -51,8 +51,8 @@ function calibrate(fn, batchMs) {
 // The contenders' batches alternate, so that load from anything else on the
 // machine falls on both alike; the median batch is reported.
 function measure(fns) {
-  const batchMs = quick ? 20 : 60;
-  const batches = quick ? 5 : 11;
+  const batchMs = quick ? 20 : 150;
+  const batches = quick ? 5 : 15;
   const names = Object.keys(fns);
   const counts = Object.fromEntries(names.map((name) => [name, calibrate(fns[name], batchMs)]));
   const wall = Object.fromEntries(names.map((name) => [name, []]));
