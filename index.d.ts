@@ -110,6 +110,132 @@ export const webhooks: {
   };
 };
 
+// ---------------------------------------------------------------------------
+// Stores — idempotency bookkeeping (API.md §5)
+
+export type EventStatus = 'processing' | 'completed' | 'failed' | 'dead_lettered';
+
+export interface ClaimMeta {
+  /** The event's type, e.g. 'invoice.paid' (at most 255 bytes of UTF-8). */
+  type: string;
+  /** The event's `created` (Unix seconds). */
+  created: number;
+  /** `data.object.id`, for ordering (at most 255 bytes of UTF-8). */
+  objectId?: string | null;
+  /** How long the claim counts as in progress, in milliseconds. */
+  leaseMs: number;
+  /** The raw body; kept only by stores that keep payloads (SqliteStore with keepPayloads). */
+  payload?: string | Buffer | Uint8Array | null;
+}
+
+export interface Claim {
+  status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered';
+  /** The fencing token, only when acquired. */
+  token?: string;
+  /** Claims acquired so far, this one included when acquired. */
+  attempt: number;
+}
+
+export interface FailResult {
+  deadLettered: boolean;
+  attempt: number;
+  /** Present when the token no longer held the event: nothing was changed. */
+  stale?: true;
+}
+
+export interface EventRecord {
+  id: string;
+  type: string;
+  created: number;
+  objectId: string | null;
+  status: EventStatus;
+  /** Claims acquired so far (1 after the first). */
+  attempts: number;
+  /** The last fail()'s message, or null. */
+  lastError: string | null;
+  /** Milliseconds since the epoch. */
+  receivedAt: number;
+  /** Milliseconds since the epoch. */
+  updatedAt: number;
+  /** The raw body, only from stores created with keepPayloads (null when none was given). */
+  payload?: Buffer | null;
+}
+
+export interface ListQuery {
+  status?: EventStatus;
+  type?: string;
+  /** 100 by default. */
+  limit?: number;
+  /** A receivedAt cursor (exclusive): only records received before it. */
+  before?: number;
+}
+
+export interface Store {
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  /** false: the token lost its lease. */
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  /** Newest receivedAt first (ties: id ascending). */
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface MemoryStoreOptions {
+  /** Instances with the same name share one store across all worker threads of the process. */
+  name?: string;
+  /** Above this many records, completed ones are evicted oldest first (default 100000). */
+  maxEntries?: number;
+  /** How long finished records are kept, in ms (default 30 days). */
+  retentionMs?: number;
+}
+
+export class MemoryStore implements Store {
+  constructor(options?: MemoryStoreOptions);
+  readonly name: string | null;
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface SqliteStoreOptions {
+  /** The database file; default `.hookwise/events.db` (resolved against the current directory at creation). */
+  path?: string;
+  /** How long finished records are kept, in ms (default 30 days). */
+  retentionMs?: number;
+  /** 'full' (default): synchronous=FULL, a completed event survives power loss once complete() resolves. */
+  durability?: 'full' | 'normal';
+  /** Store the raw body given to claim() for replay (default false). */
+  keepPayloads?: boolean;
+}
+
+export class SqliteStore implements Store {
+  constructor(options?: SqliteStoreOptions);
+  readonly path: string;
+  readonly durability: 'full' | 'normal';
+  readonly keepPayloads: boolean;
+  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
+  complete(eventId: string, token: string): Promise<boolean>;
+  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
+  lastApplied(objectId: string): Promise<number | null>;
+  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
+  get(eventId: string): Promise<EventRecord | null>;
+  list(query?: ListQuery): Promise<EventRecord[]>;
+  requeue(eventId: string): Promise<boolean>;
+  purge(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}
 // ---- Events (API.md §2 and §3) ----------------------------------------------
 
 /** A thin event notification (`object: "v2.core.event"`), as JSON.parse would return it. */

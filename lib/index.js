@@ -3,6 +3,8 @@ const { SignatureVerificationError } = require('./errors');
 const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
 const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
+const { MemoryStore } = require('./stores/memory-store');
+const { SqliteStore } = require('./stores/sqlite-store');
 const {
   parseEventNotification,
   parseEventNotificationAsync,
@@ -31,6 +33,8 @@ module.exports = {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
+  SqliteStore,
   parseEventNotification,
   parseEventNotificationAsync,
   constructEventWithoutVerification,

@@ -10,6 +10,8 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  MemoryStore,
+  SqliteStore,
   parseEventNotification,
   parseEventNotificationAsync,
   constructEventWithoutVerification,

@@ -3,6 +3,8 @@
 
 #include "src/addon/event_binding.h"
 #include "src/addon/hmac_binding.h"
+#include "src/addon/memory_store_binding.h"
+#include "src/addon/sqlite_store_binding.h"
 #include "src/addon/verify_binding.h"
 
 namespace {
@@ -10,6 +12,8 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hookwise::addon::InitVerify(env, exports);
   hookwise::addon::InitHmac(env, exports);
+  hookwise::addon::InitMemoryStore(env, exports);
+  hookwise::addon::InitSqliteStore(env, exports);
   hookwise::addon::InitEvent(env, exports);
   return exports;
 }

@@ -1,0 +1,229 @@
+#include "src/core/sqlite_schema.h"
+
+#include <sys/stat.h>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+
+#include "src/core/sqlite_statement.h"
+
+namespace hookwise {
+namespace {
+
+// migrations[v - 1] brings a database from version v - 1 to v. Append only:
+// a released migration is never edited.
+constexpr std::string_view kMigrations[] = {
+    // 1: events and the per-object "last applied created".
+    R"sql(
+CREATE TABLE events (
+  id               TEXT PRIMARY KEY NOT NULL,
+  type             TEXT NOT NULL,
+  created          INTEGER NOT NULL,
+  object_id        TEXT,
+  status           TEXT NOT NULL
+                   CHECK (status IN ('processing', 'completed', 'failed', 'dead_lettered')),
+  attempts         INTEGER NOT NULL,
+  last_error       TEXT,
+  received_at      INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  token            TEXT,
+  lease_expires_at INTEGER NOT NULL DEFAULT 0,
+  payload          BLOB
+);
+-- list(): newest first, optionally by status or type; purge/retention: by age.
+CREATE INDEX events_by_received ON events (received_at DESC, id);
+CREATE INDEX events_by_status ON events (status, received_at DESC, id);
+CREATE INDEX events_by_type ON events (type, received_at DESC, id);
+CREATE INDEX events_by_updated ON events (updated_at);
+CREATE TABLE applied (
+  object_id  TEXT PRIMARY KEY NOT NULL,
+  created    INTEGER NOT NULL,
+  event_id   TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql",
+};
+static_assert(std::size(kMigrations) == kSqliteSchemaVersion);
+
+StoreError Exec(sqlite3* db, const char* sql, const std::string& what, const std::string& path) {
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db, rc, what, path);
+  return {};
+}
+
+// One integer from a one-row query; rc is the SQLite result.
+int QueryInt(sqlite3* db, const char* sql, std::int64_t& out) {
+  SqliteStatement stmt;
+  int rc = stmt.Prepare(db, sql);
+  if (rc != SQLITE_OK) return rc;
+  rc = stmt.Step();
+  if (rc == SQLITE_ROW) {
+    out = stmt.Int(0);
+    return SQLITE_OK;
+  }
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+// Inside the schema transaction: what is in the file decides what to do.
+StoreError Migrate(sqlite3* db, const std::string& path) {
+  std::int64_t app_id = 0, version = 0, tables = 0;
+  int rc = QueryInt(db, "PRAGMA application_id", app_id);
+  if (rc == SQLITE_OK) rc = QueryInt(db, "PRAGMA user_version", version);
+  if (rc == SQLITE_OK) {
+    rc = QueryInt(db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'", tables);
+  }
+  if (rc != SQLITE_OK) return SqliteError(db, rc, "cannot read the database", path);
+
+  if (app_id == 0 && version == 0 && tables == 0) {
+    // A new (or empty) file: claim it.
+    char sql[64];
+    std::snprintf(sql, sizeof sql, "PRAGMA application_id = %d", kSqliteApplicationId);
+    if (StoreError e = Exec(db, sql, "cannot initialise the database", path); !e.ok()) return e;
+  } else if (app_id != kSqliteApplicationId) {
+    return StoreError{StoreErrorCode::kForeignDatabase,
+                      path +
+                          " is a SQLite database that hookwise did not create; "
+                          "give SqliteStore a path of its own"};
+  }
+  if (version > kSqliteSchemaVersion) {
+    return StoreError{StoreErrorCode::kSchemaTooNew,
+                      path + " was written by a newer hookwise (schema version " +
+                          std::to_string(version) + ", this one knows up to " +
+                          std::to_string(kSqliteSchemaVersion) + ")"};
+  }
+  for (std::int64_t v = version + 1; v <= kSqliteSchemaVersion; ++v) {
+    const std::string sql =
+        std::string(kMigrations[v - 1]) + "PRAGMA user_version = " + std::to_string(v) + ";";
+    if (StoreError e = Exec(db, sql.c_str(), "cannot create the schema", path); !e.ok()) return e;
+  }
+  return {};
+}
+
+}  // namespace
+
+StoreError SqliteError(sqlite3* db, int rc, const std::string& what, const std::string& path) {
+  const std::string detail = db != nullptr && sqlite3_errcode(db) == rc
+                                 ? std::string(sqlite3_errmsg(db))
+                                 : std::string(sqlite3_errstr(rc));
+  StoreErrorCode code = StoreErrorCode::kInternal;
+  std::string hint;
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      code = StoreErrorCode::kDiskFull;
+      hint = " (no space left on the device)";
+      break;
+    case SQLITE_READONLY:
+      code = StoreErrorCode::kReadOnly;
+      hint = " (the file or its directory is read-only)";
+      break;
+    case SQLITE_CANTOPEN:
+      code = StoreErrorCode::kCannotOpen;
+      break;
+    case SQLITE_NOTADB:
+      code = StoreErrorCode::kNotADatabase;
+      hint = " (the file exists but is not a SQLite database)";
+      break;
+    case SQLITE_CORRUPT:
+      code = StoreErrorCode::kCorrupt;
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = StoreErrorCode::kBusy;
+      hint = " (another connection held the lock past the busy timeout)";
+      break;
+    case SQLITE_IOERR:
+      code = StoreErrorCode::kIo;
+      break;
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      code = StoreErrorCode::kReadOnly;
+      break;
+    default:
+      break;
+  }
+  return StoreError{code, what + ": " + detail + hint + ": " + path};
+}
+
+StoreError PrepareDirectory(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) return {};
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return {};
+  if (fs::exists(dir, ec)) {
+    return StoreError{StoreErrorCode::kCannotOpen, dir.string() + " is not a directory"};
+  }
+  const fs::path grandparent = dir.parent_path();
+  if (!grandparent.empty() && !fs::is_directory(grandparent, ec)) {
+    return StoreError{StoreErrorCode::kCannotOpen, "the directory " + dir.string() +
+                                                       " does not exist (nor does " +
+                                                       grandparent.string() + ")"};
+  }
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    const int err = errno;
+    const StoreErrorCode code = (err == EROFS || err == EACCES || err == EPERM)
+                                    ? StoreErrorCode::kReadOnly
+                                : err == ENOSPC ? StoreErrorCode::kDiskFull
+                                                : StoreErrorCode::kCannotOpen;
+    return StoreError{code,
+                      "cannot create the directory " + dir.string() + ": " + std::strerror(err)};
+  }
+  return {};
+}
+
+StoreError OpenSqliteDatabase(const SqliteOpenOptions& options, sqlite3** out) {
+  *out = nullptr;
+  const std::string& path = options.path;
+  if (StoreError e = PrepareDirectory(path); !e.ok()) return e;
+
+  sqlite3* db = nullptr;
+  // One connection per store, used only by its writer thread: no SQLite mutex.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    StoreError e = SqliteError(db, rc, "cannot open the database", path);
+    sqlite3_close_v2(db);
+    return e;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+
+  auto fail = [&](StoreError e) {
+    sqlite3_close_v2(db);
+    return e;
+  };
+  // WAL: readers never block the writer, and a commit is one append + fsync.
+  // Changing the mode takes a lock; the busy timeout covers a concurrent opener.
+  {
+    SqliteStatement stmt;
+    rc = stmt.Prepare(db, "PRAGMA journal_mode = WAL");
+    if (rc == SQLITE_OK) rc = stmt.Step();
+    if (rc != SQLITE_ROW) return fail(SqliteError(db, rc, "cannot open the database", path));
+    if (stmt.Text(0) != "wal") {
+      return fail(StoreError{StoreErrorCode::kCannotOpen,
+                             "cannot switch the database to WAL mode: " + path});
+    }
+  }
+  const char* sync = options.durability == Durability::kFull ? "PRAGMA synchronous = FULL"
+                                                             : "PRAGMA synchronous = NORMAL";
+  if (StoreError e = Exec(db, sync, "cannot configure the database", path); !e.ok()) return fail(e);
+
+  // The schema check and migration run under the write lock, so several
+  // processes opening a new file at once create it exactly once.
+  if (StoreError e = Exec(db, "BEGIN IMMEDIATE", "cannot open the database", path); !e.ok()) {
+    return fail(e);
+  }
+  if (StoreError e = Migrate(db, path); !e.ok()) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return fail(e);
+  }
+  if (StoreError e = Exec(db, "COMMIT", "cannot create the schema", path); !e.ok()) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return fail(e);
+  }
+  *out = db;
+  return {};
+}
+
+}  // namespace hookwise

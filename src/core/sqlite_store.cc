@@ -1,0 +1,455 @@
+#include "src/core/sqlite_store.h"
+
+#include <future>
+#include <utility>
+
+#include "src/core/store_rules.h"
+
+namespace hookwise {
+namespace {
+
+// The most operations one transaction takes: bounds the latency of the first
+// operation in a large burst and the size of a rollback.
+constexpr std::size_t kMaxBatch = 512;
+// How often the writer deletes records past retentionMs.
+constexpr std::int64_t kSweepIntervalMs = 10 * 60 * 1000;
+
+constexpr char kEventColumns[] =
+    "type, created, object_id, status, attempts, last_error, received_at, updated_at, token, "
+    "lease_expires_at, payload, id";
+
+// Reads a row selected with kEventColumns.
+EventRecord ReadRecord(const SqliteStatement& s, bool with_payload) {
+  EventRecord r;
+  r.type = s.Text(0);
+  r.created = s.Int(1);
+  r.object_id = s.OptionalText(2);
+  r.status = ParseEventStatus(s.Text(3)).value_or(EventStatus::kProcessing);
+  r.attempts = s.Int(4);
+  r.last_error = s.OptionalText(5);
+  r.received_at_ms = s.Int(6);
+  r.updated_at_ms = s.Int(7);
+  r.token = s.OptionalText(8).value_or(std::string());
+  r.lease_expires_at_ms = s.Int(9);
+  if (with_payload) r.payload = s.OptionalBlob(10);
+  r.id = s.Text(11);
+  return r;
+}
+
+StoreOpResult Failed(StoreError error) {
+  StoreOpResult result;
+  result.error = std::move(error);
+  return result;
+}
+
+bool AbortsBatch(const StoreError& error) {
+  return !error.ok() && error.code != StoreErrorCode::kInvalidArgument;
+}
+
+// The token column is NULL while nobody holds the event.
+void BindToken(SqliteStatement& s, int i, const std::string& token) {
+  if (token.empty()) {
+    sqlite3_bind_null(s.get(), i);
+  } else {
+    s.Bind(i, std::string_view(token));
+  }
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(SqliteStoreOptions options)
+    : options_([&] {
+        if (!options.clock) options.clock = std::make_shared<SystemStoreClock>();
+        return std::move(options);
+      }()) {}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Submit(StoreOp op, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!closing_) {
+      queue_.push_back(Pending{std::move(op), std::move(done)});
+      if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
+      wake_.notify_one();
+      return;
+    }
+  }
+  done(Failed(StoreError{StoreErrorCode::kClosed, "the store is closed"}));
+}
+
+void SqliteStore::Close() {
+  std::lock_guard close_lock(close_mu_);
+  std::thread writer;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closing_ = true;
+    closed_ = true;
+    writer = std::move(writer_);
+    wake_.notify_one();
+  }
+  if (writer.joinable()) writer.join();
+}
+
+StoreOpResult SqliteStore::Run(StoreOp op) {
+  std::promise<StoreOpResult> promise;
+  auto future = promise.get_future();
+  Submit(std::move(op),
+         [&promise](StoreOpResult&& result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // closing, and everything submitted has run
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    batch.clear();
+  }
+  CloseDatabase();
+}
+
+void SqliteStore::RunBatch(std::vector<Pending>& batch) {
+  std::vector<StoreOpResult> results(batch.size());
+  auto fail_all = [&](const StoreError& error) {
+    for (auto& result : results) result = Failed(error);
+  };
+
+  if (StoreError e = EnsureOpen(); !e.ok()) {
+    fail_all(e);
+  } else {
+    SweepIfDue();
+    bool reads_only = true;
+    for (const auto& p : batch) reads_only = reads_only && p.op.IsRead();
+    // A write batch takes the write lock up front (IMMEDIATE), so it never has
+    // to upgrade a read lock and fail with SQLITE_BUSY_SNAPSHOT.
+    int rc = sqlite3_exec(db_, reads_only ? "BEGIN" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      fail_all(Error(rc, "cannot start a transaction"));
+    } else {
+      StoreError abort;
+      for (std::size_t i = 0; i < batch.size() && abort.ok(); ++i) {
+        results[i] = Apply(batch[i].op);
+        if (AbortsBatch(results[i].error)) abort = results[i].error;
+      }
+      if (abort.ok()) {
+        rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK) abort = Error(rc, "cannot commit");
+      }
+      if (!abort.ok()) {
+        // The transaction may already be rolled back by SQLite (e.g. on
+        // SQLITE_FULL); ROLLBACK then fails harmlessly.
+        if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        fail_all(abort);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+}
+
+StoreError SqliteStore::EnsureOpen() {
+  if (db_ != nullptr) return {};
+  SqliteOpenOptions open;
+  open.path = options_.path;
+  open.durability = options_.durability;
+  open.busy_timeout_ms = options_.busy_timeout_ms;
+  if (StoreError e = OpenSqliteDatabase(open, &db_); !e.ok()) return e;
+  if (StoreError e = PrepareStatements(); !e.ok()) {
+    CloseDatabase();
+    return e;
+  }
+  next_sweep_ms_ = 0;
+  return {};
+}
+
+void SqliteStore::CloseDatabase() {
+  select_event_.Finalize();
+  insert_event_.Finalize();
+  update_event_.Finalize();
+  select_applied_.Finalize();
+  upsert_applied_.Finalize();
+  purge_events_.Finalize();
+  purge_applied_.Finalize();
+  list_statements_.clear();
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+StoreError SqliteStore::PrepareStatements() {
+  const std::string select = std::string("SELECT ") + kEventColumns + " FROM events WHERE id = ?1";
+  struct {
+    SqliteStatement* stmt;
+    std::string sql;
+  } statements[] = {
+      {&select_event_, select},
+      {&insert_event_,
+       "INSERT INTO events (id, type, created, object_id, status, attempts, last_error, "
+       "received_at, updated_at, token, lease_expires_at, payload) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+      {&update_event_,
+       "UPDATE events SET status = ?2, attempts = ?3, last_error = ?4, updated_at = ?5, "
+       "token = ?6, lease_expires_at = ?7, payload = coalesce(payload, ?8) WHERE id = ?1"},
+      {&select_applied_, "SELECT created FROM applied WHERE object_id = ?1"},
+      {&upsert_applied_,
+       "INSERT INTO applied (object_id, created, event_id, updated_at) VALUES (?1, ?2, ?3, ?4) "
+       "ON CONFLICT (object_id) DO UPDATE SET created = excluded.created, "
+       "event_id = excluded.event_id, updated_at = excluded.updated_at "
+       "WHERE excluded.created >= applied.created"},
+      {&purge_events_, "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1"},
+      {&purge_applied_, "DELETE FROM applied WHERE updated_at < ?1"},
+  };
+  for (auto& s : statements) {
+    const int rc = s.stmt->Prepare(db_, s.sql);
+    if (rc != SQLITE_OK) return Error(rc, "cannot prepare a statement");
+  }
+  return {};
+}
+
+void SqliteStore::SweepIfDue() {
+  const std::int64_t now = Now();
+  if (now < next_sweep_ms_) return;
+  next_sweep_ms_ = now + kSweepIntervalMs;
+  // Best effort, in its own transaction: a failure here (e.g. another process
+  // holds the lock) must not fail the operations that triggered it.
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return;
+  const std::int64_t cutoff = now - options_.retention_ms;
+  bool ok = true;
+  for (SqliteStatement* stmt : {&purge_events_, &purge_applied_}) {
+    stmt->Bind(1, cutoff);
+    ok = ok && stmt->Step() == SQLITE_DONE;
+    stmt->Reset();
+  }
+  sqlite3_exec(db_, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+StoreError SqliteStore::Error(int rc, const std::string& what) {
+  return SqliteError(db_, rc, what, options_.path);
+}
+
+StoreOpResult SqliteStore::Apply(const StoreOp& op) {
+  switch (op.kind) {
+    case StoreOp::Kind::kClaim:
+      return ApplyClaimOp(op);
+    case StoreOp::Kind::kComplete:
+      return ApplyCompleteOp(op);
+    case StoreOp::Kind::kFail:
+      return ApplyFailOp(op);
+    case StoreOp::Kind::kRequeue:
+      return ApplyRequeueOp(op);
+    case StoreOp::Kind::kLastApplied:
+      return ApplyLastAppliedOp(op);
+    case StoreOp::Kind::kMarkApplied:
+      return ApplyMarkAppliedOp(op);
+    case StoreOp::Kind::kGet:
+      return ApplyGetOp(op);
+    case StoreOp::Kind::kList:
+      return ApplyListOp(op);
+    case StoreOp::Kind::kPurge:
+      return ApplyPurgeOp(op);
+  }
+  return Failed(StoreError{StoreErrorCode::kInternal, "unknown operation"});
+}
+
+int SqliteStore::Load(std::string_view id, std::optional<EventRecord>& out) {
+  out.reset();
+  select_event_.Bind(1, id);
+  const int rc = select_event_.Step();
+  if (rc == SQLITE_ROW) out = ReadRecord(select_event_, options_.keep_payloads);
+  select_event_.Reset();
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int SqliteStore::Insert(const EventRecord& r) {
+  SqliteStatement& s = insert_event_;
+  s.Bind(1, std::string_view(r.id));
+  s.Bind(2, std::string_view(r.type));
+  s.Bind(3, r.created);
+  s.Bind(4, r.object_id);
+  s.Bind(5, EventStatusName(r.status));
+  s.Bind(6, r.attempts);
+  s.Bind(7, r.last_error);
+  s.Bind(8, r.received_at_ms);
+  s.Bind(9, r.updated_at_ms);
+  BindToken(s, 10, r.token);
+  s.Bind(11, r.lease_expires_at_ms);
+  s.BindBlob(12, r.payload);
+  const int rc = s.Step();
+  s.Reset();
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int SqliteStore::Update(const EventRecord& r) {
+  SqliteStatement& s = update_event_;
+  s.Bind(1, std::string_view(r.id));
+  s.Bind(2, EventStatusName(r.status));
+  s.Bind(3, r.attempts);
+  s.Bind(4, r.last_error);
+  s.Bind(5, r.updated_at_ms);
+  BindToken(s, 6, r.token);
+  s.Bind(7, r.lease_expires_at_ms);
+  if (options_.keep_payloads) {
+    s.BindBlob(8, r.payload);
+  } else {
+    sqlite3_bind_null(s.get(), 8);
+  }
+  const int rc = s.Step();
+  s.Reset();
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+StoreOpResult SqliteStore::ApplyClaimOp(const StoreOp& op) {
+  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
+  if (StoreError e = CheckClaimMeta(op.meta); !e.ok()) return Failed(e);
+  std::optional<EventRecord> record;
+  int rc = Load(op.id, record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
+  const bool existed = record.has_value();
+  StoreOpResult result;
+  result.claim = ApplyClaim(record, op.id, op.meta, Now(), options_.keep_payloads);
+  if (result.claim.status != ClaimStatus::kAcquired) return result;
+  rc = existed ? Update(*record) : Insert(*record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot record the claim"));
+  return result;
+}
+
+StoreOpResult SqliteStore::ApplyCompleteOp(const StoreOp& op) {
+  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
+  std::optional<EventRecord> record;
+  int rc = Load(op.id, record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
+  StoreOpResult result;
+  if (!record || !ApplyComplete(*record, op.token, Now())) return result;
+  rc = Update(*record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot record the completion"));
+  result.flag = true;
+  return result;
+}
+
+StoreOpResult SqliteStore::ApplyFailOp(const StoreOp& op) {
+  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
+  std::optional<EventRecord> record;
+  int rc = Load(op.id, record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
+  StoreOpResult result;
+  if (!record) {
+    result.fail = UnknownEventFail();
+    return result;
+  }
+  result.fail = ApplyFail(*record, op.token, op.error, op.number, Now());
+  if (result.fail.stale) return result;
+  rc = Update(*record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot record the failure"));
+  return result;
+}
+
+StoreOpResult SqliteStore::ApplyRequeueOp(const StoreOp& op) {
+  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
+  std::optional<EventRecord> record;
+  int rc = Load(op.id, record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
+  StoreOpResult result;
+  if (!record || !ApplyRequeue(*record, Now())) return result;
+  rc = Update(*record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot requeue the event"));
+  result.flag = true;
+  return result;
+}
+
+StoreOpResult SqliteStore::ApplyLastAppliedOp(const StoreOp& op) {
+  if (StoreError e = CheckObjectId(op.id); !e.ok()) return Failed(e);
+  select_applied_.Bind(1, std::string_view(op.id));
+  const int rc = select_applied_.Step();
+  StoreOpResult result;
+  if (rc == SQLITE_ROW) result.number = select_applied_.Int(0);
+  select_applied_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Failed(Error(rc, "cannot read lastApplied"));
+  return result;
+}
+
+StoreOpResult SqliteStore::ApplyMarkAppliedOp(const StoreOp& op) {
+  if (StoreError e = CheckObjectId(op.id); !e.ok()) return Failed(e);
+  if (StoreError e = CheckEventId(op.token); !e.ok()) return Failed(e);
+  SqliteStatement& s = upsert_applied_;
+  s.Bind(1, std::string_view(op.id));
+  s.Bind(2, op.number);
+  s.Bind(3, std::string_view(op.token));
+  s.Bind(4, Now());
+  const int rc = s.Step();
+  s.Reset();
+  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot record markApplied"));
+  return StoreOpResult{};
+}
+
+StoreOpResult SqliteStore::ApplyGetOp(const StoreOp& op) {
+  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
+  StoreOpResult result;
+  const int rc = Load(op.id, result.record);
+  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
+  return result;
+}
+
+SqliteStatement* SqliteStore::ListStatement(const ListQuery& query, int& rc) {
+  // One prepared statement per combination of filters, so each can use its
+  // index (an `?1 IS NULL OR status = ?1` form would defeat them).
+  const int key = (query.status ? 1 : 0) | (query.type ? 2 : 0) | (query.before_ms ? 4 : 0);
+  auto [it, inserted] = list_statements_.try_emplace(key);
+  rc = SQLITE_OK;
+  if (inserted) {
+    std::string sql = std::string("SELECT ") + kEventColumns + " FROM events WHERE 1";
+    if (query.status) sql += " AND status = ?1";
+    if (query.type) sql += " AND type = ?2";
+    if (query.before_ms) sql += " AND received_at < ?3";
+    sql += " ORDER BY received_at DESC, id ASC LIMIT ?4";
+    rc = it->second.Prepare(db_, sql);
+    if (rc != SQLITE_OK) {
+      list_statements_.erase(it);
+      return nullptr;
+    }
+  }
+  return &it->second;
+}
+
+StoreOpResult SqliteStore::ApplyListOp(const StoreOp& op) {
+  int rc = SQLITE_OK;
+  SqliteStatement* s = ListStatement(op.query, rc);
+  if (s == nullptr) return Failed(Error(rc, "cannot list events"));
+  if (op.query.status) s->Bind(1, EventStatusName(*op.query.status));
+  if (op.query.type) s->Bind(2, std::string_view(*op.query.type));
+  if (op.query.before_ms) s->Bind(3, *op.query.before_ms);
+  s->Bind(4, static_cast<std::int64_t>(op.query.limit));
+  StoreOpResult result;
+  while ((rc = s->Step()) == SQLITE_ROW) {
+    result.records.push_back(ReadRecord(*s, options_.keep_payloads));
+  }
+  s->Reset();
+  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot list events"));
+  return result;
+}
+
+StoreOpResult SqliteStore::ApplyPurgeOp(const StoreOp& op) {
+  const std::int64_t cutoff = Now() - op.number;
+  purge_events_.Bind(1, cutoff);
+  int rc = purge_events_.Step();
+  const std::int64_t deleted = sqlite3_changes64(db_);
+  purge_events_.Reset();
+  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot purge"));
+  purge_applied_.Bind(1, cutoff);
+  rc = purge_applied_.Step();
+  purge_applied_.Reset();
+  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot purge"));
+  StoreOpResult result;
+  result.number = deleted;
+  return result;
+}
+
+}  // namespace hookwise

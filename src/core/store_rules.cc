@@ -1,0 +1,157 @@
+#include "src/core/store_rules.h"
+
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
+
+namespace hookwise {
+namespace {
+
+StoreError Invalid(std::string message) {
+  return StoreError{StoreErrorCode::kInvalidArgument, std::move(message)};
+}
+
+StoreError CheckKey(std::string_view value, std::size_t max_bytes, const char* what) {
+  if (value.empty()) return Invalid(std::string(what) + " must not be empty");
+  if (value.size() > max_bytes) {
+    return Invalid(std::string(what) + " is longer than " + std::to_string(max_bytes) + " bytes");
+  }
+  return {};
+}
+
+// Cuts `text` to at most `max_bytes` without splitting a UTF-8 sequence.
+std::string TruncateUtf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
+}  // namespace
+
+StoreError CheckEventId(std::string_view id) { return CheckKey(id, kMaxEventIdBytes, "event id"); }
+
+StoreError CheckObjectId(std::string_view object_id) {
+  return CheckKey(object_id, kMaxObjectIdBytes, "object id");
+}
+
+StoreError CheckClaimMeta(const ClaimMeta& meta) {
+  if (meta.type.size() > kMaxEventTypeBytes) {
+    return Invalid("event type is longer than " + std::to_string(kMaxEventTypeBytes) + " bytes");
+  }
+  if (meta.object_id) {
+    if (StoreError e = CheckObjectId(*meta.object_id); !e.ok()) return e;
+  }
+  if (meta.lease_ms <= 0) return Invalid("leaseMs must be a positive number of milliseconds");
+  return {};
+}
+
+std::string NewFencingToken() {
+  // libsodium's generator is thread-safe and fork-safe once initialised;
+  // sodium_init() is idempotent and itself thread-safe.
+  static const bool initialised = sodium_init() >= 0;
+  (void)initialised;
+  std::array<unsigned char, 16> bytes{};
+  randombytes_buf(bytes.data(), bytes.size());
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
+  hex.pop_back();
+  return hex;
+}
+
+Claim ApplyClaim(std::optional<EventRecord>& record, std::string_view id, const ClaimMeta& meta,
+                 std::int64_t now_ms, bool keep_payload) {
+  if (!record) {
+    EventRecord fresh;
+    fresh.id = std::string(id);
+    fresh.type = meta.type;
+    fresh.created = meta.created;
+    fresh.object_id = meta.object_id;
+    fresh.status = EventStatus::kProcessing;
+    fresh.attempts = 1;
+    fresh.received_at_ms = now_ms;
+    fresh.updated_at_ms = now_ms;
+    if (keep_payload) fresh.payload = meta.payload;
+    fresh.token = NewFencingToken();
+    fresh.lease_expires_at_ms = now_ms + meta.lease_ms;
+    record = std::move(fresh);
+    return Claim{ClaimStatus::kAcquired, record->token, 1};
+  }
+  EventRecord& r = *record;
+  switch (r.status) {
+    case EventStatus::kCompleted:
+      return Claim{ClaimStatus::kDuplicate, {}, r.attempts};
+    case EventStatus::kDeadLettered:
+      return Claim{ClaimStatus::kDeadLettered, {}, r.attempts};
+    case EventStatus::kProcessing:
+      if (now_ms < r.lease_expires_at_ms) return Claim{ClaimStatus::kInProgress, {}, r.attempts};
+      break;  // the holder's lease ran out: take the event over
+    case EventStatus::kFailed:
+      break;  // a redelivery of a failed event runs it again
+  }
+  r.status = EventStatus::kProcessing;
+  r.attempts += 1;
+  r.updated_at_ms = now_ms;
+  r.token = NewFencingToken();
+  r.lease_expires_at_ms = now_ms + meta.lease_ms;
+  if (keep_payload && !r.payload && meta.payload) r.payload = meta.payload;
+  return Claim{ClaimStatus::kAcquired, r.token, r.attempts};
+}
+
+bool ApplyComplete(EventRecord& record, std::string_view token, std::int64_t now_ms) {
+  if (record.status != EventStatus::kProcessing || token.empty() || record.token != token) {
+    return false;
+  }
+  record.status = EventStatus::kCompleted;
+  record.token.clear();
+  record.lease_expires_at_ms = 0;
+  record.updated_at_ms = now_ms;
+  return true;
+}
+
+FailOutcome ApplyFail(EventRecord& record, std::string_view token, std::string_view error,
+                      std::int64_t max_attempts, std::int64_t now_ms) {
+  if (record.status != EventStatus::kProcessing || token.empty() || record.token != token) {
+    return FailOutcome{false, record.attempts, true};
+  }
+  record.last_error = TruncateUtf8(error, kMaxLastErrorBytes);
+  record.token.clear();
+  record.lease_expires_at_ms = 0;
+  record.updated_at_ms = now_ms;
+  const bool dead = record.attempts >= max_attempts;
+  record.status = dead ? EventStatus::kDeadLettered : EventStatus::kFailed;
+  return FailOutcome{dead, record.attempts, false};
+}
+
+FailOutcome UnknownEventFail() { return FailOutcome{false, 0, true}; }
+
+bool ApplyRequeue(EventRecord& record, std::int64_t now_ms) {
+  if (record.status != EventStatus::kFailed && record.status != EventStatus::kDeadLettered) {
+    return false;
+  }
+  record.status = EventStatus::kFailed;
+  record.attempts = 0;
+  record.token.clear();
+  record.lease_expires_at_ms = 0;
+  record.updated_at_ms = now_ms;
+  return true;
+}
+
+bool IsPurgeable(const EventRecord& record, std::int64_t cutoff_ms) {
+  return record.status != EventStatus::kProcessing && record.updated_at_ms < cutoff_ms;
+}
+
+bool MatchesQuery(const EventRecord& record, const ListQuery& query) {
+  if (query.status && record.status != *query.status) return false;
+  if (query.type && record.type != *query.type) return false;
+  if (query.before_ms && record.received_at_ms >= *query.before_ms) return false;
+  return true;
+}
+
+bool ListsBefore(const EventRecord& a, const EventRecord& b) {
+  if (a.received_at_ms != b.received_at_ms) return a.received_at_ms > b.received_at_ms;
+  return a.id < b.id;
+}
+
+}  // namespace hookwise

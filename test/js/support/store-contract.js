@@ -1,0 +1,545 @@
+'use strict';
+// The one contract suite for the Store interface (API.md §5). Every store —
+// MemoryStore, SqliteStore, RedisStore, PostgresStore, the Convex functions —
+// runs exactly these tests; a store passes only if it passes all of them.
+//
+//   const { storeContract } = require('./support/store-contract');
+//   storeContract('RedisStore', {
+//     create: async () => new RedisStore({ client, prefix: uniquePrefix() }),
+//     destroy: async (store) => { ... },   // optional; default: store.close()
+//     skip: 'reason',                      // optional; skips the whole suite, printing the reason
+//   });
+//
+// `create` must return a store holding no records (a fresh instance: its own
+// file, key prefix or table); every test gets its own store.
+//
+// Stores use real clocks, so lease expiry is tested by real waiting with short
+// leases (SHORT_LEASE_MS). Tests that need a lease to stay held use LONG_LEASE_MS.
+// Depends on nothing but node:test and node:assert so any store can reuse it.
+
+const { describe, test } = require('node:test');
+const assert = require('node:assert/strict');
+const { randomBytes } = require('node:crypto');
+
+const SHORT_LEASE_MS = 150;
+const AFTER_SHORT_LEASE_MS = 400;
+const LONG_LEASE_MS = 60_000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const newId = (label = 'evt') => `${label}_${randomBytes(9).toString('hex')}`;
+
+function meta(overrides = {}) {
+  return {
+    type: 'checkout.session.completed',
+    created: 1_700_000_000,
+    objectId: 'cs_test_1',
+    leaseMs: LONG_LEASE_MS,
+    ...overrides,
+  };
+}
+
+function assertAcquired(claim, attempt) {
+  assert.equal(claim.status, 'acquired', `expected acquired, got ${JSON.stringify(claim)}`);
+  assert.equal(typeof claim.token, 'string');
+  assert.ok(claim.token.length > 0, 'token must be non-empty');
+  assert.equal(claim.attempt, attempt);
+}
+
+// Checks the documented EventRecord shape and the fields every record has.
+function assertRecordShape(record) {
+  assert.ok(record && typeof record === 'object', 'record must be an object');
+  for (const key of ['id', 'type', 'created', 'objectId', 'status', 'attempts', 'lastError', 'receivedAt', 'updatedAt']) {
+    assert.ok(key in record, `record lacks ${key}`);
+  }
+  assert.equal(typeof record.id, 'string');
+  assert.equal(typeof record.type, 'string');
+  assert.equal(typeof record.created, 'number');
+  assert.ok(record.objectId === null || typeof record.objectId === 'string');
+  assert.ok(['processing', 'completed', 'failed', 'dead_lettered'].includes(record.status), record.status);
+  assert.ok(Number.isInteger(record.attempts));
+  assert.ok(record.lastError === null || typeof record.lastError === 'string');
+  assert.ok(Number.isInteger(record.receivedAt), 'receivedAt must be integer ms');
+  assert.ok(Number.isInteger(record.updatedAt), 'updatedAt must be integer ms');
+  // Sanity only (not a timing threshold): ms since the epoch, not seconds.
+  assert.ok(Math.abs(record.receivedAt - Date.now()) < 3_600_000, 'receivedAt must be ms since the epoch');
+  assert.ok(record.updatedAt >= record.receivedAt);
+}
+
+// Newest receivedAt first; ties by id ascending.
+function assertListOrder(records) {
+  for (let i = 1; i < records.length; i++) {
+    const a = records[i - 1];
+    const b = records[i];
+    assert.ok(
+      a.receivedAt > b.receivedAt || (a.receivedAt === b.receivedAt && a.id < b.id),
+      `list order broken at ${i}: ${a.id}@${a.receivedAt} before ${b.id}@${b.receivedAt}`,
+    );
+  }
+}
+
+function storeContract(name, options) {
+  const { create, destroy = (store) => store.close(), skip } = options;
+  if (typeof create !== 'function') throw new TypeError('storeContract needs options.create');
+  if (skip) console.log(`# ${name}: store contract skipped — ${skip}`);
+
+  // Runs fn with a fresh store, always releasing it.
+  async function withStore(fn) {
+    const store = await create();
+    try {
+      await fn(store);
+    } finally {
+      await destroy(store);
+    }
+  }
+  const it = (title, fn) => test(title, () => withStore(fn));
+
+  describe(`Store contract: ${name}`, { skip }, () => {
+    describe('claim', () => {
+      it('a new event is acquired with a token and attempt 1', async (store) => {
+        const id = newId();
+        assertAcquired(await store.claim(id, meta()), 1);
+      });
+
+      it('a held lease answers in_progress with the current attempt and no token', async (store) => {
+        const id = newId();
+        assertAcquired(await store.claim(id, meta()), 1);
+        const second = await store.claim(id, meta());
+        assert.equal(second.status, 'in_progress');
+        assert.equal(second.attempt, 1);
+        assert.equal(second.token, undefined);
+      });
+
+      it('a completed event answers duplicate, without a token', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta());
+        assert.equal(await store.complete(id, first.token), true);
+        const again = await store.claim(id, meta());
+        assert.equal(again.status, 'duplicate');
+        assert.equal(again.token, undefined);
+        assert.equal(again.attempt, 1);
+      });
+
+      it('a failed event can be claimed again at once, attempt + 1, new token', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta());
+        const failed = await store.fail(id, first.token, 'boom', 5);
+        assert.equal(failed.deadLettered, false);
+        assert.equal(failed.attempt, 1);
+        const second = await store.claim(id, meta());
+        assertAcquired(second, 2);
+        assert.notEqual(second.token, first.token);
+      });
+
+      it('a dead-lettered event answers dead_lettered, without a token', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta());
+        const failed = await store.fail(id, first.token, 'boom', 1);
+        assert.equal(failed.deadLettered, true);
+        const again = await store.claim(id, meta());
+        assert.equal(again.status, 'dead_lettered');
+        assert.equal(again.token, undefined);
+        assert.equal(again.attempt, 1);
+      });
+
+      it('different events are independent', async (store) => {
+        const a = newId();
+        const b = newId();
+        assertAcquired(await store.claim(a, meta()), 1);
+        assertAcquired(await store.claim(b, meta()), 1);
+      });
+    });
+
+    describe('leases and fencing', () => {
+      it('an expired lease lets the next claim take over with attempt + 1 and a new token', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta({ leaseMs: SHORT_LEASE_MS }));
+        assertAcquired(first, 1);
+        await sleep(AFTER_SHORT_LEASE_MS);
+        const second = await store.claim(id, meta({ leaseMs: LONG_LEASE_MS }));
+        assertAcquired(second, 2);
+        assert.notEqual(second.token, first.token);
+        // The new holder's lease is live.
+        assert.equal((await store.claim(id, meta())).status, 'in_progress');
+        assert.equal((await store.get(id)).attempts, 2);
+      });
+
+      it('the stale token cannot complete (false) and the new one can', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta({ leaseMs: SHORT_LEASE_MS }));
+        await sleep(AFTER_SHORT_LEASE_MS);
+        const second = await store.claim(id, meta());
+        assert.equal(await store.complete(id, first.token), false);
+        assert.equal((await store.get(id)).status, 'processing');
+        assert.equal(await store.complete(id, second.token), true);
+        assert.equal((await store.get(id)).status, 'completed');
+      });
+
+      it('the stale token cannot fail: resolves { stale: true } and changes nothing', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta({ leaseMs: SHORT_LEASE_MS }));
+        await sleep(AFTER_SHORT_LEASE_MS);
+        const second = await store.claim(id, meta());
+        const before = await store.get(id);
+        const result = await store.fail(id, first.token, 'late failure', 1);
+        assert.equal(result.stale, true);
+        assert.equal(result.deadLettered, false);
+        const after = await store.get(id);
+        assert.equal(after.status, 'processing');
+        assert.equal(after.attempts, before.attempts);
+        assert.equal(after.lastError, before.lastError);
+        // The live holder is unaffected.
+        assert.equal((await store.claim(id, meta())).status, 'in_progress');
+        assert.equal(await store.complete(id, second.token), true);
+      });
+
+      it('an unknown token or event neither completes nor fails anything', async (store) => {
+        const id = newId();
+        const claim = await store.claim(id, meta());
+        assert.equal(await store.complete(id, 'not-the-token'), false);
+        assert.equal(await store.complete(newId(), claim.token), false);
+        const stale = await store.fail(id, 'not-the-token', 'x', 1);
+        assert.equal(stale.stale, true);
+        assert.equal(stale.deadLettered, false);
+        const unknown = await store.fail(newId(), claim.token, 'x', 1);
+        assert.equal(unknown.stale, true);
+        const record = await store.get(id);
+        assert.equal(record.status, 'processing');
+        assert.equal(record.lastError, null);
+      });
+
+      it('a token cannot act after its own completion or failure', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta());
+        await store.fail(id, first.token, 'first', 5);
+        // The failed attempt's token is spent: it cannot complete the event.
+        assert.equal(await store.complete(id, first.token), false);
+        assert.equal((await store.fail(id, first.token, 'again', 5)).stale, true);
+        const record = await store.get(id);
+        assert.equal(record.status, 'failed');
+        assert.equal(record.lastError, 'first');
+        const second = await store.claim(id, meta());
+        assert.equal(await store.complete(id, second.token), true);
+        assert.equal((await store.fail(id, second.token, 'after completion', 5)).stale, true);
+        assert.equal((await store.get(id)).status, 'completed');
+      });
+    });
+
+    describe('fail and dead letters', () => {
+      it('counts attempts and dead-letters at maxAttempts', async (store) => {
+        const id = newId();
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const claim = await store.claim(id, meta());
+          assertAcquired(claim, attempt);
+          const result = await store.fail(id, claim.token, `failure ${attempt}`, 3);
+          assert.equal(result.attempt, attempt);
+          assert.equal(result.deadLettered, attempt === 3);
+          assert.ok(!result.stale);
+          const record = await store.get(id);
+          assert.equal(record.status, attempt === 3 ? 'dead_lettered' : 'failed');
+          assert.equal(record.attempts, attempt);
+          assert.equal(record.lastError, `failure ${attempt}`);
+        }
+        assert.equal((await store.claim(id, meta())).status, 'dead_lettered');
+      });
+
+      it('an expired lease counts as an attempt toward maxAttempts', async (store) => {
+        const id = newId();
+        await store.claim(id, meta({ leaseMs: SHORT_LEASE_MS }));
+        await sleep(AFTER_SHORT_LEASE_MS);
+        const second = await store.claim(id, meta());
+        assertAcquired(second, 2);
+        const result = await store.fail(id, second.token, 'second failure', 2);
+        assert.equal(result.deadLettered, true);
+        assert.equal(result.attempt, 2);
+        assert.ok(!result.stale);
+      });
+    });
+
+    describe('requeue', () => {
+      it('a failed event becomes claimable with attempt 1', async (store) => {
+        const id = newId();
+        const claim = await store.claim(id, meta());
+        await store.fail(id, claim.token, 'boom', 5);
+        assert.equal(await store.requeue(id), true);
+        const again = await store.claim(id, meta());
+        assertAcquired(again, 1);
+        assert.equal((await store.get(id)).attempts, 1);
+      });
+
+      it('a dead-lettered event becomes claimable with attempt 1 and full attempts again', async (store) => {
+        const id = newId();
+        const claim = await store.claim(id, meta());
+        assert.equal((await store.fail(id, claim.token, 'boom', 1)).deadLettered, true);
+        assert.equal(await store.requeue(id), true);
+        const again = await store.claim(id, meta());
+        assertAcquired(again, 1);
+        const result = await store.fail(id, again.token, 'boom again', 2);
+        assert.equal(result.deadLettered, false);
+        assert.equal((await store.get(id)).status, 'failed');
+      });
+
+      it('is false for a completed, a processing or an unknown event, and changes nothing', async (store) => {
+        const done = newId();
+        const c = await store.claim(done, meta());
+        await store.complete(done, c.token);
+        const busy = newId();
+        const b = await store.claim(busy, meta());
+        assert.equal(await store.requeue(done), false);
+        assert.equal(await store.requeue(busy), false);
+        assert.equal(await store.requeue(newId()), false);
+        assert.equal((await store.get(done)).status, 'completed');
+        assert.equal((await store.claim(done, meta())).status, 'duplicate');
+        assert.equal((await store.claim(busy, meta())).status, 'in_progress');
+        assert.equal(await store.complete(busy, b.token), true);
+      });
+    });
+
+    describe('ordering records', () => {
+      it('lastApplied is null until markApplied, then the newest created', async (store) => {
+        const objectId = newId('sub');
+        assert.equal(await store.lastApplied(objectId), null);
+        assert.equal(await store.markApplied(objectId, 1_700_000_100, newId()), undefined);
+        assert.equal(await store.lastApplied(objectId), 1_700_000_100);
+        await store.markApplied(objectId, 1_700_000_050, newId());
+        assert.equal(await store.lastApplied(objectId), 1_700_000_100, 'an older event must not move it back');
+        await store.markApplied(objectId, 1_700_000_200, newId());
+        assert.equal(await store.lastApplied(objectId), 1_700_000_200);
+      });
+
+      it('objects are independent', async (store) => {
+        const a = newId('sub');
+        const b = newId('sub');
+        await store.markApplied(a, 10, newId());
+        assert.equal(await store.lastApplied(a), 10);
+        assert.equal(await store.lastApplied(b), null);
+      });
+    });
+
+    describe('get', () => {
+      it('is null for an unknown event', async (store) => {
+        assert.equal(await store.get(newId()), null);
+      });
+
+      it('returns the record in its documented shape through its life', async (store) => {
+        const id = newId();
+        const t0 = Date.now();
+        const claim = await store.claim(id, meta({ type: 'invoice.paid', created: 1_700_000_123, objectId: 'in_42' }));
+        const processing = await store.get(id);
+        assertRecordShape(processing);
+        assert.equal(processing.id, id);
+        assert.equal(processing.type, 'invoice.paid');
+        assert.equal(processing.created, 1_700_000_123);
+        assert.equal(processing.objectId, 'in_42');
+        assert.equal(processing.status, 'processing');
+        assert.equal(processing.attempts, 1);
+        assert.equal(processing.lastError, null);
+        assert.ok(processing.receivedAt >= t0 - 1000, 'receivedAt is when the store first saw it');
+
+        await store.fail(id, claim.token, 'handler threw: TypeError', 5);
+        const failed = await store.get(id);
+        assertRecordShape(failed);
+        assert.equal(failed.status, 'failed');
+        assert.equal(failed.lastError, 'handler threw: TypeError');
+        assert.ok(failed.updatedAt >= processing.updatedAt);
+
+        await sleep(5);
+        const second = await store.claim(id, meta({ type: 'invoice.paid', created: 1_700_000_123, objectId: 'in_42' }));
+        await store.complete(id, second.token);
+        const completed = await store.get(id);
+        assertRecordShape(completed);
+        assert.equal(completed.status, 'completed');
+        assert.equal(completed.attempts, 2);
+        assert.equal(completed.receivedAt, processing.receivedAt, 'receivedAt is kept across claims');
+        assert.ok(completed.updatedAt >= failed.updatedAt);
+      });
+
+      it('an event without objectId has objectId null', async (store) => {
+        const id = newId();
+        await store.claim(id, { type: 'balance.available', created: 1_700_000_000, leaseMs: LONG_LEASE_MS });
+        const record = await store.get(id);
+        assertRecordShape(record);
+        assert.equal(record.objectId, null);
+      });
+
+      it('a dead-lettered record says so', async (store) => {
+        const id = newId();
+        const claim = await store.claim(id, meta());
+        await store.fail(id, claim.token, 'gave up', 1);
+        const record = await store.get(id);
+        assertRecordShape(record);
+        assert.equal(record.status, 'dead_lettered');
+        assert.equal(record.lastError, 'gave up');
+        assert.equal(record.attempts, 1);
+      });
+    });
+
+    describe('list', () => {
+      // Creates events one after another (distinct receivedAt where the clock allows)
+      // in the given final states; returns their ids in creation order.
+      async function seed(store, specs) {
+        const ids = [];
+        for (const spec of specs) {
+          const id = newId();
+          const claim = await store.claim(id, meta({ type: spec.type ?? 'invoice.paid' }));
+          if (spec.status === 'completed') await store.complete(id, claim.token);
+          if (spec.status === 'failed') await store.fail(id, claim.token, 'boom', 5);
+          if (spec.status === 'dead_lettered') await store.fail(id, claim.token, 'boom', 1);
+          ids.push(id);
+          await sleep(3);
+        }
+        return ids;
+      }
+
+      it('is empty for an empty store', async (store) => {
+        assert.deepEqual(await store.list(), []);
+      });
+
+      it('lists newest receivedAt first, records in their documented shape', async (store) => {
+        const ids = await seed(store, [{ status: 'completed' }, { status: 'failed' }, { status: 'processing' }, { status: 'dead_lettered' }]);
+        const records = await store.list();
+        assert.equal(records.length, 4);
+        records.forEach(assertRecordShape);
+        assertListOrder(records);
+        assert.deepEqual(records.map((r) => r.id), [...ids].reverse());
+        assert.deepEqual(records.map((r) => r.status), ['dead_lettered', 'processing', 'failed', 'completed']);
+      });
+
+      it('ties on receivedAt are ordered by id ascending', async (store) => {
+        // Claims at once: many share a millisecond; the order must hold either way.
+        await Promise.all(Array.from({ length: 30 }, () => store.claim(newId(), meta())));
+        const records = await store.list();
+        assert.equal(records.length, 30);
+        assertListOrder(records);
+      });
+
+      it('filters by status and by type, alone and together', async (store) => {
+        const ids = await seed(store, [
+          { status: 'completed', type: 'invoice.paid' },
+          { status: 'failed', type: 'invoice.paid' },
+          { status: 'completed', type: 'customer.created' },
+          { status: 'dead_lettered', type: 'customer.created' },
+          { status: 'processing', type: 'invoice.paid' },
+        ]);
+        const idsOf = async (query) => (await store.list(query)).map((r) => r.id);
+        assert.deepEqual(await idsOf({ status: 'completed' }), [ids[2], ids[0]]);
+        assert.deepEqual(await idsOf({ status: 'failed' }), [ids[1]]);
+        assert.deepEqual(await idsOf({ status: 'dead_lettered' }), [ids[3]]);
+        assert.deepEqual(await idsOf({ status: 'processing' }), [ids[4]]);
+        assert.deepEqual(await idsOf({ type: 'customer.created' }), [ids[3], ids[2]]);
+        assert.deepEqual(await idsOf({ type: 'invoice.paid', status: 'completed' }), [ids[0]]);
+        assert.deepEqual(await idsOf({ type: 'no.such.type' }), []);
+        // A requeued event leaves the dead letters.
+        await store.requeue(ids[3]);
+        assert.deepEqual(await idsOf({ status: 'dead_lettered' }), []);
+      });
+
+      it('before is an exclusive receivedAt cursor and limit pages', async (store) => {
+        await seed(store, Array.from({ length: 7 }, () => ({ status: 'completed' })));
+        const all = await store.list();
+        assert.equal(all.length, 7);
+        const firstPage = await store.list({ limit: 3 });
+        assert.deepEqual(firstPage.map((r) => r.id), all.slice(0, 3).map((r) => r.id));
+        const cursor = firstPage[firstPage.length - 1].receivedAt;
+        const rest = await store.list({ before: cursor });
+        assert.deepEqual(rest.map((r) => r.id), all.filter((r) => r.receivedAt < cursor).map((r) => r.id));
+        assert.deepEqual(await store.list({ before: all[all.length - 1].receivedAt }), []);
+        const withFilter = await store.list({ status: 'completed', before: cursor, limit: 2 });
+        assert.deepEqual(withFilter.map((r) => r.id), all.filter((r) => r.receivedAt < cursor).slice(0, 2).map((r) => r.id));
+      });
+
+      it('limit defaults to 100', async (store) => {
+        for (let i = 0; i < 105; i += 15) {
+          await Promise.all(Array.from({ length: Math.min(15, 105 - i) }, () => store.claim(newId(), meta())));
+        }
+        const records = await store.list();
+        assert.equal(records.length, 100);
+        assertListOrder(records);
+        assert.equal((await store.list({ limit: 200 })).length, 105);
+      });
+    });
+
+    describe('purge', () => {
+      it('deletes records older than the cutoff, never processing ones, and returns the count', async (store) => {
+        const done = newId();
+        const failed = newId();
+        const dead = newId();
+        const busy = newId();
+        const c1 = await store.claim(done, meta());
+        await store.complete(done, c1.token);
+        const c2 = await store.claim(failed, meta());
+        await store.fail(failed, c2.token, 'boom', 5);
+        const c3 = await store.claim(dead, meta());
+        await store.fail(dead, c3.token, 'boom', 1);
+        await store.claim(busy, meta());
+        assert.equal(await store.purge(3_600_000), 0, 'nothing is an hour old');
+        await sleep(60);
+        const fresh = newId();
+        const c4 = await store.claim(fresh, meta());
+        await store.complete(fresh, c4.token);
+        assert.equal(await store.purge(30), 3);
+        assert.equal(await store.get(done), null);
+        assert.equal(await store.get(failed), null);
+        assert.equal(await store.get(dead), null);
+        assert.equal((await store.get(busy)).status, 'processing');
+        assert.equal((await store.get(fresh)).status, 'completed');
+        assert.deepEqual((await store.list()).map((r) => r.id).sort(), [busy, fresh].sort());
+        // A purged event is new again.
+        assertAcquired(await store.claim(done, meta()), 1);
+      });
+    });
+
+    describe('concurrency', () => {
+      it('N concurrent claims of one event: exactly one acquired, the rest in_progress', async (store) => {
+        const id = newId();
+        const claims = await Promise.all(Array.from({ length: 32 }, () => store.claim(id, meta())));
+        assert.equal(claims.filter((c) => c.status === 'acquired').length, 1);
+        assert.equal(claims.filter((c) => c.status === 'in_progress').length, 31);
+        assert.equal((await store.get(id)).attempts, 1);
+      });
+
+      it('N concurrent claims after a lease expired: exactly one takes over', async (store) => {
+        const id = newId();
+        await store.claim(id, meta({ leaseMs: SHORT_LEASE_MS }));
+        await sleep(AFTER_SHORT_LEASE_MS);
+        const claims = await Promise.all(Array.from({ length: 16 }, () => store.claim(id, meta())));
+        const acquired = claims.filter((c) => c.status === 'acquired');
+        assert.equal(acquired.length, 1);
+        assert.equal(acquired[0].attempt, 2);
+        assert.equal((await store.get(id)).attempts, 2);
+      });
+
+      it('concurrent claims of different events all acquire', async (store) => {
+        const ids = Array.from({ length: 24 }, () => newId());
+        const claims = await Promise.all(ids.map((id) => store.claim(id, meta())));
+        claims.forEach((c) => assertAcquired(c, 1));
+        assert.equal(new Set(claims.map((c) => c.token)).size, ids.length, 'tokens are unique');
+      });
+
+      it('a complete racing a duplicate claim: the claim sees processing or duplicate, never acquires', async (store) => {
+        const id = newId();
+        const first = await store.claim(id, meta());
+        const [completed, ...claims] = await Promise.all([
+          store.complete(id, first.token),
+          ...Array.from({ length: 8 }, () => store.claim(id, meta())),
+        ]);
+        assert.equal(completed, true);
+        for (const c of claims) assert.ok(['in_progress', 'duplicate'].includes(c.status), c.status);
+      });
+    });
+
+    describe('close', () => {
+      test('close resolves, and a second close resolves too', async () => {
+        const store = await create();
+        try {
+          await store.claim(newId(), meta());
+          assert.equal(await store.close(), undefined);
+          await store.close();
+        } finally {
+          if (options.destroy) await options.destroy(store);
+        }
+      });
+    });
+  });
+}
+
+module.exports = { storeContract, SHORT_LEASE_MS, AFTER_SHORT_LEASE_MS, LONG_LEASE_MS };
