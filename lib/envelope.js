@@ -113,9 +113,14 @@ function defineLazy(target, key, source, begin, end) {
 // nothing for util.inspect to show but what JSON.parse would have built
 // (even with showHidden, as console.log's %o uses).
 function inspectEvent() {
-  for (const key of Object.keys(this)) void this[key];
-  delete this[inspect.custom];
-  return this;
+  const keys = Object.keys(this);
+  for (const key of keys) void this[key];
+  if (Reflect.deleteProperty(this, inspect.custom)) return this;
+  // Frozen or sealed before it was read: its accessors cannot become data
+  // properties, so show a plain copy (what JSON.parse would have built).
+  const copy = {};
+  for (const key of keys) defineValue(copy, key, this[key]);
+  return copy;
 }
 
 // Builds the event from `out` and `source` (the string payload, or the

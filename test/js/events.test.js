@@ -207,6 +207,7 @@ test('a 16 MiB body, as a string and as bytes, sync and async', async () => {
 test('an event frozen before data is read still yields the same data', () => {
   const text = fixtures.text(fixtures.fixture('invoice.paid'));
   const event = Object.freeze(hookwise.constructEvent(Buffer.from(text), sign(text), secret));
+  assert.equal(util.inspect(event, { depth: null }), util.inspect(JSON.parse(text), { depth: null }));
   assert.deepStrictEqual(event.data, JSON.parse(text).data);
   assert.equal(event.data, event.data);
   assert.deepStrictEqual(event, JSON.parse(text));
