@@ -13,6 +13,8 @@
         "<!@(node scripts/core-sources.js)",
         "src/addon/addon.cc",
         "src/addon/verify_binding.cc",
+        "src/addon/event_binding.cc",
+        "src/addon/parallel_parse.cc",
         "src/addon/hmac_binding.cc",
         "src/addon/memory_store_binding.cc",
         "src/addon/sqlite_store_binding.cc",

@@ -102,6 +102,7 @@ export const webhooks: {
   verifyHeader: typeof verifyHeader;
   generateTestHeaderString: typeof generateTestHeaderString;
   generateTestHeaderStringAsync: typeof generateTestHeaderStringAsync;
+  constructEventWithoutVerification: typeof constructEventWithoutVerification;
   readonly signature: {
     readonly EXPECTED_SCHEME: 'v1';
     verifyHeader: typeof verifyHeader;
@@ -235,3 +236,65 @@ export class SqliteStore implements Store {
   purge(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
 }
+// ---- Events (API.md §2 and §3) ----------------------------------------------
+
+/** A thin event notification (`object: "v2.core.event"`), as JSON.parse would return it. */
+export interface EventNotification {
+  id: string;
+  object: 'v2.core.event';
+  type: string;
+  livemode: boolean;
+  /** ISO 8601 timestamp. */
+  created: string;
+  context?: string | null;
+  related_object?: { id: string; type: string; url: string } | null;
+  reason?: { type: string; request?: { id: string; idempotency_key: string | null } } | null;
+  [key: string]: unknown;
+}
+
+/** Verifies like constructEvent, then returns the thin event; a v1 event (`object: "event"`) throws, naming constructEvent. */
+export function parseEventNotification(
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+): EventNotification;
+
+export function parseEventNotificationAsync(
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+): Promise<EventNotification>;
+
+/**
+ * For payloads authenticated by someone else: unwraps an AWS EventBridge envelope
+ * (`detail`) or an Azure Event Grid CloudEvent (`data`); a raw event passes through.
+ * No signature is checked.
+ */
+export function constructEventWithoutVerification(payload: string | Buffer | Uint8Array | ArrayBuffer): StripeEvent;
+
+/**
+ * The end of a subscription's current period (Unix seconds): the latest
+ * `items.data[].current_period_end` (API >= 2025-03-31.basil) when items have one,
+ * else the top-level `current_period_end`; null when neither exists.
+ */
+export function subscriptionPeriodEnd(subscription: {
+  current_period_end?: number | null;
+  items?: { data?: Array<{ current_period_end?: number | null }> } | null;
+  [key: string]: unknown;
+}): number | null;
+
+/**
+ * `invoice.parent.subscription_details.subscription` (basil and later), else
+ * `invoice.subscription`; an expanded subscription gives its id; null without one.
+ */
+export function invoiceSubscriptionId(invoice: {
+  subscription?: string | { id: string } | null;
+  parent?: { subscription_details?: { subscription?: string | { id: string } | null } | null } | null;
+  [key: string]: unknown;
+}): string | null;

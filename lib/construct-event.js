@@ -1,16 +1,16 @@
 'use strict';
-// constructEvent / constructEventAsync: verify, then parse.
-const { verifyHeader, verifyHeaderAsync } = require('./verify');
-const { parseBody, assertSnapshotEvent } = require('./event');
+// constructEvent / constructEventAsync: verify and parse in one native call
+// (lib/envelope.js), then refuse thin events, which have their own function.
+const { verifyAndParse, verifyAndParseAsync } = require('./envelope');
+const { assertSnapshotEvent } = require('./event');
 
 function constructEvent(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  verifyHeader(payload, header, secret, tolerance, cryptoProvider, receivedAt);
-  return assertSnapshotEvent(parseBody(payload));
+  return assertSnapshotEvent(verifyAndParse(payload, header, secret, tolerance, receivedAt).event);
 }
 
 async function constructEventAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  await verifyHeaderAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt);
-  return assertSnapshotEvent(parseBody(payload));
+  const { event } = await verifyAndParseAsync(payload, header, secret, tolerance, receivedAt);
+  return assertSnapshotEvent(event);
 }
 
 module.exports = { constructEvent, constructEventAsync };

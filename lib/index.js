@@ -5,6 +5,12 @@ const { constructEvent, constructEventAsync } = require('./construct-event');
 const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
 const { MemoryStore } = require('./stores/memory-store');
 const { SqliteStore } = require('./stores/sqlite-store');
+const {
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+} = require('./notification');
+const { subscriptionPeriodEnd, invoiceSubscriptionId } = require('./stripe-fields');
 
 // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
 // to `hookwise.webhooks` unchanged.
@@ -15,6 +21,7 @@ const webhooks = Object.freeze({
   verifyHeader,
   generateTestHeaderString,
   generateTestHeaderStringAsync,
+  constructEventWithoutVerification,
   signature: Object.freeze({ EXPECTED_SCHEME: 'v1', verifyHeader, verifyHeaderAsync }),
 });
 
@@ -28,4 +35,9 @@ module.exports = {
   SignatureVerificationError,
   MemoryStore,
   SqliteStore,
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+  subscriptionPeriodEnd,
+  invoiceSubscriptionId,
 };

@@ -12,5 +12,10 @@ export const {
   SignatureVerificationError,
   MemoryStore,
   SqliteStore,
+  parseEventNotification,
+  parseEventNotificationAsync,
+  constructEventWithoutVerification,
+  subscriptionPeriodEnd,
+  invoiceSubscriptionId,
 } = hookwise;
 export default hookwise;

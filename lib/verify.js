@@ -96,8 +96,10 @@ function prepare(payload, header, secret, tolerance, receivedAt) {
   };
 }
 
+// For a string, its length is a lower bound of its UTF-8 size and exact for
+// ASCII (Stripe's JSON is nearly all ASCII); measuring exactly would cost a pass.
 function byteLength(raw) {
-  return isString(raw) ? raw.length * 3 : raw.byteLength; // upper bound for strings
+  return isString(raw) ? raw.length : raw.byteLength;
 }
 
 function decodedPayload(payload) {
@@ -153,4 +155,7 @@ module.exports = {
   verifyHeader,
   verifyHeaderAsync,
   decodedPayload,
+  // For lib/envelope.js (verify + parse in one native call); not public API.
+  prepareVerification: prepare,
+  checkVerifyStatus: checkStatus,
 };

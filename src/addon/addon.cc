@@ -1,6 +1,7 @@
 // The addon's entry point: registers each binding. No logic lives here.
 #include <napi.h>
 
+#include "src/addon/event_binding.h"
 #include "src/addon/hmac_binding.h"
 #include "src/addon/memory_store_binding.h"
 #include "src/addon/sqlite_store_binding.h"
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hookwise::addon::InitHmac(env, exports);
   hookwise::addon::InitMemoryStore(env, exports);
   hookwise::addon::InitSqliteStore(env, exports);
+  hookwise::addon::InitEvent(env, exports);
   return exports;
 }
 

@@ -191,10 +191,17 @@ makeVerificationTests('verifyHeader (+ JSON.parse)', (...args) => {
 describe('constructEventAsync on large bodies', () => {
   test('goes to the thread pool at the threshold and stays inline below it', async () => {
     const calls = [];
+    // constructEventAsync verifies and parses in one native call
+    // (verifyAndParseAsync); verifyHeaderAsync uses verifyAsync. Either counts.
     const original = native.verifyAsync;
+    const originalParse = native.verifyAndParseAsync;
     native.verifyAsync = (...args) => {
       calls.push(args[0].length);
       return original(...args);
+    };
+    native.verifyAndParseAsync = (...args) => {
+      calls.push(args[0].length);
+      return originalParse(...args);
     };
     try {
       const small = JSON.stringify({ id: 'evt_s', pad: 'x'.repeat(1000) });
@@ -205,6 +212,7 @@ describe('constructEventAsync on large bodies', () => {
       assert.deepStrictEqual(calls, [large.length, large.length]);
     } finally {
       native.verifyAsync = original;
+      native.verifyAndParseAsync = originalParse;
     }
   });
 

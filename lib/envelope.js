@@ -1,0 +1,227 @@
+'use strict';
+// Verify + parse in one native call, and the event built from what the native
+// envelope parser found (src/core/event_envelope.h):
+//
+//   verifyAndParse(payload, header, secret, tolerance, receivedAt)
+//     -> { event, envelope }                       (throws as constructEvent does)
+//   verifyAndParseAsync(...same...) -> Promise<{ event, envelope }>
+//
+// `event` is what constructEvent returns: a plain object deepStrictEqual to
+// JSON.parse of the payload's text (API.md section 1), whose big top-level
+// members (in practice `data`) are materialised from their text span on first
+// read. `envelope` is lib-internal and never attached to the event:
+//   { id, type, created, livemode, apiVersion, account, object,
+//     objectId, objectType, native }
+// where id/type/created/livemode/object are the event's own top-level values
+// (undefined when absent), apiVersion = event.api_version, account =
+// event.account, objectId/objectType = data.object.id / data.object.object
+// (undefined when absent; reading them never materialises `data` unless the
+// native side could not read them exactly), and native is true when the
+// simdjson path built the event (false: the JSON.parse fallback did).
+const { Buffer, isAscii } = require('node:buffer');
+const { inspect } = require('node:util');
+const native = require('./native');
+const {
+  ASYNC_OFFLOAD_BYTES,
+  decodedPayload,
+  prepareVerification,
+  checkVerifyStatus,
+} = require('./verify');
+
+const layout = native.envelopeLayout;
+const KEYS = layout.knownKeys;
+const HEADER = layout.headerSlots;
+const SLOTS = layout.memberSlots;
+
+// JsonKind (src/core/event_envelope.h).
+const STRING = 1;
+const NUMBER = 2;
+const TRUE = 3;
+const FALSE = 4;
+const NULL = 5;
+const OBJECT = 6;
+const ARRAY = 7;
+const FLAG_ESCAPE = 1;
+const FLAG_EXACT_NUMBER = 2;
+const FLAG_KEY_NOT_ASCII = 4;
+const FLAG_VALUE_NOT_ASCII = 8;
+const PADDING = layout.padding;
+
+// Containers at least this long are materialised on first read; smaller ones
+// are cheaper to parse at once than to wrap in an accessor.
+const LAZY_MIN_BYTES = 256;
+
+// One output array for the synchronous calls (they cannot interleave on one
+// thread); async calls get their own.
+const syncOut = new Float64Array(layout.outSize);
+const syncStrings = [undefined, undefined];
+
+// A text slice of the source: string indices for a string payload, byte
+// offsets into the snapshot for bytes (always whole UTF-8 sequences: simdjson
+// validated them). `ascii` says the bytes are known to be ASCII.
+function sliceOf(source, begin, end, ascii) {
+  if (typeof source === 'string') return source.slice(begin, end);
+  return ascii ? source.latin1Slice(begin, end) : source.utf8Slice(begin, end);
+}
+
+// A big member's text, read once when the member is first read.
+function textOf(source, begin, end) {
+  if (typeof source === 'string') return source.slice(begin, end);
+  return isAscii(source.subarray(begin, end)) ? source.asciiSlice(begin, end) : source.utf8Slice(begin, end);
+}
+
+function defineValue(target, key, value) {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+// An own, enumerable, configurable accessor that turns itself into a plain
+// data property on first read (or write): API.md's only allowed difference.
+function defineLazy(target, key, source, begin, end) {
+  Object.defineProperty(target, key, {
+    get() {
+      const value = JSON.parse(textOf(source, begin, end));
+      defineValue(target, key, value);
+      return value;
+    },
+    set(value) {
+      defineValue(target, key, value);
+    },
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+// console.log(event) prints what it prints for JSON.parse's result: reading
+// every member materialises the lazy ones, and removing this hook leaves
+// nothing for util.inspect to show but what JSON.parse would have built
+// (even with showHidden, as console.log's %o uses).
+function inspectEvent() {
+  for (const key of Object.keys(this)) void this[key];
+  delete this[inspect.custom];
+  return this;
+}
+
+// Builds the event from `out` and `source` (the string payload, or the
+// snapshot of a bytes payload), or returns null when the native side fell back.
+function buildEvent(source, out) {
+  if (out[0] !== 0) return null;
+  const count = out[2];
+  const event = {};
+  let lazy = false;
+  for (let i = 0; i < count; i++) {
+    const slot = HEADER + SLOTS * i;
+    const code = out[slot];
+    const flags = out[slot + 6];
+    const key = code >= 0 ? KEYS[code] : sliceOf(source, out[slot + 1], out[slot + 2], !(flags & FLAG_KEY_NOT_ASCII));
+    const begin = out[slot + 4];
+    const end = out[slot + 5];
+    let value;
+    switch (out[slot + 3]) {
+      case STRING: {
+        const ascii = !(flags & FLAG_VALUE_NOT_ASCII);
+        value = flags & FLAG_ESCAPE ? JSON.parse(sliceOf(source, begin, end, ascii)) : sliceOf(source, begin + 1, end - 1, ascii);
+        break;
+      }
+      case NUMBER:
+        value = flags & FLAG_EXACT_NUMBER ? out[slot + 7] : Number(sliceOf(source, begin, end, true));
+        break;
+      case TRUE:
+        value = true;
+        break;
+      case FALSE:
+        value = false;
+        break;
+      case NULL:
+        value = null;
+        break;
+      case OBJECT:
+      case ARRAY:
+        if (end - begin >= LAZY_MIN_BYTES) {
+          defineLazy(event, key, source, begin, end);
+          lazy = true;
+          continue;
+        }
+        value = JSON.parse(sliceOf(source, begin, end, !(flags & FLAG_VALUE_NOT_ASCII)));
+        break;
+      default:
+        throw new Error('hookwise: internal error: unknown value kind from the envelope parser');
+    }
+    event[key] = value;
+  }
+  if (lazy) Object.defineProperty(event, inspect.custom, { value: inspectEvent, configurable: true, writable: true });
+  return event;
+}
+
+function parseFallback(raw) {
+  return JSON.parse(decodedPayload(raw));
+}
+
+function nestedField(event, strings, out, index, field) {
+  if (out[0] === 0 && out[3 + 2 * index] === 0) return undefined; // absent
+  if (out[0] === 0 && out[4 + 2 * index] === 1) return strings[index];
+  const data = event.data;
+  const object = data !== null && typeof data === 'object' ? data.object : undefined;
+  return object !== null && typeof object === 'object' ? object[field] : undefined;
+}
+
+function envelopeOf(event, out, strings, isNative) {
+  const isObject = event !== null && typeof event === 'object' && !Array.isArray(event);
+  const top = isObject ? event : {};
+  return {
+    id: top.id,
+    type: top.type,
+    created: top.created,
+    livemode: top.livemode,
+    apiVersion: top.api_version,
+    account: top.account,
+    object: top.object,
+    objectId: isObject ? nestedField(event, strings, isNative ? out : FALLBACK_OUT, 0, 'id') : undefined,
+    objectType: isObject ? nestedField(event, strings, isNative ? out : FALLBACK_OUT, 1, 'object') : undefined,
+    native: isNative,
+  };
+}
+const FALLBACK_OUT = new Float64Array([1]);
+
+function finish(p, status, out, strings, source) {
+  checkVerifyStatus(status, p);
+  let event = buildEvent(source, out);
+  const isNative = event !== null;
+  if (!isNative) event = parseFallback(p.raw);
+  return { event, envelope: envelopeOf(event, out, strings, isNative) };
+}
+
+// The parse source: a string payload itself, or for bytes a fresh Buffer the
+// native call copies the body into (with the parser's padding after it).
+function sourceFor(raw) {
+  if (raw === null || typeof raw === 'string') return raw;
+  return Buffer.allocUnsafe(raw.byteLength + PADDING);
+}
+
+function callSync(p, source) {
+  const raw = p.raw;
+  const jsLength = typeof raw === 'string' ? raw.length : -1;
+  syncStrings[0] = syncStrings[1] = undefined;
+  const status = native.verifyAndParse(raw, p.header, p.secrets, p.tolerance, p.receivedAt, syncOut, syncStrings, jsLength, source);
+  return finish(p, status, syncOut, syncStrings, source);
+}
+
+function verifyAndParse(payload, header, secret, tolerance, receivedAt) {
+  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+  return callSync(p, sourceFor(p.raw));
+}
+
+async function verifyAndParseAsync(payload, header, secret, tolerance, receivedAt) {
+  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+  const raw = p.raw;
+  const source = sourceFor(raw);
+  // As verifyHeaderAsync measures it: a string's length is exact for ASCII.
+  const size = raw === null ? 0 : typeof raw === 'string' ? raw.length : raw.byteLength;
+  if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source);
+  const out = new Float64Array(layout.outSize);
+  const strings = [undefined, undefined];
+  const jsLength = typeof raw === 'string' ? raw.length : -1;
+  const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, strings, jsLength, source);
+  return finish(p, status, out, strings, source);
+}
+
+module.exports = { verifyAndParse, verifyAndParseAsync, buildEvent, LAZY_MIN_BYTES };

@@ -1,0 +1,261 @@
+#include "src/addon/event_binding.h"
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/addon/parallel_parse.h"
+#include "src/addon/value_conversion.h"
+#include "src/core/event_envelope.h"
+#include "src/core/webhook_verifier.h"
+
+namespace hookwise::addon {
+namespace {
+
+// The layout of `out` (mirrored in lib/envelope.js).
+constexpr std::size_t kHeaderSlots = 8;
+constexpr std::size_t kMemberSlots = 8;
+constexpr std::size_t kOutSize = kHeaderSlots + kMemberSlots * kMaxTopLevelMembers;
+
+// From this size on, the parse runs on the helper thread during the HMAC
+// (src/addon/parallel_parse.h); below it the hand-off costs more than it saves
+// (measured: docs/BENCHMARKS.md, "Event parsing").
+constexpr std::size_t kParallelParseBytes = 32 * 1024;
+
+struct ParseArgs {
+  ByteSource payload;
+  bool payload_is_raw = true;
+  std::string header;
+  std::vector<std::string> secrets;
+  std::vector<std::string_view> secret_views;
+  double tolerance_seconds = 300;
+  double received_at_ms = 0;
+  double js_length = -1;
+  // Bytes payloads: hookwise's own copy of the body, with kEnvelopePadding
+  // bytes to spare, allocated by lib/envelope.js. The event's lazy members
+  // read from it later, so a caller reusing its Buffer cannot change them.
+  std::span<std::uint8_t> snapshot;
+  // Heap-allocated: an envelope is a few KB and ParseArgs lives in a
+  // thread_local or an AsyncWorker.
+  std::unique_ptr<EventEnvelope> envelope = std::make_unique<EventEnvelope>();
+  VerifyStatus status = VerifyStatus::kInternalError;
+
+  void Run() {
+    std::span<const std::uint8_t> body = payload.bytes;
+    if (payload_is_raw && !snapshot.empty()) {
+      std::memcpy(snapshot.data(), body.data(), body.size());
+      body = snapshot.first(body.size());
+    }
+    secret_views.assign(secrets.begin(), secrets.end());
+    VerifyRequest request;
+    if (payload_is_raw) request.payload = body;
+    request.header = header;
+    request.secrets = secret_views;
+    request.tolerance_seconds = tolerance_seconds;
+    request.received_at_ms = received_at_ms;
+    // Both a snapshot and a string's UTF-8 storage have the padding simdjson
+    // needs after the body (ReadParseArgs reserved it), so no further copy.
+    const bool is_string = js_length >= 0;
+    if (payload_is_raw && body.size() >= kParallelParseBytes) {
+      ParallelParse parallel;
+      parallel.Start(body, /*skip_bom=*/!is_string, envelope.get());
+      status = VerifyWebhook(request);
+      parallel.Finish(/*need_result=*/status == VerifyStatus::kOk);
+      if (status != VerifyStatus::kOk) return;
+    } else {
+      status = VerifyWebhook(request);
+      if (status != VerifyStatus::kOk) return;
+      ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
+    }
+    if (is_string && static_cast<double>(payload.bytes.size()) != js_length) ToUtf16Offsets();
+  }
+
+  // Member offsets increase through the array, so one cursor converts them all.
+  void ToUtf16Offsets() {
+    std::size_t byte = 0;
+    std::size_t units = 0;
+    auto convert = [&](std::uint32_t& offset) {
+      units += CountUtf16Units(payload.bytes.subspan(byte, offset - byte));
+      byte = offset;
+      offset = static_cast<std::uint32_t>(units);
+    };
+    for (std::size_t i = 0; i < envelope->member_count; ++i) {
+      TopLevelMember& m = envelope->members[i];
+      convert(m.key.begin);
+      convert(m.key.end);
+      convert(m.value.begin);
+      convert(m.value.end);
+    }
+  }
+
+  void Write(double* out) const {
+    const EventEnvelope& e = *envelope;
+    out[0] = static_cast<double>(e.status);
+    out[1] = static_cast<double>(e.reason);
+    out[2] = static_cast<double>(e.member_count);
+    out[3] = static_cast<double>(e.data_object_id.kind);
+    out[4] = e.data_object_id.known ? 1 : 0;
+    out[5] = static_cast<double>(e.data_object_object.kind);
+    out[6] = e.data_object_object.known ? 1 : 0;
+    out[7] = 0;
+    for (std::size_t i = 0; i < e.member_count; ++i) {
+      const TopLevelMember& m = e.members[i];
+      double* slot = out + kHeaderSlots + kMemberSlots * i;
+      slot[0] = m.key_code;
+      slot[1] = m.key.begin;
+      slot[2] = m.key.end;
+      slot[3] = static_cast<double>(m.kind);
+      slot[4] = m.value.begin;
+      slot[5] = m.value.end;
+      slot[6] = (m.value_has_escape ? 1 : 0) | (m.number_is_exact ? 2 : 0) |
+                (m.key_is_ascii ? 0 : 4) | (m.value_is_ascii ? 0 : 8);
+      slot[7] = m.number_is_exact ? m.number : 0;
+    }
+  }
+
+  void WriteStrings(Napi::Env env, Napi::Value strings) const {
+    if (!strings.IsArray()) return;
+    Napi::Array array = strings.As<Napi::Array>();
+    const NestedField* fields[] = {&envelope->data_object_id, &envelope->data_object_object};
+    for (std::uint32_t i = 0; i < 2; ++i) {
+      if (!fields[i]->known) continue;
+      const std::string_view text = fields[i]->text();
+      array.Set(i, Napi::String::New(env, text.data(), text.size()));
+    }
+  }
+};
+
+bool ReadOut(const Napi::Value& value, double*& out) {
+  if (!value.IsTypedArray()) return false;
+  Napi::TypedArray array = value.As<Napi::TypedArray>();
+  if (array.TypedArrayType() != napi_float64_array) return false;
+  Napi::Float64Array doubles = value.As<Napi::Float64Array>();
+  if (doubles.ElementLength() < kOutSize) return false;
+  out = doubles.Data();
+  return true;
+}
+
+bool ReadParseArgs(const Napi::CallbackInfo& info, ParseArgs& args) {
+  if (info.Length() < 9) return false;
+  args.payload_is_raw = !info[0].IsNull();
+  if (args.payload_is_raw && !ReadBytes(info[0], args.payload)) return false;
+  args.snapshot = {};
+  if (args.payload_is_raw && args.payload.is_typed_array) {
+    if (!info[8].IsTypedArray() ||
+        info[8].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      return false;
+    }
+    Napi::Uint8Array snapshot = info[8].As<Napi::Uint8Array>();
+    if (snapshot.ByteLength() < args.payload.bytes.size() + kEnvelopePadding) return false;
+    args.snapshot = {snapshot.Data(), snapshot.ByteLength()};
+  } else if (args.payload_is_raw) {
+    // The string's UTF-8 storage is ours: give it the parser's padding. The
+    // capacity is kept between calls, so this reallocates only when it grows.
+    std::string& storage = args.payload.storage;
+    storage.reserve(storage.size() + kEnvelopePadding);
+    args.payload.bytes = {reinterpret_cast<const std::uint8_t*>(storage.data()), storage.size()};
+  }
+  if (!ReadUtf8(info[1], args.header)) return false;
+  if (!ReadStringArray(info[2], args.secrets)) return false;
+  if (!info[3].IsNumber() || !info[4].IsNumber() || !info[7].IsNumber()) return false;
+  args.tolerance_seconds = info[3].As<Napi::Number>().DoubleValue();
+  args.received_at_ms = info[4].As<Napi::Number>().DoubleValue();
+  args.js_length = info[7].As<Napi::Number>().DoubleValue();
+  if (args.js_length >= 0 && (args.payload.is_typed_array || !args.payload_is_raw)) return false;
+  return true;
+}
+
+constexpr const char* kUsage =
+    "verifyAndParse(payload, header, secrets, tolerance, receivedAt, out, strings, jsLength, "
+    "snapshot)";
+
+Napi::Value VerifyAndParse(const Napi::CallbackInfo& info) {
+  // One per thread, reused: steady-state calls allocate nothing here.
+  thread_local ParseArgs args;
+  double* out = nullptr;
+  if (!ReadParseArgs(info, args) || !ReadOut(info[5], out)) {
+    return ThrowTypeError(info.Env(), kUsage);
+  }
+  args.Run();
+  if (args.status == VerifyStatus::kOk) {
+    args.Write(out);
+    args.WriteStrings(info.Env(), info[6]);
+  }
+  return Napi::Number::New(info.Env(), static_cast<int>(args.status));
+}
+
+// The same on the libuv thread pool. A typed-array payload is referenced, not
+// copied (the caller must not modify it until the promise settles); `out` and
+// `strings` are referenced and written on the JS thread in OnOK.
+class VerifyAndParseWorker : public Napi::AsyncWorker {
+ public:
+  explicit VerifyAndParseWorker(const Napi::CallbackInfo& info)
+      : Napi::AsyncWorker(info.Env(), "hookwise.verifyAndParse"),
+        deferred_(Napi::Promise::Deferred::New(info.Env())) {
+    if (info.Length() >= 9) {
+      if (info[0].IsObject()) payload_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+      if (info[5].IsObject()) out_ref_ = Napi::Persistent(info[5].As<Napi::Object>());
+      if (info[6].IsObject()) strings_ref_ = Napi::Persistent(info[6].As<Napi::Object>());
+      if (info[8].IsObject()) snapshot_ref_ = Napi::Persistent(info[8].As<Napi::Object>());
+    }
+  }
+  ParseArgs& args() { return args_; }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { args_.Run(); }
+  void OnOK() override {
+    if (args_.status == VerifyStatus::kOk) {
+      double* out = nullptr;
+      if (ReadOut(out_ref_.Value(), out)) args_.Write(out);
+      args_.WriteStrings(Env(), strings_ref_.Value());
+    }
+    deferred_.Resolve(Napi::Number::New(Env(), static_cast<int>(args_.status)));
+  }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference payload_ref_;
+  Napi::ObjectReference out_ref_;
+  Napi::ObjectReference strings_ref_;
+  Napi::ObjectReference snapshot_ref_;
+  ParseArgs args_;
+};
+
+Napi::Value VerifyAndParseAsync(const Napi::CallbackInfo& info) {
+  auto* worker = new VerifyAndParseWorker(info);
+  double* out = nullptr;
+  if (!ReadParseArgs(info, worker->args()) || !ReadOut(info[5], out)) {
+    delete worker;
+    return ThrowTypeError(info.Env(), kUsage);
+  }
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();  // the worker deletes itself after OnOK/OnError
+  return promise;
+}
+
+}  // namespace
+
+void InitEvent(Napi::Env env, Napi::Object exports) {
+  exports.Set("verifyAndParse", Napi::Function::New(env, VerifyAndParse, "verifyAndParse"));
+  exports.Set("verifyAndParseAsync",
+              Napi::Function::New(env, VerifyAndParseAsync, "verifyAndParseAsync"));
+  exports.Set("envelopeLayout", [&] {
+    Napi::Object layout = Napi::Object::New(env);
+    layout.Set("outSize", static_cast<double>(kOutSize));
+    layout.Set("headerSlots", static_cast<double>(kHeaderSlots));
+    layout.Set("memberSlots", static_cast<double>(kMemberSlots));
+    layout.Set("padding", static_cast<double>(kEnvelopePadding));
+    Napi::Array keys = Napi::Array::New(env, kKnownTopLevelKeys.size());
+    for (std::size_t i = 0; i < kKnownTopLevelKeys.size(); ++i) {
+      keys.Set(static_cast<std::uint32_t>(i),
+               Napi::String::New(env, kKnownTopLevelKeys[i].data(), kKnownTopLevelKeys[i].size()));
+    }
+    layout.Set("knownKeys", keys);
+    return layout;
+  }());
+}
+
+}  // namespace hookwise::addon
