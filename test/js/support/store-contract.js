@@ -93,7 +93,7 @@ function storeContract(name, options) {
   }
   const it = (title, fn) => test(title, () => withStore(fn));
 
-  describe(`Store contract: ${name}`, { skip }, () => {
+  describe(`Store contract: ${name}`, { skip: skip || false }, () => {
     describe('claim', () => {
       it('a new event is acquired with a token and attempt 1', async (store) => {
         const id = newId();
