@@ -94,9 +94,15 @@ StoreError CheckIdentity(const Identity& id, const std::string& path) {
   return {};
 }
 
+// Outside any transaction: the three values must come from one snapshot, or
+// a process creating the schema at that moment could be seen half-way (tables
+// already there, application id not yet) and taken for a foreign database.
 StoreError CheckIdentity(sqlite3* db, const std::string& path) {
+  if (StoreError e = Exec(db, "BEGIN", "cannot read the database", path); !e.ok()) return e;
   Identity id;
-  if (StoreError e = ReadIdentity(db, path, id); !e.ok()) return e;
+  StoreError e = ReadIdentity(db, path, id);
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  if (!e.ok()) return e;
   return CheckIdentity(id, path);
 }
 
