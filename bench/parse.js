@@ -8,7 +8,8 @@
 // arrayBuffer()) and as a string (req.text()). Two uses of the event:
 //   route: read event.id and event.type (what routing + dedup need)
 //   full:  walk every value of event.data.object
-// Prints µs per operation and stripe-node / hookwise ratios.
+// Prints µs per operation (wall clock, and process CPU time, which counts
+// hookwise's parse helper thread too) and stripe-node / hookwise ratios.
 const Stripe = require('stripe');
 const hookwise = require('..');
 const { text, invoicePaidEventOfSize } = require('../test/fixtures/events/generate');
@@ -35,29 +36,41 @@ const contenders = {
   hookwise: (payload, header) => hookwise.constructEvent(payload, header, secret),
 };
 
-// Median of several timed batches, each long enough to swamp timer overhead.
-function measure(fn) {
-  const batchMs = quick ? 20 : 80;
-  const batches = quick ? 5 : 9;
+// Iterations per batch so that one batch lasts about `batchMs`.
+function calibrate(fn, batchMs) {
   let n = 1;
   for (;;) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) fn();
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (ms >= batchMs / 4) {
-      n = Math.max(1, Math.round((n * batchMs) / ms));
-      break;
-    }
+    if (ms >= batchMs / 4) return Math.max(1, Math.round((n * batchMs) / ms));
     n *= 2;
   }
-  const samples = [];
+}
+
+// The contenders' batches alternate, so that load from anything else on the
+// machine falls on both alike; the median batch is reported.
+function measure(fns) {
+  const batchMs = quick ? 20 : 150;
+  const batches = quick ? 5 : 15;
+  const names = Object.keys(fns);
+  const counts = Object.fromEntries(names.map((name) => [name, calibrate(fns[name], batchMs)]));
+  const wall = Object.fromEntries(names.map((name) => [name, []]));
+  const cpu = Object.fromEntries(names.map((name) => [name, []]));
   for (let b = 0; b < batches; b++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+    for (const name of names) {
+      const fn = fns[name];
+      const n = counts[name];
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) fn();
+      wall[name].push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+      const c = process.cpuUsage(c0);
+      cpu[name].push((c.user + c.system) / n);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[batches >> 1];
+  const median = (list) => list.sort((a, b) => a - b)[batches >> 1];
+  return Object.fromEntries(names.map((name) => [name, { wall: median(wall[name]), cpu: median(cpu[name]) }]));
 }
 
 const sizes = [2_000, 14_000, 130_000, 1_300_000];
@@ -73,19 +86,29 @@ for (const size of sizes) {
       const a = contenders['stripe-node'](payload, header);
       const b = contenders.hookwise(payload, header);
       if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('results differ');
-      const us = {};
-      for (const [name, construct] of Object.entries(contenders)) {
-        us[name] = measure(() => {
-          sink += use(construct(payload, header));
-        });
-      }
+      const us = measure(
+        Object.fromEntries(
+          Object.entries(contenders).map(([name, construct]) => [
+            name,
+            () => {
+              sink += use(construct(payload, header));
+            },
+          ]),
+        ),
+      );
+      const s = us['stripe-node'];
+      const h = us.hookwise;
       const row = {
         size: `${(Buffer.byteLength(body) / 1024).toFixed(1)} KB`,
         payload: formName,
         use: useName,
-        'stripe-node µs': us['stripe-node'].toFixed(1),
-        'hookwise µs': us.hookwise.toFixed(1),
-        ratio: `${(us['stripe-node'] / us.hookwise).toFixed(2)}x`,
+        'stripe-node µs': s.wall.toFixed(1),
+        'hookwise µs': h.wall.toFixed(1),
+        ratio: `${(s.wall / h.wall).toFixed(2)}x`,
+        // Process CPU time (all threads: hookwise's helper thread counts too).
+        'stripe-node CPU µs': s.cpu.toFixed(1),
+        'hookwise CPU µs': h.cpu.toFixed(1),
+        'CPU ratio': `${(s.cpu / h.cpu).toFixed(2)}x`,
       };
       rows.push(row);
       process.stdout.write(`${Object.values(row).join('\t')}\n`);

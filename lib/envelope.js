@@ -46,6 +46,15 @@ const FLAG_EXACT_NUMBER = 2;
 const FLAG_KEY_NOT_ASCII = 4;
 const FLAG_VALUE_NOT_ASCII = 8;
 const PADDING = layout.padding;
+// jsLength values for bytes (src/addon/event_binding.h).
+const SNAPSHOT_BYTES = -1;
+const DECODED_BYTES = -2;
+// Byte payloads up to this size need no snapshot buffer before the native
+// call: an ASCII one is decoded into one string afterwards (one decode instead
+// of a copy plus one per field; the string is as immutable as a snapshot), any
+// other is copied afterwards.
+const DECODE_WHOLE_MAX_BYTES = 4 * 1024;
+const latin1Slice = Buffer.prototype.latin1Slice;
 
 // Containers at least this long are materialised on first read; smaller ones
 // are cheaper to parse at once than to wrap in an accessor.
@@ -76,12 +85,20 @@ function defineValue(target, key, value) {
 
 // An own, enumerable, configurable accessor that turns itself into a plain
 // data property on first read (or write): API.md's only allowed difference.
+// If the event was frozen or sealed first, the accessor can no longer be
+// replaced; it then keeps returning the one value it parsed.
 function defineLazy(target, key, source, begin, end) {
+  let parsed;
+  let done = false;
   Object.defineProperty(target, key, {
     get() {
-      const value = JSON.parse(textOf(source, begin, end));
-      defineValue(target, key, value);
-      return value;
+      if (!done) {
+        parsed = JSON.parse(textOf(source, begin, end));
+        done = true;
+        source = null; // the text is no longer needed once parsed
+      }
+      if (Object.getOwnPropertyDescriptor(target, key)?.configurable) defineValue(target, key, parsed);
+      return parsed;
     },
     set(value) {
       defineValue(target, key, value);
@@ -96,9 +113,14 @@ function defineLazy(target, key, source, begin, end) {
 // nothing for util.inspect to show but what JSON.parse would have built
 // (even with showHidden, as console.log's %o uses).
 function inspectEvent() {
-  for (const key of Object.keys(this)) void this[key];
-  delete this[inspect.custom];
-  return this;
+  const keys = Object.keys(this);
+  for (const key of keys) void this[key];
+  if (Reflect.deleteProperty(this, inspect.custom)) return this;
+  // Frozen or sealed before it was read: its accessors cannot become data
+  // properties, so show a plain copy (what JSON.parse would have built).
+  const copy = {};
+  for (const key of keys) defineValue(copy, key, this[key]);
+  return copy;
 }
 
 // Builds the event from `out` and `source` (the string payload, or the
@@ -184,44 +206,77 @@ const FALLBACK_OUT = new Float64Array([1]);
 
 function finish(p, status, out, strings, source) {
   checkVerifyStatus(status, p);
+  if (source === undefined && out[0] === 0) {
+    // DECODED_BYTES: an ASCII body becomes one latin1 string (its indices are
+    // the byte offsets); any other is copied, as a snapshot would have been.
+    const raw = p.raw;
+    source = out[7] === 1 ? latin1Slice.call(raw, 0, raw.byteLength) : Buffer.from(raw);
+  }
   let event = buildEvent(source, out);
   const isNative = event !== null;
   if (!isNative) event = parseFallback(p.raw);
-  return { event, envelope: envelopeOf(event, out, strings, isNative) };
+  return strings === null ? event : { event, envelope: envelopeOf(event, out, strings, isNative) };
 }
 
-// The parse source: a string payload itself, or for bytes a fresh Buffer the
-// native call copies the body into (with the parser's padding after it).
+// The parse source: a string payload itself; for large bytes a fresh Buffer
+// the native call copies the body into (with the parser's padding after it);
+// for small bytes undefined (decoded into a string after the call).
 function sourceFor(raw) {
   if (raw === null || typeof raw === 'string') return raw;
+  if (raw.byteLength <= DECODE_WHOLE_MAX_BYTES) return undefined;
   return Buffer.allocUnsafe(raw.byteLength + PADDING);
 }
 
-function callSync(p, source) {
+function jsLengthFor(raw, source) {
+  if (typeof raw === 'string') return raw.length;
+  return source === undefined && raw !== null ? DECODED_BYTES : SNAPSHOT_BYTES;
+}
+
+// `strings` null: the caller wants the event only (constructEvent), so the
+// native side creates no strings for the envelope.
+function callSync(p, source, strings) {
   const raw = p.raw;
-  const jsLength = typeof raw === 'string' ? raw.length : -1;
-  syncStrings[0] = syncStrings[1] = undefined;
-  const status = native.verifyAndParse(raw, p.header, p.secrets, p.tolerance, p.receivedAt, syncOut, syncStrings, jsLength, source);
-  return finish(p, status, syncOut, syncStrings, source);
+  if (strings !== null) strings[0] = strings[1] = undefined;
+  const status = native.verifyAndParse(raw, p.header, p.secrets, p.tolerance, p.receivedAt, syncOut, strings, jsLengthFor(raw, source), source);
+  return finish(p, status, syncOut, strings, source);
 }
 
-function verifyAndParse(payload, header, secret, tolerance, receivedAt) {
-  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-  return callSync(p, sourceFor(p.raw));
-}
-
-async function verifyAndParseAsync(payload, header, secret, tolerance, receivedAt) {
-  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+async function callAsync(p, strings) {
   const raw = p.raw;
   const source = sourceFor(raw);
   // As verifyHeaderAsync measures it: a string's length is exact for ASCII.
   const size = raw === null ? 0 : typeof raw === 'string' ? raw.length : raw.byteLength;
-  if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source);
+  if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source, strings === null ? null : syncStrings);
   const out = new Float64Array(layout.outSize);
-  const strings = [undefined, undefined];
-  const jsLength = typeof raw === 'string' ? raw.length : -1;
-  const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, strings, jsLength, source);
-  return finish(p, status, out, strings, source);
+  const own = strings === null ? null : [undefined, undefined];
+  const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, own, jsLengthFor(raw, source), source);
+  return finish(p, status, out, own, source);
 }
 
-module.exports = { verifyAndParse, verifyAndParseAsync, buildEvent, LAZY_MIN_BYTES };
+function verifyAndParse(payload, header, secret, tolerance, receivedAt) {
+  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+  return callSync(p, sourceFor(p.raw), syncStrings);
+}
+
+async function verifyAndParseAsync(payload, header, secret, tolerance, receivedAt) {
+  return callAsync(prepareVerification(payload, header, secret, tolerance, receivedAt), syncStrings);
+}
+
+// The event alone: constructEvent's and parseEventNotification's path.
+function verifyAndBuild(payload, header, secret, tolerance, receivedAt) {
+  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+  return callSync(p, sourceFor(p.raw), null);
+}
+
+async function verifyAndBuildAsync(payload, header, secret, tolerance, receivedAt) {
+  return callAsync(prepareVerification(payload, header, secret, tolerance, receivedAt), null);
+}
+
+module.exports = {
+  verifyAndParse,
+  verifyAndParseAsync,
+  verifyAndBuild,
+  verifyAndBuildAsync,
+  buildEvent,
+  LAZY_MIN_BYTES,
+};

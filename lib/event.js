@@ -1,8 +1,9 @@
 'use strict';
-// Turning a verified body into the event object. Until the native simdjson
-// parse lands (issue 3) this is JSON.parse of the text stripe-node would parse:
-// the string itself, or the bytes decoded as TextDecoder does (BOM dropped,
-// invalid UTF-8 replaced by U+FFFD).
+// Event helpers shared by the verifying functions. parseBody is JSON.parse of
+// the text stripe-node would parse (the string itself, or the bytes decoded
+// as TextDecoder does: BOM dropped, invalid UTF-8 replaced by U+FFFD); the
+// verifying functions use lib/envelope.js instead, which builds the same
+// object from one simdjson pass and falls back to exactly this.
 const { decodedPayload } = require('./verify');
 
 function parseBody(payload) {

@@ -2,7 +2,7 @@
 // API.md section 2: thin event notifications, and events that reach the app
 // through a cloud provider (already authenticated by it) instead of a signed
 // webhook.
-const { verifyAndParse, verifyAndParseAsync } = require('./envelope');
+const { verifyAndBuild, verifyAndBuildAsync } = require('./envelope');
 const { assertSnapshotEvent } = require('./event');
 const { decodedPayload } = require('./verify');
 const { isString, isBytes, invalidArgument } = require('./args');
@@ -22,11 +22,11 @@ function assertNotification(parsed) {
 }
 
 function parseEventNotification(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  return assertNotification(verifyAndParse(payload, header, secret, tolerance, receivedAt).event);
+  return assertNotification(verifyAndBuild(payload, header, secret, tolerance, receivedAt));
 }
 
 async function parseEventNotificationAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  const { event } = await verifyAndParseAsync(payload, header, secret, tolerance, receivedAt);
+  const event = await verifyAndBuildAsync(payload, header, secret, tolerance, receivedAt);
   return assertNotification(event);
 }
 

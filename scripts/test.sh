@@ -13,11 +13,14 @@ step "system packages"
 bash scripts/setup.sh
 
 step "npm dependencies and the native addon"
-need_install=0
-for dep in stripe node-addon-api ioredis redis redis-v4 pg convex convex-test; do
-  [[ -d node_modules/$dep ]] || need_install=1
-done
-if ((need_install)); then
+# Native devDependencies (better-sqlite3, for bench/store.js) build with
+# node-gyp: point it at this Node's own headers, as scripts/build-addon.js does
+# for the addon, so nothing is downloaded whatever the user's npm config says.
+node_prefix=$(node -p "require('path').resolve(process.execPath, '..', '..')")
+if [[ -f $node_prefix/include/node/node_api.h ]]; then
+  export npm_config_nodedir=$node_prefix
+fi
+if ! npm ls --depth=0 >/dev/null 2>&1; then
   npm install --no-audit --no-fund
 else
   node scripts/build-addon.js

@@ -18,9 +18,9 @@
 namespace {
 
 std::string Line(int i) {
-  return R"(
+  return R"json(
         {
-          "id": "il_1QmX7a2eZvKYlo2C)" +
+          "id": "il_1QmX7a2eZvKYlo2C)json" +
          std::to_string(10000000 + i) + R"json(",
           "object": "line_item",
           "amount": 1999,
@@ -35,7 +35,7 @@ std::string Line(int i) {
 }
 
 std::string Body(std::size_t size) {
-  std::string body = R"({
+  std::string body = R"json({
   "id": "evt_1QmXA32eZvKYlo2CiNvPaId0",
   "object": "event",
   "api_version": "2025-03-31.basil",
@@ -46,9 +46,9 @@ std::string Body(std::size_t size) {
       "object": "invoice",
       "lines": {
         "object": "list",
-        "data": [)";
+        "data": [)json";
   for (int i = 0; body.size() + 200 < size; ++i) body += (i ? "," : "") + Line(i);
-  body += R"(
+  body += R"json(
         ]
       }
     }
@@ -58,7 +58,7 @@ std::string Body(std::size_t size) {
   "request": { "id": null, "idempotency_key": null },
   "type": "invoice.paid"
 }
-)";
+)json";
   return body;
 }
 

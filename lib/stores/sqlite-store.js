@@ -30,6 +30,7 @@ const DURABILITIES = ['full', 'normal'];
 class SqliteStore {
   #native;
   #keepPayloads;
+  #closing = null;
 
   /**
    * @param {{ path?: string, retentionMs?: number, durability?: 'full' | 'normal', keepPayloads?: boolean }} [options]
@@ -104,7 +105,8 @@ class SqliteStore {
 
   /** Commits everything already submitted, then closes the file. */
   async close() {
-    return this.#native.close();
+    this.#closing ??= this.#native.close();
+    return this.#closing;
   }
 
   [ADVANCE_CLOCK](ms) {

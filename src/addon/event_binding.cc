@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,45 @@ constexpr std::size_t kMemberSlots = 8;
 constexpr std::size_t kOutSize = kHeaderSlots + kMemberSlots * kMaxTopLevelMembers;
 
 // From this size on, the parse runs on the helper thread during the HMAC
-// (src/addon/parallel_parse.h); below it the hand-off costs more than it saves
-// (measured: docs/BENCHMARKS.md, "Event parsing").
-constexpr std::size_t kParallelParseBytes = 32 * 1024;
+// (src/addon/parallel_parse.h). Measured here (2 cores, shared with other
+// work): at 40-400 KB the hand-off cost 3-12 µs more than it saved, at 1.3 MB
+// the best run was 17% faster and the median equal (docs/BENCHMARKS.md).
+constexpr std::size_t kParallelParseBytes = 512 * 1024;
+
+constexpr double kSnapshotBytes = -1;
+constexpr double kDecodedBytes = -2;
+
+// A string payload's UTF-8 encoding in one pass: V8 writes into a buffer
+// sized for the worst case (3 bytes per UTF-16 unit) plus the parser's
+// padding, instead of measuring the encoded length first (a second full pass,
+// as napi_get_value_string_utf8 with a null buffer does). Lone surrogates
+// become U+FFFD, exactly as ReadUtf8 (and Buffer.from) encode them.
+class Utf8Copy {
+ public:
+  bool Read(const Napi::Value& value, std::span<const std::uint8_t>& bytes) {
+    napi_env env = value.Env();
+    std::size_t units = 0;
+    if (napi_get_value_string_utf16(env, value, nullptr, 0, &units) != napi_ok) return false;
+    const std::size_t needed = units * 3 + 1 + kEnvelopePadding;
+    if (needed > capacity_ || capacity_ > kRetainedBytes) {
+      data_.reset(new (std::nothrow) char[needed]);
+      capacity_ = data_ ? needed : 0;
+      if (!data_) return false;
+    }
+    std::size_t written = 0;
+    if (napi_get_value_string_utf8(env, value, data_.get(), units * 3 + 1, &written) != napi_ok) {
+      return false;
+    }
+    bytes = {reinterpret_cast<const std::uint8_t*>(data_.get()), written};
+    return true;
+  }
+
+ private:
+  // Past this, the buffer is not kept for the next call.
+  static constexpr std::size_t kRetainedBytes = std::size_t{8} << 20;
+  std::unique_ptr<char[]> data_;
+  std::size_t capacity_ = 0;
+};
 
 struct ParseArgs {
   ByteSource payload;
@@ -31,11 +68,16 @@ struct ParseArgs {
   std::vector<std::string_view> secret_views;
   double tolerance_seconds = 300;
   double received_at_ms = 0;
-  double js_length = -1;
+  // >= 0: the payload is a JS string of this length. kSnapshotBytes: bytes,
+  // copied into `snapshot`. kDecodedBytes: bytes lib decodes to a string.
+  double js_length = kSnapshotBytes;
+  bool body_is_ascii = true;
   // Bytes payloads: hookwise's own copy of the body, with kEnvelopePadding
   // bytes to spare, allocated by lib/envelope.js. The event's lazy members
   // read from it later, so a caller reusing its Buffer cannot change them.
   std::span<std::uint8_t> snapshot;
+  // String payloads: their UTF-8 encoding, with the padding after it.
+  Utf8Copy string_copy;
   // Heap-allocated: an envelope is a few KB and ParseArgs lives in a
   // thread_local or an AsyncWorker.
   std::unique_ptr<EventEnvelope> envelope = std::make_unique<EventEnvelope>();
@@ -54,10 +96,12 @@ struct ParseArgs {
     request.secrets = secret_views;
     request.tolerance_seconds = tolerance_seconds;
     request.received_at_ms = received_at_ms;
-    // Both a snapshot and a string's UTF-8 storage have the padding simdjson
-    // needs after the body (ReadParseArgs reserved it), so no further copy.
+    // A snapshot and a string's UTF-8 copy both have the padding simdjson
+    // needs after the body; bytes the caller decodes itself (kDecodedBytes)
+    // are copied into the core's per-thread padded buffer instead.
     const bool is_string = js_length >= 0;
-    if (payload_is_raw && body.size() >= kParallelParseBytes) {
+    const bool padded = is_string || !snapshot.empty();
+    if (payload_is_raw && padded && body.size() >= kParallelParseBytes) {
       ParallelParse parallel;
       parallel.Start(body, /*skip_bom=*/!is_string, envelope.get());
       status = VerifyWebhook(request);
@@ -66,9 +110,20 @@ struct ParseArgs {
     } else {
       status = VerifyWebhook(request);
       if (status != VerifyStatus::kOk) return;
-      ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
+      if (padded) {
+        ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
+      } else {
+        ParseEventEnvelope(body, /*skip_bom=*/true, *envelope);
+      }
     }
-    if (is_string && static_cast<double>(payload.bytes.size()) != js_length) ToUtf16Offsets();
+    body_is_ascii = true;
+    if (is_string) {
+      if (static_cast<double>(body.size()) != js_length) ToUtf16Offsets();
+    } else if (js_length == kDecodedBytes && envelope->status == EnvelopeStatus::kOk) {
+      // An ASCII body is decoded by lib into one latin1 string, whose indices
+      // are these byte offsets; any other is copied and sliced field by field.
+      body_is_ascii = CountUtf16Units(body) == body.size();
+    }
   }
 
   // Member offsets increase through the array, so one cursor converts them all.
@@ -98,7 +153,7 @@ struct ParseArgs {
     out[4] = e.data_object_id.known ? 1 : 0;
     out[5] = static_cast<double>(e.data_object_object.kind);
     out[6] = e.data_object_object.known ? 1 : 0;
-    out[7] = 0;
+    out[7] = body_is_ascii ? 1 : 0;
     for (std::size_t i = 0; i < e.member_count; ++i) {
       const TopLevelMember& m = e.members[i];
       double* slot = out + kHeaderSlots + kMemberSlots * i;
@@ -139,9 +194,15 @@ bool ReadOut(const Napi::Value& value, double*& out) {
 bool ReadParseArgs(const Napi::CallbackInfo& info, ParseArgs& args) {
   if (info.Length() < 9) return false;
   args.payload_is_raw = !info[0].IsNull();
-  if (args.payload_is_raw && !ReadBytes(info[0], args.payload)) return false;
   args.snapshot = {};
-  if (args.payload_is_raw && args.payload.is_typed_array) {
+  if (args.payload_is_raw && info[0].IsString()) {
+    args.payload.is_typed_array = false;
+    if (!args.string_copy.Read(info[0], args.payload.bytes)) return false;
+  } else if (args.payload_is_raw && info[7].IsNumber() &&
+             info[7].As<Napi::Number>().DoubleValue() == kDecodedBytes) {
+    if (!ReadBytes(info[0], args.payload) || !args.payload.is_typed_array) return false;
+  } else if (args.payload_is_raw) {
+    if (!ReadBytes(info[0], args.payload) || !args.payload.is_typed_array) return false;
     if (!info[8].IsTypedArray() ||
         info[8].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
       return false;
@@ -149,12 +210,6 @@ bool ReadParseArgs(const Napi::CallbackInfo& info, ParseArgs& args) {
     Napi::Uint8Array snapshot = info[8].As<Napi::Uint8Array>();
     if (snapshot.ByteLength() < args.payload.bytes.size() + kEnvelopePadding) return false;
     args.snapshot = {snapshot.Data(), snapshot.ByteLength()};
-  } else if (args.payload_is_raw) {
-    // The string's UTF-8 storage is ours: give it the parser's padding. The
-    // capacity is kept between calls, so this reallocates only when it grows.
-    std::string& storage = args.payload.storage;
-    storage.reserve(storage.size() + kEnvelopePadding);
-    args.payload.bytes = {reinterpret_cast<const std::uint8_t*>(storage.data()), storage.size()};
   }
   if (!ReadUtf8(info[1], args.header)) return false;
   if (!ReadStringArray(info[2], args.secrets)) return false;

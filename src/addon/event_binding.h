@@ -10,7 +10,10 @@
 // data.object.object, when known, are stored into `strings[0]` and
 // `strings[1]` (an Array), or left undefined.
 //
-// `jsLength` is the payload's JS string length, or -1 for bytes. For a string
+// `jsLength` is the payload's JS string length, -1 for bytes copied into
+// `snapshot`, or -2 for (small) bytes that lib copies or decodes itself after
+// the call: out[7] then says whether the body is ASCII (lib decodes it into one
+// latin1 string, whose indices are the byte offsets). For a string
 // payload whose UTF-8 encoding is longer (non-ASCII text), every offset in
 // `out` is converted to a UTF-16 index, so the JS side can slice the string
 // it already holds. Byte payloads get byte offsets and a leading BOM skipped,

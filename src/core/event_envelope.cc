@@ -104,9 +104,15 @@ bool ExactSmallInteger(std::string_view token, double& value) {
 }
 
 bool IsAscii(const std::uint8_t* bytes, std::size_t size) {
-  std::uint8_t any = 0;
-  for (std::size_t i = 0; i < size; ++i) any |= bytes[i];
-  return any < 0x80;
+  std::uint64_t any = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes + i, 8);
+    any |= word;
+  }
+  for (; i < size; ++i) any |= bytes[i];
+  return (any & 0x8080808080808080ULL) == 0;
 }
 
 bool IsAscii(std::string_view text) {
@@ -214,6 +220,7 @@ bool ReadMembers(const StructuralWalker& w, std::size_t total, EventEnvelope& ou
   std::size_t m = 0;
   for (; m < total; ++m) {
     TopLevelMember& member = out.members[m];
+    member = {};
     if (!w.ReadKey(i, member)) return false;
     const std::size_t v = i + 2;
     if (v >= w.count()) return false;
@@ -229,6 +236,7 @@ bool ReadMembers(const StructuralWalker& w, std::size_t total, EventEnvelope& ou
   std::size_t j = w.count() - 2;  // the last value's last structural
   for (std::size_t k = total - 1; k > m; --k) {
     TopLevelMember& member = out.members[k];
+    member = {};
     std::size_t start = j;
     const std::uint8_t c = w.At(j);
     if (c == '}' || c == ']') {
@@ -372,7 +380,6 @@ void ParseInto(ThreadState& state, const std::uint8_t* padded, std::span<const s
 
   const auto& impl = *state.parser.implementation;
   const StructuralWalker walker(padded, impl.structural_indexes.get(), impl.n_structural_indexes);
-  out.members.fill({});
   if (!ReadMembers(walker, total, out)) return Fallback(out, FallbackReason::kInvalidJson);
   FallbackReason reason = FallbackReason::kNone;
   if (HasDuplicateOrProtoKey(padded, out, reason)) return Fallback(out, reason);

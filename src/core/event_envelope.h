@@ -80,7 +80,9 @@ inline constexpr std::array<std::string_view, 14> kKnownTopLevelKeys = {
 };
 
 inline constexpr std::size_t kMaxTopLevelMembers = 64;
-inline constexpr std::size_t kAsciiCheckLimit = 4096;
+// Long enough for every member the JS layer builds eagerly (containers under
+// its lazy threshold, typical strings); longer ones are checked when read.
+inline constexpr std::size_t kAsciiCheckLimit = 512;
 // simdjson's DOM tape addresses 32-bit offsets; bodies this large are far
 // beyond anything Stripe sends.
 inline constexpr std::size_t kMaxEnvelopeBodyBytes = std::size_t{1} << 30;

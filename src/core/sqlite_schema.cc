@@ -65,26 +65,59 @@ int QueryInt(sqlite3* db, const char* sql, std::int64_t& out) {
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-// Inside the schema transaction: what is in the file decides what to do.
-StoreError Migrate(sqlite3* db, const std::string& path) {
-  std::int64_t app_id = 0, version = 0, tables = 0;
-  int rc = QueryInt(db, "PRAGMA application_id", app_id);
-  if (rc == SQLITE_OK) rc = QueryInt(db, "PRAGMA user_version", version);
+struct Identity {
+  std::int64_t app_id = 0;
+  std::int64_t version = 0;
+  std::int64_t tables = 0;
+  bool empty() const { return app_id == 0 && version == 0 && tables == 0; }
+};
+
+StoreError ReadIdentity(sqlite3* db, const std::string& path, Identity& id) {
+  int rc = QueryInt(db, "PRAGMA application_id", id.app_id);
+  if (rc == SQLITE_OK) rc = QueryInt(db, "PRAGMA user_version", id.version);
   if (rc == SQLITE_OK) {
-    rc = QueryInt(db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'", tables);
+    rc = QueryInt(db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+                  id.tables);
   }
   if (rc != SQLITE_OK) return SqliteError(db, rc, "cannot read the database", path);
+  return {};
+}
 
-  if (app_id == 0 && version == 0 && tables == 0) {
-    // A new (or empty) file: claim it.
-    char sql[64];
-    std::snprintf(sql, sizeof sql, "PRAGMA application_id = %d", kSqliteApplicationId);
-    if (StoreError e = Exec(db, sql, "cannot initialise the database", path); !e.ok()) return e;
-  } else if (app_id != kSqliteApplicationId) {
+// A new (empty) file or one of ours passes; anything else is refused.
+StoreError CheckIdentity(const Identity& id, const std::string& path) {
+  if (!id.empty() && id.app_id != kSqliteApplicationId) {
     return StoreError{StoreErrorCode::kForeignDatabase,
                       path +
                           " is a SQLite database that hookwise did not create; "
                           "give SqliteStore a path of its own"};
+  }
+  return {};
+}
+
+// Outside any transaction: the three values must come from one snapshot, or
+// a process creating the schema at that moment could be seen half-way (tables
+// already there, application id not yet) and taken for a foreign database.
+StoreError CheckIdentity(sqlite3* db, const std::string& path) {
+  if (StoreError e = Exec(db, "BEGIN", "cannot read the database", path); !e.ok()) return e;
+  Identity id;
+  StoreError e = ReadIdentity(db, path, id);
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  if (!e.ok()) return e;
+  return CheckIdentity(id, path);
+}
+
+// Inside the schema transaction (another process may have created the schema
+// since the first look): what is in the file decides what to do.
+StoreError Migrate(sqlite3* db, const std::string& path) {
+  Identity id;
+  if (StoreError e = ReadIdentity(db, path, id); !e.ok()) return e;
+  if (StoreError e = CheckIdentity(id, path); !e.ok()) return e;
+  const std::int64_t version = id.version;
+  if (id.empty()) {
+    // A new (or empty) file: claim it.
+    char sql[64];
+    std::snprintf(sql, sizeof sql, "PRAGMA application_id = %d", kSqliteApplicationId);
+    if (StoreError e = Exec(db, sql, "cannot initialise the database", path); !e.ok()) return e;
   }
   if (version > kSqliteSchemaVersion) {
     return StoreError{StoreErrorCode::kSchemaTooNew,
@@ -193,6 +226,10 @@ StoreError OpenSqliteDatabase(const SqliteOpenOptions& options, sqlite3** out) {
     sqlite3_close_v2(db);
     return e;
   };
+  // Identify the file before changing anything in it: a foreign database or
+  // a file that is not SQLite at all must be left exactly as it was.
+  if (StoreError e = CheckIdentity(db, path); !e.ok()) return fail(e);
+
   // WAL: readers never block the writer, and a commit is one append + fsync.
   // Changing the mode takes a lock; the busy timeout covers a concurrent opener.
   {

@@ -17,15 +17,26 @@ const PROCESSES = 4;
 const EVENTS = 300;
 const worker = path.join(__dirname, 'support', 'claim-worker.js');
 
+// Starts a worker; `ready` settles once it is connected, `done` with its ids.
 function runWorker(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited ${code}: ${err}`))));
+  const child = spawn(process.execPath, [worker, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let markReady;
+  const ready = new Promise((resolve) => (markReady = resolve));
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('READY\n')) markReady();
   });
+  child.stderr.on('data', (d) => (err += d));
+  const done = new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      markReady();
+      if (code === 0) resolve(JSON.parse(out.slice(out.lastIndexOf('\n') + 1)));
+      else reject(new Error(`worker exited ${code}: ${err}`));
+    });
+  });
+  return { ready, done, go: () => child.stdin.end('go\n') };
 }
 
 async function raceProcesses(kind, url, name, store) {
@@ -40,7 +51,10 @@ async function raceProcesses(kind, url, name, store) {
       fs.writeFileSync(file, JSON.stringify(rotated));
       return file;
     });
-    const results = await Promise.all(files.map((file) => runWorker([kind, url, name, file])));
+    const workers = files.map((file) => runWorker([kind, url, name, file]));
+    await Promise.all(workers.map((w) => w.ready));
+    for (const w of workers) w.go();
+    const results = await Promise.all(workers.map((w) => w.done));
     const counts = new Map();
     for (const acquired of results) for (const id of acquired) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const id of ids) {

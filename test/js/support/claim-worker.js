@@ -3,6 +3,8 @@
 // is given through its own client/pool (RedisStore or PostgresStore), runs a
 // pretend handler, completes, and prints the ids it acquired as JSON.
 //   node claim-worker.js <redis|postgres> <url> <prefix-or-table> <ids-json-file>
+// Protocol: prints READY once connected, waits for a line on stdin, then works
+// and prints the acquired ids as JSON on its last line.
 const fs = require('node:fs');
 const { RedisStore } = require('../../../lib/stores/redis-store');
 const { PostgresStore } = require('../../../lib/stores/postgres-store');
@@ -23,6 +25,13 @@ async function main() {
     store = new PostgresStore({ pool, table: name });
     release = () => pool.end();
   }
+  // Start barrier: connect first, say so, then wait for the parent's "go" so
+  // that every process races from the same moment, however slow its start-up.
+  await store.get('evt_barrier_warmup');
+  process.stdout.write('READY\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.pause();
+
   const acquired = [];
   const meta = { type: 'invoice.paid', created: 1_700_000_000, leaseMs: 60_000 };
   // Eight deliveries at a time, in this process's own order.
