@@ -74,7 +74,7 @@ const uniqueId = (tag) => {
 };
 
 async function benchRedis() {
-  const redis = await services.startRedis();
+  const redis = await services.startRedis({ appendfsync: 'everysec' });
   const Redis = require('ioredis');
   const client = new Redis({ host: '127.0.0.1', port: redis.port });
   try {

@@ -135,9 +135,11 @@ async function waitForExit(child) {
 
 // ---- Redis ------------------------------------------------------------------
 
-// appendonly + appendfsync everysec: Redis write()s the AOF before it replies, so
-// a killed process (the fault tests) loses nothing it acknowledged.
-async function startRedis() {
+// appendonly + appendfsync always: Redis writes and fsyncs the AOF before it
+// replies, so a killed process (the fault tests) loses nothing it acknowledged.
+// (With everysec, Redis postpones the write while a background fsync is slow
+// and replies anyway; a SIGKILL then loses acknowledged completions — seen in CI.)
+async function startRedis({ appendfsync = 'always' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-redis-'));
   const port = await freePort();
   let child = null;
@@ -148,7 +150,7 @@ async function startRedis() {
     child = spawn(
       which('redis-server'),
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes',
-        '--appendfsync', 'everysec', '--protected-mode', 'yes', '--daemonize', 'no'],
+        '--appendfsync', appendfsync, '--protected-mode', 'yes', '--daemonize', 'no'],
       { stdio: ['ignore', logFd, logFd] },
     );
     const started = child;
