@@ -194,19 +194,11 @@ export interface MemoryStoreOptions {
   retentionMs?: number;
 }
 
-export class MemoryStore implements Store {
+/** MemoryStore has every method of the Store interface (declaration merging). */
+export interface MemoryStore extends Store {}
+export class MemoryStore {
   constructor(options?: MemoryStoreOptions);
   readonly name: string | null;
-  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
-  complete(eventId: string, token: string): Promise<boolean>;
-  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
-  lastApplied(objectId: string): Promise<number | null>;
-  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
-  get(eventId: string): Promise<EventRecord | null>;
-  list(query?: ListQuery): Promise<EventRecord[]>;
-  requeue(eventId: string): Promise<boolean>;
-  purge(olderThanMs: number): Promise<number>;
-  close(): Promise<void>;
 }
 
 export interface SqliteStoreOptions {
@@ -220,21 +212,13 @@ export interface SqliteStoreOptions {
   keepPayloads?: boolean;
 }
 
-export class SqliteStore implements Store {
+/** SqliteStore has every method of the Store interface (declaration merging). */
+export interface SqliteStore extends Store {}
+export class SqliteStore {
   constructor(options?: SqliteStoreOptions);
   readonly path: string;
   readonly durability: 'full' | 'normal';
   readonly keepPayloads: boolean;
-  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
-  complete(eventId: string, token: string): Promise<boolean>;
-  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
-  lastApplied(objectId: string): Promise<number | null>;
-  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
-  get(eventId: string): Promise<EventRecord | null>;
-  list(query?: ListQuery): Promise<EventRecord[]>;
-  requeue(eventId: string): Promise<boolean>;
-  purge(olderThanMs: number): Promise<number>;
-  close(): Promise<void>;
 }
 // ---- Events (API.md §2 and §3) ----------------------------------------------
 
@@ -321,18 +305,10 @@ export interface RedisStoreOptions {
 }
 
 /** The Store on Redis: each operation one atomic Lua script (one round trip). */
-export declare class RedisStore implements Store {
+/** RedisStore has every method of the Store interface (declaration merging). */
+export interface RedisStore extends Store {}
+export declare class RedisStore {
   constructor(options: RedisStoreOptions);
-  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
-  complete(eventId: string, token: string): Promise<boolean>;
-  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
-  lastApplied(objectId: string): Promise<number | null>;
-  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
-  get(eventId: string): Promise<EventRecord | null>;
-  list(query?: ListQuery): Promise<EventRecord[]>;
-  requeue(eventId: string): Promise<boolean>;
-  purge(olderThanMs: number): Promise<number>;
-  close(): Promise<void>;
 }
 
 /** The part of a pg `Pool` (or `Client`) that PostgresStore uses. Pass the pool itself. */
@@ -351,20 +327,12 @@ export interface PostgresStoreOptions {
 }
 
 /** The Store on PostgreSQL: one statement per operation; claims by INSERT … ON CONFLICT. */
-export declare class PostgresStore implements Store {
+/** PostgresStore has every method of the Store interface (declaration merging). */
+export interface PostgresStore extends Store {}
+export declare class PostgresStore {
   constructor(options: PostgresStoreOptions);
   /** The DDL the store runs on first use, for migrations. */
   static schemaSql(table?: string): string;
-  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
-  complete(eventId: string, token: string): Promise<boolean>;
-  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
-  lastApplied(objectId: string): Promise<number | null>;
-  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
-  get(eventId: string): Promise<EventRecord | null>;
-  list(query?: ListQuery): Promise<EventRecord[]>;
-  requeue(eventId: string): Promise<boolean>;
-  purge(olderThanMs: number): Promise<number>;
-  close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------

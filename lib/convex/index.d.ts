@@ -39,16 +39,8 @@ export interface ConvexStoreOptions {
 }
 
 /** The Store inside Convex actions: each operation one ctx.runMutation / ctx.runQuery. */
-export declare class ConvexStore implements Store {
+/** ConvexStore has every method of the Store interface (declaration merging). */
+export interface ConvexStore extends Store {}
+export declare class ConvexStore {
   constructor(options: ConvexStoreOptions);
-  claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
-  complete(eventId: string, token: string): Promise<boolean>;
-  fail(eventId: string, token: string, error: string, maxAttempts: number): Promise<FailResult>;
-  lastApplied(objectId: string): Promise<number | null>;
-  markApplied(objectId: string, created: number, eventId: string): Promise<void>;
-  get(eventId: string): Promise<EventRecord | null>;
-  list(query?: ListQuery): Promise<EventRecord[]>;
-  requeue(eventId: string): Promise<boolean>;
-  purge(olderThanMs: number): Promise<number>;
-  close(): Promise<void>;
 }
