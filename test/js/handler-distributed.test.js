@@ -15,8 +15,9 @@ function suite(name, service, open) {
     let server;
     let store;
     let close;
+    let service;
     before(async () => {
-      ({ store, close } = await open());
+      ({ store, close, service } = await open());
     });
     after(async () => {
       if (close) await close();
@@ -41,6 +42,45 @@ function suite(name, service, open) {
       }
     });
 
+    it('answers 500 while the server is down, completes nothing, and processes Stripe\'s retry once it is back', async () => {
+      let runs = 0;
+      const log = recordingLogger();
+      const webhooks = createWebhookHandler({
+        // A short lease: a claim that timed out during the outage may still be
+        // applied when the client reconnects (ioredis queues it), holding a lease
+        // nobody owns; Stripe's retry gets 409 until it expires.
+        secret: SECRET, store, leaseMs: 500, logger: log.logger, on: { '*': async () => { runs++; } },
+      });
+      const { body } = delivery(makeEvent({ id: `evt_${randomBytes(8).toString('hex')}` }));
+      const request = () => new Request('http://localhost/webhooks', {
+        method: 'POST', body, headers: { 'content-type': 'application/json', 'stripe-signature': sign(body) },
+      });
+      await service.kill();
+      let down;
+      try {
+        down = await webhooks.fetch(request());
+      } finally {
+        await service.restart();
+      }
+      assert.equal(down.status, 500);
+      assert.deepEqual(await down.json(), { error: 'internal_error' });
+      assert.equal(runs, 0);
+
+      // Stripe retries; the client reconnects at its own pace, so retry as Stripe would.
+      let answer = null;
+      for (let i = 0; i < 100 && (answer === null || answer.status === 500 || answer.status === 409); i++) {
+        if (answer !== null) await new Promise((r) => setTimeout(r, 100));
+        answer = await webhooks.fetch(request());
+      }
+      assert.equal(answer.status, 200);
+      assert.deepEqual(await answer.json(), { received: true });
+      assert.equal(runs, 1);
+      assert.equal((await store.get(JSON.parse(body).id)).status, 'completed');
+      assert.match(log.text(), /store|unavailable|failed/i, 'the outage reached the logger');
+      assert.ok(!log.text().includes(SECRET));
+      assert.ok(!log.text().includes(body));
+    });
+
     it('counts failed attempts across deliveries and dead-letters at maxAttempts', async () => {
       const webhooks = createWebhookHandler({
         secret: SECRET, store, retry: false, maxAttempts: 2, logger: recordingLogger().logger,
@@ -61,9 +101,12 @@ suite('RedisStore (ioredis)', 'redis', async () => {
   const Redis = require('ioredis');
   const redis = await startRedis();
   const client = new Redis(redis.url);
-  const store = new RedisStore({ client, prefix: `hookwise-handler-test-${randomBytes(4).toString('hex')}:` });
+  // A short operation timeout: while the server is down ioredis queues commands
+  // until it reconnects, and the store's timeout is what turns that into a 500.
+  const store = new RedisStore({ client, prefix: `hookwise-handler-test-${randomBytes(4).toString('hex')}:`, timeoutMs: 1500 });
   return {
     store,
+    service: redis,
     close: async () => {
       await store.close();
       client.disconnect();
@@ -76,9 +119,12 @@ suite('PostgresStore (pg)', 'postgres', async () => {
   const { Pool } = require('pg');
   const postgres = await startPostgres();
   const pool = new Pool({ connectionString: postgres.connectionString, max: 8 });
+  // Idle clients see the server die; pg reports that on the pool, which an app must listen to.
+  pool.on('error', () => {});
   const store = new PostgresStore({ pool });
   return {
     store,
+    service: postgres,
     close: async () => {
       await store.close();
       await pool.end();
