@@ -17,6 +17,19 @@ export interface VerifyOptions {
   receivedAt?: number;
 }
 
+/**
+ * The arguments every verifying function takes, in stripe-node's order:
+ * (payload, header, secret, tolerance?, cryptoProvider?, receivedAt?).
+ */
+export type VerifyArguments = [
+  payload: WebhookPayload,
+  header: SignatureHeaderValue | null | undefined,
+  secret: WebhookSecret | VerifyOptions | null | undefined,
+  tolerance?: number,
+  cryptoProvider?: unknown,
+  receivedAt?: number,
+];
+
 /** A Stripe event as JSON.parse would return it (snapshot events, `object: "event"`). */
 export interface StripeEvent {
   id: string;
@@ -54,32 +67,11 @@ export class SignatureVerificationError extends Error {
   readonly payload: unknown;
 }
 
-export function constructEvent(
-  payload: WebhookPayload,
-  header: SignatureHeaderValue | null | undefined,
-  secret: WebhookSecret | VerifyOptions | null | undefined,
-  tolerance?: number,
-  cryptoProvider?: unknown,
-  receivedAt?: number,
-): StripeEvent;
+export function constructEvent(...args: VerifyArguments): StripeEvent;
 
-export function constructEventAsync(
-  payload: WebhookPayload,
-  header: SignatureHeaderValue | null | undefined,
-  secret: WebhookSecret | VerifyOptions | null | undefined,
-  tolerance?: number,
-  cryptoProvider?: unknown,
-  receivedAt?: number,
-): Promise<StripeEvent>;
+export function constructEventAsync(...args: VerifyArguments): Promise<StripeEvent>;
 
-export function verifyHeader(
-  payload: WebhookPayload,
-  header: SignatureHeaderValue | null | undefined,
-  secret: WebhookSecret | VerifyOptions | null | undefined,
-  tolerance?: number,
-  cryptoProvider?: unknown,
-  receivedAt?: number,
-): true;
+export function verifyHeader(...args: VerifyArguments): true;
 
 export interface TestHeaderOptions {
   payload: string | Buffer;
@@ -237,23 +229,9 @@ export interface EventNotification {
 }
 
 /** Verifies like constructEvent, then returns the thin event; a v1 event (`object: "event"`) throws, naming constructEvent. */
-export function parseEventNotification(
-  payload: WebhookPayload,
-  header: SignatureHeaderValue | null | undefined,
-  secret: WebhookSecret | VerifyOptions | null | undefined,
-  tolerance?: number,
-  cryptoProvider?: unknown,
-  receivedAt?: number,
-): EventNotification;
+export function parseEventNotification(...args: VerifyArguments): EventNotification;
 
-export function parseEventNotificationAsync(
-  payload: WebhookPayload,
-  header: SignatureHeaderValue | null | undefined,
-  secret: WebhookSecret | VerifyOptions | null | undefined,
-  tolerance?: number,
-  cryptoProvider?: unknown,
-  receivedAt?: number,
-): Promise<EventNotification>;
+export function parseEventNotificationAsync(...args: VerifyArguments): Promise<EventNotification>;
 
 /**
  * For payloads authenticated by someone else: unwraps an AWS EventBridge envelope
