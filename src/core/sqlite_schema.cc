@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
+#include <thread>
 
 #include "src/core/sqlite_statement.h"
 
@@ -205,7 +207,9 @@ StoreError PrepareDirectory(const std::string& path) {
   return {};
 }
 
-StoreError OpenSqliteDatabase(const SqliteOpenOptions& options, sqlite3** out) {
+namespace {
+
+StoreError OpenSqliteDatabaseOnce(const SqliteOpenOptions& options, sqlite3** out) {
   *out = nullptr;
   const std::string& path = options.path;
   if (StoreError e = PrepareDirectory(path); !e.ok()) return e;
@@ -261,6 +265,25 @@ StoreError OpenSqliteDatabase(const SqliteOpenOptions& options, sqlite3** out) {
   }
   *out = db;
   return {};
+}
+
+}  // namespace
+
+// Several processes opening a new file at the same moment can get SQLITE_BUSY
+// from steps where SQLite does not call the busy handler (switching a fresh
+// file to WAL while another connection is doing the same; seen in the
+// two-process test about once in twenty runs). The whole open is idempotent,
+// so it is retried until the busy timeout has passed.
+StoreError OpenSqliteDatabase(const SqliteOpenOptions& options, sqlite3** out) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  auto pause = std::chrono::milliseconds(2);
+  for (;;) {
+    StoreError e = OpenSqliteDatabaseOnce(options, out);
+    if (e.code != StoreErrorCode::kBusy || std::chrono::steady_clock::now() >= deadline) return e;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace hookwise
