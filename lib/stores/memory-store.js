@@ -7,24 +7,12 @@
 
 const native = require('../native');
 const { isString, invalidArgument } = require('../args');
-const {
-  ADVANCE_CLOCK,
-  checkEventId,
-  checkKey,
-  checkToken,
-  checkInteger,
-  checkDuration,
-  checkOptions,
-  checkRetention,
-  claimMetaArgs,
-  listArgs,
-} = require('./store-args');
+const { checkInteger, checkOptions, checkRetention } = require('./store-args');
+const { NativeStore } = require('./native-store');
 
 const DEFAULT_MAX_ENTRIES = 100000;
 
-class MemoryStore {
-  #native;
-
+class MemoryStore extends NativeStore {
   /**
    * @param {{ name?: string, maxEntries?: number, retentionMs?: number }} [options]
    * A named store is created by the first instance with that name; later
@@ -40,58 +28,8 @@ class MemoryStore {
       throw invalidArgument('MemoryStore name', 'a non-empty string', name);
     }
     checkInteger('maxEntries', maxEntries, 1);
-    this.#native = new native.NativeMemoryStore(name ?? null, maxEntries, checkRetention(retentionMs));
+    super(new native.NativeMemoryStore(name ?? null, maxEntries, checkRetention(retentionMs)), { passPayload: true });
     Object.defineProperty(this, 'name', { value: name ?? null, enumerable: true });
-  }
-
-  async claim(eventId, meta) {
-    const args = claimMetaArgs(meta);
-    return this.#native.claim(checkEventId(eventId), ...args);
-  }
-
-  async complete(eventId, token) {
-    return this.#native.complete(checkEventId(eventId), checkToken(token));
-  }
-
-  async fail(eventId, token, error, maxAttempts) {
-    checkEventId(eventId);
-    checkToken(token);
-    checkInteger('maxAttempts', maxAttempts, 1);
-    return this.#native.fail(eventId, token, String(error ?? ''), maxAttempts);
-  }
-
-  async lastApplied(objectId) {
-    return this.#native.lastApplied(checkKey('objectId', objectId));
-  }
-
-  async markApplied(objectId, created, eventId) {
-    checkKey('objectId', objectId);
-    checkInteger('created', created, Number.MIN_SAFE_INTEGER);
-    this.#native.markApplied(objectId, created, checkEventId(eventId));
-  }
-
-  async get(eventId) {
-    return this.#native.get(checkEventId(eventId));
-  }
-
-  async list(query) {
-    return this.#native.list(...listArgs(query));
-  }
-
-  async requeue(eventId) {
-    return this.#native.requeue(checkEventId(eventId));
-  }
-
-  async purge(olderThanMs) {
-    return this.#native.purge(checkDuration('olderThanMs', olderThanMs));
-  }
-
-  async close() {
-    this.#native.close();
-  }
-
-  [ADVANCE_CLOCK](ms) {
-    this.#native.advanceClock(ms);
   }
 }
 

@@ -11,25 +11,13 @@
 const path = require('node:path');
 const native = require('../native');
 const { isString, invalidArgument } = require('../args');
-const {
-  ADVANCE_CLOCK,
-  checkEventId,
-  checkKey,
-  checkToken,
-  checkInteger,
-  checkDuration,
-  checkOptions,
-  checkRetention,
-  claimMetaArgs,
-  listArgs,
-} = require('./store-args');
+const { checkOptions, checkRetention } = require('./store-args');
+const { NativeStore } = require('./native-store');
 
 const DEFAULT_PATH = path.join('.hookwise', 'events.db');
 const DURABILITIES = ['full', 'normal'];
 
-class SqliteStore {
-  #native;
-  #keepPayloads;
+class SqliteStore extends NativeStore {
   #closing = null;
 
   /**
@@ -50,8 +38,10 @@ class SqliteStore {
     if (typeof keepPayloads !== 'boolean') throw invalidArgument('keepPayloads', 'a boolean', keepPayloads);
     // Resolved now, so a later process.chdir() does not move the database.
     const resolved = file === ':memory:' ? file : path.resolve(file);
-    this.#keepPayloads = keepPayloads;
-    this.#native = new native.NativeSqliteStore(resolved, checkRetention(retentionMs), durability, keepPayloads);
+    // Without keepPayloads the body is not even copied to the writer thread.
+    super(new native.NativeSqliteStore(resolved, checkRetention(retentionMs), durability, keepPayloads), {
+      passPayload: keepPayloads,
+    });
     Object.defineProperties(this, {
       path: { value: resolved, enumerable: true },
       durability: { value: durability, enumerable: true },
@@ -59,58 +49,10 @@ class SqliteStore {
     });
   }
 
-  async claim(eventId, meta) {
-    const [type, created, objectId, leaseMs, payload] = claimMetaArgs(meta);
-    // Without keepPayloads the body is not even copied to the writer thread.
-    return this.#native.claim(checkEventId(eventId), type, created, objectId, leaseMs,
-      this.#keepPayloads ? payload : null);
-  }
-
-  async complete(eventId, token) {
-    return this.#native.complete(checkEventId(eventId), checkToken(token));
-  }
-
-  async fail(eventId, token, error, maxAttempts) {
-    checkEventId(eventId);
-    checkToken(token);
-    checkInteger('maxAttempts', maxAttempts, 1);
-    return this.#native.fail(eventId, token, String(error ?? ''), maxAttempts);
-  }
-
-  async lastApplied(objectId) {
-    return this.#native.lastApplied(checkKey('objectId', objectId));
-  }
-
-  async markApplied(objectId, created, eventId) {
-    checkKey('objectId', objectId);
-    checkInteger('created', created, Number.MIN_SAFE_INTEGER);
-    await this.#native.markApplied(objectId, created, checkEventId(eventId));
-  }
-
-  async get(eventId) {
-    return this.#native.get(checkEventId(eventId));
-  }
-
-  async list(query) {
-    return this.#native.list(...listArgs(query));
-  }
-
-  async requeue(eventId) {
-    return this.#native.requeue(checkEventId(eventId));
-  }
-
-  async purge(olderThanMs) {
-    return this.#native.purge(checkDuration('olderThanMs', olderThanMs));
-  }
-
-  /** Commits everything already submitted, then closes the file. */
-  async close() {
-    this.#closing ??= this.#native.close();
+  /** Commits everything already submitted, then closes the file; the same promise while closing. */
+  close() {
+    this.#closing ??= super.close();
     return this.#closing;
-  }
-
-  [ADVANCE_CLOCK](ms) {
-    this.#native.advanceClock(ms);
   }
 }
 
