@@ -167,7 +167,8 @@ export const lastApplied = internalQueryGeneric({
   },
 });
 
-// Keeps the newest created; an older event never moves the marker back.
+// Keeps the newest created; an older event never moves the marker back, but
+// every mark renews the marker's age (the object is still receiving events).
 export const markApplied = internalMutationGeneric({
   args: { objectId: v.string(), created: v.number(), eventId: v.string() },
   handler: async (ctx, { objectId, created, eventId }) => {
@@ -177,7 +178,8 @@ export const markApplied = internalMutationGeneric({
       .unique();
     const now = Date.now();
     if (doc === null) await ctx.db.insert('hookwise_applied', { objectId, created, eventId, updatedAt: now });
-    else if (created > doc.created) await ctx.db.patch(doc._id, { created, eventId, updatedAt: now });
+    else if (created >= doc.created) await ctx.db.patch(doc._id, { created, eventId, updatedAt: now });
+    else await ctx.db.patch(doc._id, { updatedAt: now });
     return null;
   },
 });

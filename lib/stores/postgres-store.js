@@ -136,8 +136,9 @@ markers AS (DELETE FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) RE
 SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
     lastApplied: `SELECT created FROM ${applied} WHERE object_id = $1`,
     markApplied: `INSERT INTO ${applied} AS a (object_id, created, event_id, updated_at) VALUES ($1, $2, $3, ${NOW_MS})
-ON CONFLICT (object_id) DO UPDATE SET created = EXCLUDED.created, event_id = EXCLUDED.event_id, updated_at = EXCLUDED.updated_at
-WHERE a.created < EXCLUDED.created`,
+ON CONFLICT (object_id) DO UPDATE SET created = GREATEST(a.created, EXCLUDED.created),
+  event_id = CASE WHEN EXCLUDED.created >= a.created THEN EXCLUDED.event_id ELSE a.event_id END,
+  updated_at = EXCLUDED.updated_at`,
   };
 }
 

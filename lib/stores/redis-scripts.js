@@ -255,7 +255,8 @@ const LAST_APPLIED = `${PRELUDE}
 return redis.call('HGET', KEYS[1], 'created')
 `;
 
-// Keeps the newest created; an older event never moves the marker back.
+// Keeps the newest created; an older event never moves the marker back, but
+// every mark renews the marker's TTL (the object is still receiving events).
 const MARK_APPLIED = `${PRELUDE}
 local created, eventId, retention = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local cur = redis.call('HGET', KEYS[1], 'created')

@@ -40,7 +40,7 @@ class NativeMemoryStore : public Napi::ObjectWrap<NativeMemoryStore> {
     }
     MemoryStore::Options options;
     options.max_entries = static_cast<std::size_t>(info[1].As<Napi::Number>().DoubleValue());
-    options.retention_ms = static_cast<std::int64_t>(info[2].As<Napi::Number>().DoubleValue());
+    options.retention_ms = ClampToInt64(info[2].As<Napi::Number>().DoubleValue());
     options.clock = std::make_shared<SystemStoreClock>();
     store_ = name ? OpenNamedMemoryStore(*name, options) : std::make_shared<MemoryStore>(options);
   }
@@ -99,7 +99,7 @@ class NativeMemoryStore : public Napi::ObjectWrap<NativeMemoryStore> {
     }
     MemoryStore* store = Open(env);
     if (!store) return env.Undefined();
-    auto max_attempts = static_cast<std::int64_t>(info[3].As<Napi::Number>().DoubleValue());
+    auto max_attempts = ClampToInt64(info[3].As<Napi::Number>().DoubleValue());
     auto result = store->FailEvent(id, token, error, max_attempts);
     if (!Check(env, result)) return env.Undefined();
     return FailOutcomeToJs(env, result.value);
@@ -125,7 +125,7 @@ class NativeMemoryStore : public Napi::ObjectWrap<NativeMemoryStore> {
     }
     MemoryStore* store = Open(env);
     if (!store) return env.Undefined();
-    auto created = static_cast<std::int64_t>(info[1].As<Napi::Number>().DoubleValue());
+    auto created = ClampToInt64(info[1].As<Napi::Number>().DoubleValue());
     auto result = store->MarkApplied(object_id, created, event_id);
     Check(env, result);
     return env.Undefined();
@@ -175,7 +175,7 @@ class NativeMemoryStore : public Napi::ObjectWrap<NativeMemoryStore> {
     if (!info[0].IsNumber()) return ThrowTypeError(env, "purge(olderThanMs)");
     MemoryStore* store = Open(env);
     if (!store) return env.Undefined();
-    auto result = store->Purge(static_cast<std::int64_t>(info[0].As<Napi::Number>().DoubleValue()));
+    auto result = store->Purge(ClampToInt64(info[0].As<Napi::Number>().DoubleValue()));
     if (!Check(env, result)) return env.Undefined();
     return Napi::Number::New(env, static_cast<double>(result.value));
   }
@@ -192,8 +192,7 @@ class NativeMemoryStore : public Napi::ObjectWrap<NativeMemoryStore> {
     if (!info[0].IsNumber()) return ThrowTypeError(env, "advanceClock(ms)");
     MemoryStore* store = Open(env);
     if (!store) return env.Undefined();
-    store->options().clock->Advance(
-        static_cast<std::int64_t>(info[0].As<Napi::Number>().DoubleValue()));
+    store->options().clock->Advance(ClampToInt64(info[0].As<Napi::Number>().DoubleValue()));
     return env.Undefined();
   }
 

@@ -103,7 +103,7 @@ class NativeSqliteStore : public Napi::ObjectWrap<NativeSqliteStore> {
       ThrowTypeError(env, "NativeSqliteStore(path, retentionMs, durability, keepPayloads)");
       return;
     }
-    options.retention_ms = static_cast<std::int64_t>(info[1].As<Napi::Number>().DoubleValue());
+    options.retention_ms = ClampToInt64(info[1].As<Napi::Number>().DoubleValue());
     options.durability = durability == "normal" ? Durability::kNormal : Durability::kFull;
     options.keep_payloads = info[3].As<Napi::Boolean>().Value();
     options.clock = std::make_shared<SystemStoreClock>();
@@ -194,7 +194,7 @@ class NativeSqliteStore : public Napi::ObjectWrap<NativeSqliteStore> {
         !info[3].IsNumber()) {
       return ThrowTypeError(info.Env(), "fail(id, token, error, maxAttempts)");
     }
-    op.number = static_cast<std::int64_t>(info[3].As<Napi::Number>().DoubleValue());
+    op.number = ClampToInt64(info[3].As<Napi::Number>().DoubleValue());
     return Submit(info.Env(), std::move(op));
   }
 
@@ -211,7 +211,7 @@ class NativeSqliteStore : public Napi::ObjectWrap<NativeSqliteStore> {
     if (!ReadUtf8(info[0], op.id) || !info[1].IsNumber() || !ReadUtf8(info[2], op.token)) {
       return ThrowTypeError(info.Env(), "markApplied(objectId, created, eventId)");
     }
-    op.number = static_cast<std::int64_t>(info[1].As<Napi::Number>().DoubleValue());
+    op.number = ClampToInt64(info[1].As<Napi::Number>().DoubleValue());
     return Submit(info.Env(), std::move(op));
   }
 
@@ -242,7 +242,7 @@ class NativeSqliteStore : public Napi::ObjectWrap<NativeSqliteStore> {
     StoreOp op;
     op.kind = StoreOp::Kind::kPurge;
     if (!info[0].IsNumber()) return ThrowTypeError(info.Env(), "purge(olderThanMs)");
-    op.number = static_cast<std::int64_t>(info[0].As<Napi::Number>().DoubleValue());
+    op.number = ClampToInt64(info[0].As<Napi::Number>().DoubleValue());
     return Submit(info.Env(), std::move(op));
   }
 
@@ -288,8 +288,7 @@ class NativeSqliteStore : public Napi::ObjectWrap<NativeSqliteStore> {
   // Tests only: moves this store's clock forward by `ms`.
   Napi::Value AdvanceClock(const Napi::CallbackInfo& info) {
     if (!info[0].IsNumber()) return ThrowTypeError(info.Env(), "advanceClock(ms)");
-    store_->options().clock->Advance(
-        static_cast<std::int64_t>(info[0].As<Napi::Number>().DoubleValue()));
+    store_->options().clock->Advance(ClampToInt64(info[0].As<Napi::Number>().DoubleValue()));
     return info.Env().Undefined();
   }
 

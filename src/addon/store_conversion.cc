@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "src/addon/value_conversion.h"
 
@@ -12,7 +13,7 @@ bool ReadInt64(const Napi::Value& value, std::int64_t& out) {
   if (!value.IsNumber()) return false;
   const double d = value.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d)) return false;
-  out = static_cast<std::int64_t>(d);
+  out = ClampToInt64(d);
   return true;
 }
 
@@ -22,6 +23,14 @@ Napi::Value OptionalString(Napi::Env env, const std::optional<std::string>& valu
 }
 
 }  // namespace
+
+std::int64_t ClampToInt64(double value) {
+  constexpr double kTwo63 = 9223372036854775808.0;  // 2^63, exact as a double
+  if (std::isnan(value)) return 0;
+  if (value >= kTwo63) return std::numeric_limits<std::int64_t>::max();
+  if (value < -kTwo63) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(value);
+}
 
 bool ReadOptionalUtf8(const Napi::Value& value, std::optional<std::string>& out) {
   if (value.IsNull() || value.IsUndefined()) {

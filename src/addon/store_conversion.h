@@ -5,6 +5,7 @@
 
 #include <napi.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,12 @@ bool ReadClaimMeta(const Napi::CallbackInfo& info, std::size_t first, ClaimMeta&
 bool ReadListQuery(const Napi::CallbackInfo& info, std::size_t first, ListQuery& query);
 
 // A string argument, or null/undefined as nullopt.
+// A JS number as int64, clamped to the type's range (NaN reads as 0).
+// Converting an out-of-range double is undefined behaviour, and the JS layer
+// accepts any finite duration: a lease or retention of 1e300 ms means
+// "forever", and the core's time sums saturate instead of overflowing.
+std::int64_t ClampToInt64(double value);
+
 bool ReadOptionalUtf8(const Napi::Value& value, std::optional<std::string>& out);
 
 Napi::Value ClaimToJs(Napi::Env env, const Claim& claim);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "src/core/saturating_int64.h"
 #include "src/core/store_rules.h"
 
 namespace hookwise {
@@ -122,7 +123,7 @@ StoreResult<bool> MemoryStore::RequeueEvent(std::string_view id) {
 
 StoreResult<std::size_t> MemoryStore::Purge(std::int64_t older_than_ms) {
   std::lock_guard lock(mu_);
-  return StoreResult<std::size_t>::Ok(EraseWhere(Now() - older_than_ms));
+  return StoreResult<std::size_t>::Ok(EraseWhere(SaturatingSub(Now(), older_than_ms)));
 }
 
 std::size_t MemoryStore::Size() const {
@@ -134,7 +135,7 @@ void MemoryStore::SweepIfDue(std::int64_t now_ms) {
   if (now_ms < next_sweep_ms_) return;
   next_sweep_ms_ =
       now_ms + std::min(kSweepIntervalMs, std::max<std::int64_t>(options_.retention_ms, 1));
-  EraseWhere(now_ms - options_.retention_ms);
+  EraseWhere(SaturatingSub(now_ms, options_.retention_ms));
 }
 
 std::size_t MemoryStore::EraseWhere(std::int64_t cutoff_ms) {

@@ -3,6 +3,7 @@
 #include <future>
 #include <utility>
 
+#include "src/core/saturating_int64.h"
 #include "src/core/store_rules.h"
 
 namespace hookwise {
@@ -200,10 +201,14 @@ StoreError SqliteStore::PrepareStatements() {
        "token = ?6, lease_expires_at = ?7, payload = coalesce(payload, ?8) WHERE id = ?1"},
       {&select_applied_, "SELECT created FROM applied WHERE object_id = ?1"},
       {&upsert_applied_,
+       // The newest created stays; every mark renews the marker's age (an
+       // object still receiving events keeps its ordering protection).
        "INSERT INTO applied (object_id, created, event_id, updated_at) VALUES (?1, ?2, ?3, ?4) "
-       "ON CONFLICT (object_id) DO UPDATE SET created = excluded.created, "
-       "event_id = excluded.event_id, updated_at = excluded.updated_at "
-       "WHERE excluded.created >= applied.created"},
+       "ON CONFLICT (object_id) DO UPDATE SET "
+       "created = max(applied.created, excluded.created), "
+       "event_id = CASE WHEN excluded.created >= applied.created "
+       "THEN excluded.event_id ELSE applied.event_id END, "
+       "updated_at = excluded.updated_at"},
       {&purge_events_, "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1"},
       {&purge_applied_, "DELETE FROM applied WHERE updated_at < ?1"},
   };
@@ -221,7 +226,7 @@ void SqliteStore::SweepIfDue() {
   // Best effort, in its own transaction: a failure here (e.g. another process
   // holds the lock) must not fail the operations that triggered it.
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return;
-  const std::int64_t cutoff = now - options_.retention_ms;
+  const std::int64_t cutoff = SaturatingSub(now, options_.retention_ms);
   bool ok = true;
   for (SqliteStatement* stmt : {&purge_events_, &purge_applied_}) {
     stmt->Bind(1, cutoff);
@@ -437,7 +442,7 @@ StoreOpResult SqliteStore::ApplyListOp(const StoreOp& op) {
 }
 
 StoreOpResult SqliteStore::ApplyPurgeOp(const StoreOp& op) {
-  const std::int64_t cutoff = Now() - op.number;
+  const std::int64_t cutoff = SaturatingSub(Now(), op.number);
   purge_events_.Bind(1, cutoff);
   int rc = purge_events_.Step();
   const std::int64_t deleted = sqlite3_changes64(db_);

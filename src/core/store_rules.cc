@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 
+#include "src/core/saturating_int64.h"
+
 namespace hookwise {
 namespace {
 
@@ -74,7 +76,7 @@ Claim ApplyClaim(std::optional<EventRecord>& record, std::string_view id, const 
     fresh.updated_at_ms = now_ms;
     if (keep_payload) fresh.payload = meta.payload;
     fresh.token = NewFencingToken();
-    fresh.lease_expires_at_ms = now_ms + meta.lease_ms;
+    fresh.lease_expires_at_ms = SaturatingAdd(now_ms, meta.lease_ms);
     record = std::move(fresh);
     return Claim{ClaimStatus::kAcquired, record->token, 1};
   }
@@ -94,7 +96,7 @@ Claim ApplyClaim(std::optional<EventRecord>& record, std::string_view id, const 
   r.attempts += 1;
   r.updated_at_ms = now_ms;
   r.token = NewFencingToken();
-  r.lease_expires_at_ms = now_ms + meta.lease_ms;
+  r.lease_expires_at_ms = SaturatingAdd(now_ms, meta.lease_ms);
   if (keep_payload && !r.payload && meta.payload) r.payload = meta.payload;
   return Claim{ClaimStatus::kAcquired, r.token, r.attempts};
 }

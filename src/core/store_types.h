@@ -41,6 +41,8 @@ struct EventRecord {
   std::optional<std::string> payload;  // raw body bytes, only where the store keeps payloads
   std::string token;                   // empty when no one holds the event
   std::int64_t lease_expires_at_ms = 0;
+
+  friend bool operator==(const EventRecord&, const EventRecord&) = default;
 };
 
 struct ClaimMeta {

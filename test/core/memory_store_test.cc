@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -253,4 +254,29 @@ TEST_CASE("MemoryStore: named stores are shared, unnamed ones are private", "[me
   CHECK(b->ClaimEvent("evt_1", Meta()).value.status == ClaimStatus::kInProgress);
   CHECK(other->ClaimEvent("evt_1", Meta()).value.status == ClaimStatus::kAcquired);
   CHECK(b->CompleteEvent("evt_1", claim.token).value);
+}
+
+// Regressions from the store fuzzer (fuzz/store_ops_fuzzer.cc): time sums with
+// values at the int64 limits overflowed (undefined behaviour).
+TEST_CASE("MemoryStore: int64-limit leases and purge ages saturate", "[memory_store][fuzz]") {
+  Fixture f;
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t min = std::numeric_limits<std::int64_t>::min();
+  auto claim = f.store.ClaimEvent("evt_forever", Meta(max)).value;
+  CHECK(claim.status == ClaimStatus::kAcquired);
+  CHECK(f.store.GetEvent("evt_forever").value->lease_expires_at_ms == max);
+  f.clock->Advance(1000000000);
+  CHECK(f.store.ClaimEvent("evt_forever", Meta()).value.status == ClaimStatus::kInProgress);
+  f.store.CompleteEvent("evt_forever", claim.token);
+  CHECK(f.store.Purge(max).value == 0);  // nothing is that old
+  CHECK(f.store.Purge(min).value == 1);  // a cutoff past every record
+}
+
+TEST_CASE("MemoryStore: an older markApplied renews the marker's age", "[memory_store][fuzz]") {
+  Fixture f;
+  f.store.MarkApplied("sub_1", 200, "evt_b");
+  f.clock->Advance(1000);
+  f.store.MarkApplied("sub_1", 100, "evt_a");
+  f.store.Purge(500);
+  CHECK(f.store.LastApplied("sub_1").value == std::optional<std::int64_t>(200));
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -327,4 +328,50 @@ TEST_CASE("SqliteStore: bad paths and files give specific errors", "[sqlite_stor
     CHECK(ok.load() == 1);
     CHECK(invalid.load() == 2);
   }
+}
+
+// Regressions from the store fuzzer (fuzz/store_ops_fuzzer.cc).
+TEST_CASE("SqliteStore: int64-limit leases and purge ages saturate", "[sqlite_store][fuzz]") {
+  TempDir dir;
+  auto clock = std::make_shared<ManualStoreClock>(kStart);
+  SqliteStore store(Options(dir.File("events.db"), clock));
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  auto claim = store.Run(ClaimOp("evt_forever", max)).claim;
+  CHECK(claim.status == ClaimStatus::kAcquired);
+  CHECK(store.Run(GetOp("evt_forever")).record->lease_expires_at_ms == max);
+  clock->Advance(1000000000);
+  CHECK(store.Run(ClaimOp("evt_forever")).claim.status == ClaimStatus::kInProgress);
+  CHECK(store.Run(CompleteOp("evt_forever", claim.token)).flag);
+  StoreOp purge;
+  purge.kind = StoreOp::Kind::kPurge;
+  purge.number = max;  // nothing is that old
+  CHECK(store.Run(purge).number == std::optional<std::int64_t>(0));
+  purge.number = std::numeric_limits<std::int64_t>::min();  // a cutoff past every record
+  CHECK(store.Run(purge).number == std::optional<std::int64_t>(1));
+}
+
+// SqliteStore renewed the marker only when `created` moved forward, while
+// MemoryStore renewed it on every mark: purge then disagreed.
+TEST_CASE("SqliteStore: an older markApplied renews the marker's age", "[sqlite_store][fuzz]") {
+  TempDir dir;
+  auto clock = std::make_shared<ManualStoreClock>(kStart);
+  SqliteStore store(Options(dir.File("events.db"), clock));
+  StoreOp mark;
+  mark.kind = StoreOp::Kind::kMarkApplied;
+  mark.id = "sub_1";
+  mark.token = "evt_b";
+  mark.number = 200;
+  store.Run(mark);
+  clock->Advance(1000);
+  mark.token = "evt_a";
+  mark.number = 100;
+  store.Run(mark);
+  StoreOp purge;
+  purge.kind = StoreOp::Kind::kPurge;
+  purge.number = 500;
+  store.Run(purge);
+  StoreOp last;
+  last.kind = StoreOp::Kind::kLastApplied;
+  last.id = "sub_1";
+  CHECK(store.Run(last).number == std::optional<std::int64_t>(200));
 }

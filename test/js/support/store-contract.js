@@ -100,6 +100,18 @@ function storeContract(name, options) {
         assertAcquired(await store.claim(id, meta()), 1);
       });
 
+      it('the largest leaseMs is a lease that never ends, and purge(largest) deletes nothing', async (store) => {
+        // The native core overflowed int64 on such sums (found by the store
+        // fuzzer); every store must take the largest integer it accepts.
+        const id = newId();
+        const first = await store.claim(id, meta({ leaseMs: Number.MAX_SAFE_INTEGER }));
+        assertAcquired(first, 1);
+        assert.equal((await store.claim(id, meta())).status, 'in_progress');
+        assert.equal(await store.complete(id, first.token), true);
+        assert.equal(await store.purge(Number.MAX_SAFE_INTEGER), 0);
+        assert.equal((await store.get(id)).status, 'completed');
+      });
+
       it('a held lease answers in_progress with the current attempt and no token', async (store) => {
         const id = newId();
         assertAcquired(await store.claim(id, meta()), 1);
@@ -303,6 +315,17 @@ function storeContract(name, options) {
         await store.markApplied(objectId, 1_700_000_050, newId());
         assert.equal(await store.lastApplied(objectId), 1_700_000_100, 'an older event must not move it back');
         await store.markApplied(objectId, 1_700_000_200, newId());
+        assert.equal(await store.lastApplied(objectId), 1_700_000_200);
+      });
+
+      it('every markApplied renews the marker, an older one too, so purge keeps a marker in use', async (store) => {
+        // Found by the store fuzzer: SqliteStore and PostgresStore renewed the
+        // marker only when created moved forward, MemoryStore and Redis always.
+        const objectId = newId('sub');
+        await store.markApplied(objectId, 1_700_000_200, newId());
+        await sleep(60);
+        await store.markApplied(objectId, 1_700_000_100, newId()); // an older event, applied late
+        await store.purge(30);
         assert.equal(await store.lastApplied(objectId), 1_700_000_200);
       });
 
