@@ -235,10 +235,14 @@ class Backend {
   // Runs a batch: every token is resolved first (from the state before the
   // batch), then the operations run in order, then each answer is checked
   // against the model applied in the same order.
-  void RunBatch(const std::vector<PlannedOp>& plan, std::int64_t now, std::size_t first_step) {
+  // `other_connection` sends the batch through a second store on the same
+  // database, where the backend has one (SqliteStore): two connections must
+  // behave as one store.
+  void RunBatch(const std::vector<PlannedOp>& plan, std::int64_t now, std::size_t first_step,
+                bool other_connection) {
     std::vector<StoreOp> ops;
     for (const PlannedOp& p : plan) ops.push_back(Resolve(p));
-    std::vector<StoreOpResult> results = Execute(ops);
+    std::vector<StoreOpResult> results = Execute(ops, other_connection);
     for (std::size_t i = 0; i < ops.size(); ++i) {
       step_ = first_step + i;
       Check(ops[i], results[i], now);
@@ -255,7 +259,7 @@ class Backend {
     reads[1].kind = reads[2].kind = Kind::kLastApplied;
     reads[1].id = "sub_1";
     reads[2].id = "sub_2";
-    std::vector<StoreOpResult> results = Execute({reads[0], reads[1], reads[2]});
+    std::vector<StoreOpResult> results = Execute({reads[0], reads[1], reads[2]}, false);
     EXPECT(results[0].error.ok());
     EXPECT(results[0].records == model_.List(list.query));
     EXPECT(results[1].number == model_.LastApplied("sub_1"));
@@ -263,7 +267,8 @@ class Backend {
   }
 
  protected:
-  virtual std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops) = 0;
+  virtual std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops,
+                                             bool other_connection) = 0;
 
  private:
   StoreOp Resolve(const PlannedOp& p) {
@@ -406,7 +411,7 @@ class MemoryBackend final : public Backend {
         store_(MemoryStore::Options{max_entries, kDefaultRetentionMs, std::move(clock)}) {}
 
  protected:
-  std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops) override {
+  std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops, bool) override {
     std::vector<StoreOpResult> out;
     for (const StoreOp& op : ops) out.push_back(Run(op));
     return out;
@@ -496,17 +501,20 @@ class SqliteBackend final : public Backend {
   SqliteBackend(bool keep_payloads, std::shared_ptr<StoreClock> clock)
       : Backend("SqliteStore", std::numeric_limits<std::size_t>::max(), keep_payloads),
         path_(ScratchDir() / ("input-" + std::to_string(getpid()) + ".db")),
-        store_([&] {
+        options_([&] {
           SqliteStoreOptions options;
           options.path = path_.string();
           options.durability = Durability::kNormal;
           options.keep_payloads = keep_payloads;
           options.clock = std::move(clock);
           return options;
-        }()) {}
+        }()),
+        store_(options_),
+        second_(options_) {}
 
   ~SqliteBackend() override {
     store_.Close();
+    second_.Close();
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
       std::error_code ec;
       fs::remove(path_.string() + suffix, ec);
@@ -516,11 +524,13 @@ class SqliteBackend final : public Backend {
  protected:
   // Submitted together, so the writer thread runs them as one group-commit
   // transaction — the batching path is under test too.
-  std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops) override {
+  std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops,
+                                     bool other_connection) override {
+    SqliteStore& store = other_connection ? second_ : store_;
     std::vector<std::promise<StoreOpResult>> promises(ops.size());
     for (std::size_t i = 0; i < ops.size(); ++i) {
-      store_.Submit(ops[i],
-                    [&promises, i](StoreOpResult&& r) { promises[i].set_value(std::move(r)); });
+      store.Submit(ops[i],
+                   [&promises, i](StoreOpResult&& r) { promises[i].set_value(std::move(r)); });
     }
     std::vector<StoreOpResult> out;
     for (auto& p : promises) out.push_back(p.get_future().get());
@@ -529,7 +539,9 @@ class SqliteBackend final : public Backend {
 
  private:
   fs::path path_;
+  SqliteStoreOptions options_;
   SqliteStore store_;
+  SqliteStore second_;  // opens the file only if a batch is sent through it
 };
 
 }  // namespace
@@ -561,7 +573,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                               : 1;
     std::vector<PlannedOp> plan;
     for (std::size_t i = 0; i < n; ++i) plan.push_back(PlanOp(in, seen_times));
-    for (Backend* b : backends) b->RunBatch(plan, clock->NowMs(), step);
+    const bool other_connection = in.ConsumeIntegralInRange<int>(0, 3) == 0;
+    for (Backend* b : backends) b->RunBatch(plan, clock->NowMs(), step, other_connection);
     step += n;
   }
   for (Backend* b : backends) b->CheckState(step);
