@@ -1,6 +1,6 @@
 'use strict';
 // Hostile HTTP input through the adapters (issue 7): enormous signature
-// headers, aborted and never-ending bodies, content types Stripe never sends,
+// headers, aborted, never-ending and chunked bodies, content types Stripe never sends,
 // bodies at the size limit. Each gets the answer API.md gives, the handler
 // never runs for it, and nothing stays held: the handler's promise settles and
 // the server keeps serving.
@@ -155,6 +155,50 @@ describe('hostile HTTP input', () => {
       assert.equal(tooBig.status, 413);
       assert.deepEqual(tooBig.body, { error: 'payload_too_large' });
       assert.equal(state.runs, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('chunked bodies: one byte per chunk (UTF-8 split across chunks) verifies; one byte over maxBodyBytes is 413', async () => {
+    const maxBodyBytes = 4096;
+    const { webhooks, state } = handlerWithCount({ maxBodyBytes });
+    const server = await serve(webhooks, state);
+    // Sends `body` with Transfer-Encoding: chunked, `size` bytes per chunk.
+    const sendChunked = (body, header, size) =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect(server.port, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (d) => { answer += d.toString('latin1'); });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(answer));
+        socket.write(
+          'POST /webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+            `Stripe-Signature: ${header}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+        );
+        const bytes = Buffer.from(body);
+        for (let i = 0; i < bytes.length; i += size) {
+          const chunk = bytes.subarray(i, i + size);
+          socket.write(`${chunk.length.toString(16)}\r\n`);
+          socket.write(chunk);
+          socket.write('\r\n');
+        }
+        socket.end('0\r\n\r\n');
+      });
+    try {
+      const event = makeEvent({ object: { id: 'cus_1', object: 'customer', name: 'Zoë Ünal 東京 🎉' } });
+      const body = JSON.stringify(event);
+      const ok = await sendChunked(body, sign(body), 1);
+      assert.match(ok, /^HTTP\/1\.1 200 /);
+      assert.equal(state.runs, 1);
+
+      const base = JSON.stringify(makeEvent());
+      const over = `${base}${' '.repeat(maxBodyBytes + 1 - Buffer.byteLength(base))}`;
+      const tooBig = await sendChunked(over, sign(over), 1000);
+      assert.match(tooBig, /^HTTP\/1\.1 413 /);
+      assert.match(tooBig, /payload_too_large/);
+      assert.equal(state.runs, 1);
+      await until(() => state.settled === 2, 'both calls to settle');
     } finally {
       await server.close();
     }
