@@ -114,7 +114,7 @@ export interface ClaimMeta {
   created: number;
   /** `data.object.id`, for ordering (at most 255 bytes of UTF-8). */
   objectId?: string | null;
-  /** How long the claim counts as in progress, in milliseconds. */
+  /** How long the claim counts as in progress: an integer number of milliseconds, at least 1. */
   leaseMs: number;
   /** The raw body; kept only by stores that keep payloads (SqliteStore with keepPayloads). */
   payload?: string | Buffer | Uint8Array | null;
@@ -156,7 +156,7 @@ export interface EventRecord {
 export interface ListQuery {
   status?: EventStatus;
   type?: string;
-  /** 100 by default. */
+  /** 1 to 10,000; 100 by default. */
   limit?: number;
   /** A receivedAt cursor (exclusive): only records received before it. */
   before?: number;

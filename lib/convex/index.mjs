@@ -18,14 +18,16 @@
 // mutation's Date.now() (the deployment's clock), so every caller agrees on leases.
 //
 // This module runs inside Convex's own runtime (queries and mutations) as well as
-// in Node actions: it imports nothing but `convex/server` and `convex/values`.
+// in Node actions: it imports nothing but `convex/server`, `convex/values` and
+// hookwise's store argument rules (plain JavaScript with no Node built-ins, so
+// that ConvexStore rejects exactly what every other store rejects).
+// test/js/convex-bundle.test.js bundles it as Convex does and loads it without Node.
 
 import { defineTable, internalMutationGeneric, internalQueryGeneric } from 'convex/server';
 import { v } from 'convex/values';
+import storeArgs from '../stores/store-args.js';
 
-const STATUSES = ['processing', 'completed', 'failed', 'dead_lettered'];
-const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 1000; // one query's reads stay well inside Convex's limits
+const { STATUSES, DEFAULT_LIST_LIMIT } = storeArgs;
 const PURGE_BATCH = 500;
 
 const status = v.union(...STATUSES.map((s) => v.literal(s)));
@@ -250,13 +252,6 @@ export const purge = internalMutationGeneric({
   },
 });
 
-function invalid(name, expected, actual) {
-  const got = actual === null ? 'null' : Array.isArray(actual) ? 'an array' : `a ${typeof actual}`;
-  return new TypeError(`hookwise: ${name} must be ${expected}, got ${got}`);
-}
-const isNonEmptyString = (s) => typeof s === 'string' && s.length > 0;
-const isPositiveInteger = (n) => Number.isSafeInteger(n) && n > 0;
-
 /**
  * The Store for Convex actions: each operation is one ctx.runMutation or
  * ctx.runQuery of the functions above (deployed from your convex/hookwise.ts).
@@ -268,7 +263,7 @@ export class ConvexStore {
    * @param {object} options.functions  references to the deployed functions, e.g. internal.hookwise
    */
   constructor(options) {
-    if (options === null || typeof options !== 'object') throw invalid('ConvexStore options', 'an object { ctx, functions }', options);
+    if (options === null || typeof options !== 'object') throw new TypeError('hookwise: ConvexStore options must be an object { ctx, functions }');
     const { ctx, functions } = options;
     if (!ctx || typeof ctx.runMutation !== 'function' || typeof ctx.runQuery !== 'function') {
       throw new TypeError('hookwise: ConvexStore needs { ctx }: the ctx of a Convex action (with runMutation and runQuery)');
@@ -281,85 +276,60 @@ export class ConvexStore {
   }
 
   async claim(eventId, meta) {
-    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
-    if (meta === null || typeof meta !== 'object') throw invalid('meta', 'an object { type, created, objectId?, leaseMs }', meta);
-    if (!isNonEmptyString(meta.type)) throw invalid('meta.type', 'a non-empty string', meta.type);
-    if (!Number.isSafeInteger(meta.created)) throw invalid('meta.created', 'an integer (Unix seconds)', meta.created);
-    if (!isPositiveInteger(meta.leaseMs)) throw invalid('meta.leaseMs', 'a positive integer (milliseconds)', meta.leaseMs);
-    const objectId = meta.objectId === undefined ? null : meta.objectId;
-    if (objectId !== null && typeof objectId !== 'string') throw invalid('meta.objectId', 'a string, null or undefined', objectId);
+    storeArgs.checkEventId(eventId);
+    const { type, created, objectId, leaseMs } = storeArgs.checkClaimMeta(meta);
     const token = globalThis.crypto.randomUUID();
-    const result = await this._ctx.runMutation(this._fn.claim, {
-      eventId,
-      type: meta.type,
-      created: meta.created,
-      objectId,
-      leaseMs: meta.leaseMs,
-      token,
-    });
+    const result = await this._ctx.runMutation(this._fn.claim, { eventId, type, created, objectId, leaseMs, token });
     return result.status === 'acquired' ? { status: 'acquired', token, attempt: result.attempt } : result;
   }
 
   async complete(eventId, token) {
-    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
-    if (typeof token !== 'string') throw invalid('token', 'a string', token);
+    storeArgs.checkEventId(eventId);
+    storeArgs.checkToken(token);
     return this._ctx.runMutation(this._fn.complete, { eventId, token });
   }
 
   async fail(eventId, token, error, maxAttempts) {
-    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
-    if (typeof token !== 'string') throw invalid('token', 'a string', token);
-    if (typeof error !== 'string') throw invalid('error', 'a string', error);
-    if (!isPositiveInteger(maxAttempts)) throw invalid('maxAttempts', 'a positive integer', maxAttempts);
+    storeArgs.checkEventId(eventId);
+    storeArgs.checkToken(token);
+    storeArgs.checkFailArgs(error, maxAttempts);
     const result = await this._ctx.runMutation(this._fn.fail, { eventId, token, error, maxAttempts });
     return result.stale ? result : { deadLettered: result.deadLettered, attempt: result.attempt };
   }
 
   async lastApplied(objectId) {
-    if (!isNonEmptyString(objectId)) throw invalid('objectId', 'a non-empty string', objectId);
+    storeArgs.checkObjectId(objectId);
     return this._ctx.runQuery(this._fn.lastApplied, { objectId });
   }
 
   async markApplied(objectId, created, eventId) {
-    if (!isNonEmptyString(objectId)) throw invalid('objectId', 'a non-empty string', objectId);
-    if (!Number.isSafeInteger(created)) throw invalid('created', 'an integer (Unix seconds)', created);
-    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    storeArgs.checkObjectId(objectId);
+    storeArgs.checkCreated(created);
+    storeArgs.checkEventId(eventId);
     await this._ctx.runMutation(this._fn.markApplied, { objectId, created, eventId });
   }
 
   async get(eventId) {
-    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    storeArgs.checkEventId(eventId);
     return this._ctx.runQuery(this._fn.get, { eventId });
   }
 
-  async list(query = {}) {
-    if (query === null || typeof query !== 'object') throw invalid('query', 'an object', query);
-    const args = {};
-    if (query.status !== undefined && query.status !== null) {
-      if (!STATUSES.includes(query.status)) throw invalid('query.status', `one of ${STATUSES.join(', ')}`, query.status);
-      args.status = query.status;
-    }
-    if (query.type !== undefined && query.type !== null) {
-      if (!isNonEmptyString(query.type)) throw invalid('query.type', 'a non-empty string', query.type);
-      args.type = query.type;
-    }
-    if (query.before !== undefined && query.before !== null) {
-      if (typeof query.before !== 'number' || !Number.isFinite(query.before)) throw invalid('query.before', 'a receivedAt timestamp (ms)', query.before);
-      args.before = query.before;
-    }
-    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-    if (!isPositiveInteger(limit) || limit > MAX_LIST_LIMIT) throw invalid('query.limit', `an integer from 1 to ${MAX_LIST_LIMIT}`, limit);
-    args.limit = limit;
+  async list(query) {
+    const { status, type, before, limit } = storeArgs.normalizeListQuery(query);
+    const args = { limit };
+    if (status !== null) args.status = status;
+    if (type !== null) args.type = type;
+    if (before !== null) args.before = before;
     return this._ctx.runQuery(this._fn.list, args);
   }
 
   async requeue(eventId) {
-    if (!isNonEmptyString(eventId)) throw invalid('eventId', 'a non-empty string', eventId);
+    storeArgs.checkEventId(eventId);
     return this._ctx.runMutation(this._fn.requeue, { eventId });
   }
 
   async purge(olderThanMs) {
-    if (!Number.isSafeInteger(olderThanMs) || olderThanMs < 0) throw invalid('olderThanMs', 'a non-negative integer (milliseconds)', olderThanMs);
+    storeArgs.checkOlderThan(olderThanMs);
     let deleted = 0;
     let cutoff;
     for (;;) {

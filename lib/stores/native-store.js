@@ -9,12 +9,13 @@
 const {
   ADVANCE_CLOCK,
   checkEventId,
-  checkKey,
+  checkObjectId,
   checkToken,
-  checkInteger,
-  checkDuration,
-  claimMetaArgs,
-  listArgs,
+  checkCreated,
+  checkClaimMeta,
+  checkFailArgs,
+  normalizeListQuery,
+  checkOlderThan,
 } = require('./store-args');
 
 class NativeStore {
@@ -33,9 +34,9 @@ class NativeStore {
   }
 
   async claim(eventId, meta) {
-    const [type, created, objectId, leaseMs, payload] = claimMetaArgs(meta);
-    return this.#native.claim(checkEventId(eventId), type, created, objectId, leaseMs,
-      this.#passPayload ? payload : null);
+    checkEventId(eventId);
+    const { type, created, objectId, leaseMs, payload } = checkClaimMeta(meta);
+    return this.#native.claim(eventId, type, created, objectId, leaseMs, this.#passPayload ? payload : null);
   }
 
   async complete(eventId, token) {
@@ -45,17 +46,17 @@ class NativeStore {
   async fail(eventId, token, error, maxAttempts) {
     checkEventId(eventId);
     checkToken(token);
-    checkInteger('maxAttempts', maxAttempts, 1);
-    return this.#native.fail(eventId, token, String(error ?? ''), maxAttempts);
+    checkFailArgs(error, maxAttempts);
+    return this.#native.fail(eventId, token, error, maxAttempts);
   }
 
   async lastApplied(objectId) {
-    return this.#native.lastApplied(checkKey('objectId', objectId));
+    return this.#native.lastApplied(checkObjectId(objectId));
   }
 
   async markApplied(objectId, created, eventId) {
-    checkKey('objectId', objectId);
-    checkInteger('created', created, Number.MIN_SAFE_INTEGER);
+    checkObjectId(objectId);
+    checkCreated(created);
     await this.#native.markApplied(objectId, created, checkEventId(eventId));
   }
 
@@ -64,7 +65,9 @@ class NativeStore {
   }
 
   async list(query) {
-    return this.#native.list(...listArgs(query));
+    const { status, type, before, limit } = normalizeListQuery(query);
+    // receivedAt is whole milliseconds: receivedAt < before <=> receivedAt < ceil(before).
+    return this.#native.list(status, type, before === null ? null : Math.ceil(before), limit);
   }
 
   async requeue(eventId) {
@@ -72,7 +75,7 @@ class NativeStore {
   }
 
   async purge(olderThanMs) {
-    return this.#native.purge(checkDuration('olderThanMs', olderThanMs));
+    return this.#native.purge(checkOlderThan(olderThanMs));
   }
 
   async close() {

@@ -1,69 +1,85 @@
 'use strict';
-// Argument checks shared by the native stores (MemoryStore, SqliteStore):
-// validate in JS, before any native call (the addon checks types again).
+// The argument rules of the Store interface (API.md §5), written once and
+// applied by every store — MemoryStore, SqliteStore, RedisStore, PostgresStore
+// and ConvexStore — before any native call or I/O, so an app that moves from
+// one store to another meets the same errors: a TypeError for a value of the
+// wrong type, a RangeError for one out of range, each naming the argument.
+//
+// Pure JavaScript with no Node built-ins: hookwise/convex imports it, and that
+// module also runs inside Convex's own (non-Node) runtime.
 
-const { isString, isBytes, isPlainObject, invalidArgument } = require('../args');
+const { isString, isBytes, isPlainObject, describe, invalidArgument } = require('../args');
 
 // The longest event id, object id and event type a store accepts, in UTF-8
-// bytes. Stripe's ids are ~30 bytes; 255 keeps keys small in every backend.
+// bytes. Stripe's ids are ~30 bytes; 255 keeps keys small in every backend
+// (the native core refuses longer ones, so every store does).
 const MAX_KEY_BYTES = 255;
 const DEFAULT_LIST_LIMIT = 100;
+// One list() call returns at most this many records (one Redis script, one
+// SQL query, one Convex query); page with `before` for more.
+const MAX_LIST_LIMIT = 10_000;
 const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
-const STATUSES = new Set(['processing', 'completed', 'failed', 'dead_lettered']);
+const STATUSES = Object.freeze(['processing', 'completed', 'failed', 'dead_lettered']);
 
-// Tests only: `store[ADVANCE_CLOCK](ms)` moves the store's clock forward so
-// leases expire and records age without sleeping.
+// Tests only: `store[ADVANCE_CLOCK](ms)` moves a native store's clock forward
+// so leases expire and records age without sleeping.
 const ADVANCE_CLOCK = Symbol.for('hookwise.store.advanceClock');
 
-function checkKey(name, value, { optional = false } = {}) {
-  if (optional && (value === undefined || value === null)) return null;
+// UTF-8 length of a JS string without encoding it (no Buffer here). A lone
+// surrogate counts 3 bytes, as U+FFFD, which is what encoders write for it.
+function utf8Length(text) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length &&
+      text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function outOfRange(name, expected, value) {
+  return new RangeError(`hookwise: ${name} must be ${expected}, got ${value}`);
+}
+
+// An event id, object id or event type: 1 to 255 bytes of UTF-8.
+function checkKey(name, value) {
   if (!isString(value)) throw invalidArgument(name, 'a string', value);
-  const bytes = Buffer.byteLength(value, 'utf8');
+  const bytes = utf8Length(value);
   if (bytes === 0 || bytes > MAX_KEY_BYTES) {
-    throw new RangeError(`hookwise: ${name} must be 1 to ${MAX_KEY_BYTES} bytes of UTF-8, got ${bytes}`);
+    throw outOfRange(name, `1 to ${MAX_KEY_BYTES} bytes of UTF-8`, `${bytes}`);
   }
   return value;
 }
 
 const checkEventId = (value) => checkKey('eventId', value);
+const checkObjectId = (value, name = 'objectId') => checkKey(name, value);
 
 function checkToken(value) {
   if (!isString(value)) throw invalidArgument('token', 'a string', value);
   return value;
 }
 
-function checkInteger(name, value, min) {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw invalidArgument(name, 'an integer', value);
-  }
-  if (value < min) throw new RangeError(`hookwise: ${name} must be at least ${min}, got ${value}`);
+// A safe integer of at least `min` (TypeError when not an integer at all).
+function checkInteger(name, value, min, expected = 'an integer') {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw invalidArgument(name, expected, value);
+  if (value < min) throw outOfRange(name, `at least ${min}`, value);
   return value;
 }
 
-function checkDuration(name, value) {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalidArgument(name, 'a finite number of milliseconds', value);
-  }
-  if (value < 0) throw new RangeError(`hookwise: ${name} must not be negative, got ${value}`);
-  return Math.floor(value);
-}
+const checkCreated = (value, name = 'created') => checkInteger(name, value, Number.MIN_SAFE_INTEGER, 'an integer (Unix seconds)');
 
-// claim(eventId, meta) -> [type, created, objectId|null, leaseMs, payload|null]
-function claimMetaArgs(meta) {
-  if (!isPlainObject(meta)) throw invalidArgument('meta', 'an object { type, created, leaseMs }', meta);
-  if (!isString(meta.type)) throw invalidArgument('meta.type', 'a string', meta.type);
-  if (Buffer.byteLength(meta.type, 'utf8') > MAX_KEY_BYTES) {
-    throw new RangeError(`hookwise: meta.type must be at most ${MAX_KEY_BYTES} bytes of UTF-8`);
-  }
-  const created = meta.created ?? 0;
-  if (typeof created !== 'number' || !Number.isSafeInteger(created)) {
-    throw invalidArgument('meta.created', 'an integer (Unix seconds)', meta.created);
-  }
-  const objectId = checkKey('meta.objectId', meta.objectId, { optional: true });
-  const leaseMs = meta.leaseMs ?? 60000;
-  if (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs < 1) {
-    throw invalidArgument('meta.leaseMs', 'a positive number of milliseconds', meta.leaseMs);
-  }
+// claim(eventId, meta): { type, created, objectId (null when absent), leaseMs, payload (null when absent) }
+function checkClaimMeta(meta) {
+  if (!isPlainObject(meta)) throw invalidArgument('meta', 'an object { type, created, objectId?, leaseMs, payload? }', meta);
+  const type = checkKey('meta.type', meta.type);
+  const created = checkCreated(meta.created, 'meta.created');
+  const objectId = meta.objectId === undefined || meta.objectId === null ? null : checkObjectId(meta.objectId, 'meta.objectId');
+  const leaseMs = checkInteger('meta.leaseMs', meta.leaseMs, 1, 'an integer (milliseconds)');
   let payload = null;
   if (meta.payload !== undefined && meta.payload !== null) {
     if (!isString(meta.payload) && !isBytes(meta.payload)) {
@@ -71,27 +87,43 @@ function claimMetaArgs(meta) {
     }
     payload = meta.payload;
   }
-  return [meta.type, created, objectId, Math.ceil(leaseMs), payload];
+  return { type, created, objectId, leaseMs, payload };
 }
 
-// list(query) -> [status|null, type|null, before|null, limit]
-function listArgs(query) {
-  if (query === undefined || query === null) return [null, null, null, DEFAULT_LIST_LIMIT];
-  if (!isPlainObject(query)) throw invalidArgument('query', 'an object', query);
+function checkFailArgs(error, maxAttempts) {
+  if (!isString(error)) throw invalidArgument('error', 'a string', error);
+  checkInteger('maxAttempts', maxAttempts, 1);
+}
+
+// list(query): { status, type, before (null when absent), limit }
+function normalizeListQuery(query) {
+  if (query === undefined || query === null) return { status: null, type: null, before: null, limit: DEFAULT_LIST_LIMIT };
+  if (!isPlainObject(query)) throw invalidArgument('query', 'an object { status?, type?, before?, limit? }', query);
+  // A misspelt filter would otherwise list everything.
+  checkOptions('list query', query, ['status', 'type', 'before', 'limit']);
   const { status = null, type = null, before = null, limit = DEFAULT_LIST_LIMIT } = query;
-  if (status !== null && !STATUSES.has(status)) {
-    throw new TypeError(
-      `hookwise: query.status must be one of ${[...STATUSES].join(', ')}, got ${JSON.stringify(status)}`,
-    );
+  if (status !== null && !STATUSES.includes(status)) {
+    throw new TypeError(`hookwise: query.status must be one of ${STATUSES.join(', ')}, got ${isString(status) ? JSON.stringify(status) : describe(status)}`);
   }
-  if (type !== null && !isString(type)) throw invalidArgument('query.type', 'a string', type);
+  if (type !== null) checkKey('query.type', type);
   if (before !== null && (typeof before !== 'number' || !Number.isFinite(before))) {
     throw invalidArgument('query.before', 'a receivedAt in milliseconds', before);
   }
-  checkInteger('query.limit', limit, 0);
-  return [status, type, before, limit];
+  checkInteger('query.limit', limit, 1);
+  if (limit > MAX_LIST_LIMIT) throw outOfRange('query.limit', `at most ${MAX_LIST_LIMIT}`, limit);
+  return { status, type, before, limit };
 }
 
+const checkOlderThan = (value) => checkInteger('olderThanMs', value, 0, 'an integer (milliseconds)');
+
+// A store's retentionMs option; the default when absent.
+function checkRetention(value) {
+  if (value === undefined) return DEFAULT_RETENTION_MS;
+  return checkInteger('retentionMs', value, 1, 'an integer (milliseconds)');
+}
+
+// A constructor's options object, refusing keys it does not know (a typo
+// would otherwise silently use a default).
 function checkOptions(name, options, allowed) {
   if (options === undefined) return {};
   if (!isPlainObject(options)) throw invalidArgument(`${name} options`, 'an object', options);
@@ -103,21 +135,24 @@ function checkOptions(name, options, allowed) {
   return options;
 }
 
-function checkRetention(value) {
-  if (value === undefined) return DEFAULT_RETENTION_MS;
-  return checkDuration('retentionMs', value);
-}
-
 module.exports = {
   MAX_KEY_BYTES,
+  MAX_LIST_LIMIT,
+  DEFAULT_LIST_LIMIT,
+  DEFAULT_RETENTION_MS,
+  STATUSES,
   ADVANCE_CLOCK,
+  utf8Length,
   checkKey,
   checkEventId,
+  checkObjectId,
   checkToken,
   checkInteger,
-  checkDuration,
-  checkOptions,
+  checkCreated,
+  checkClaimMeta,
+  checkFailArgs,
+  normalizeListQuery,
+  checkOlderThan,
   checkRetention,
-  claimMetaArgs,
-  listArgs,
+  checkOptions,
 };

@@ -117,7 +117,7 @@ test('bad input is rejected with a clear error and stores nothing', async () => 
   await assert.rejects(store.claim(42, meta()), { name: 'TypeError', message: /eventId must be a string, got a number/ });
   await assert.rejects(store.claim('evt_1'), { name: 'TypeError', message: /meta must be an object/ });
   await assert.rejects(store.claim('evt_1', meta({ type: 5 })), { name: 'TypeError', message: /meta.type/ });
-  await assert.rejects(store.claim('evt_1', meta({ leaseMs: 0 })), { name: 'TypeError', message: /leaseMs/ });
+  await assert.rejects(store.claim('evt_1', meta({ leaseMs: 0 })), { name: 'RangeError', message: /meta.leaseMs must be at least 1/ });
   await assert.rejects(store.claim('evt_1', meta({ created: 1.5 })), { name: 'TypeError', message: /meta.created/ });
   await assert.rejects(store.claim('evt_1', meta({ objectId: '' })), { name: 'RangeError', message: /objectId/ });
   await assert.rejects(store.fail('evt_1', 'tok', 'x', 0), { name: 'RangeError', message: /maxAttempts/ });

@@ -323,9 +323,10 @@ function storeContract(name, options) {
         // marker only when created moved forward, MemoryStore and Redis always.
         const objectId = newId('sub');
         await store.markApplied(objectId, 1_700_000_200, newId());
-        await sleep(60);
+        await sleep(300);
+        const mid = Date.now();
         await store.markApplied(objectId, 1_700_000_100, newId()); // an older event, applied late
-        await store.purge(30);
+        await store.purge(Date.now() - mid + 150); // the first mark is past the cutoff, the second is not
         assert.equal(await store.lastApplied(objectId), 1_700_000_200);
       });
 
@@ -495,11 +496,14 @@ function storeContract(name, options) {
         await store.fail(dead, c3.token, 'boom', 1);
         await store.claim(busy, meta());
         assert.equal(await store.purge(3_600_000), 0, 'nothing is an hour old');
-        await sleep(60);
+        await sleep(300);
+        const mid = Date.now();
         const fresh = newId();
         const c4 = await store.claim(fresh, meta());
         await store.complete(fresh, c4.token);
-        assert.equal(await store.purge(30), 3);
+        // A cutoff ~150 ms before `mid`, anchored there rather than on the last
+        // write, so a slow fsync or a loaded machine cannot make `fresh` old.
+        assert.equal(await store.purge(Date.now() - mid + 150), 3);
         assert.equal(await store.get(done), null);
         assert.equal(await store.get(failed), null);
         assert.equal(await store.get(dead), null);
@@ -547,6 +551,79 @@ function storeContract(name, options) {
         ]);
         assert.equal(completed, true);
         for (const c of claims) assert.ok(['in_progress', 'duplicate'].includes(c.status), c.status);
+      });
+    });
+
+    describe('argument rules (the same in every store)', () => {
+      // [call, error class, what the message must name]. Every store applies
+      // lib/stores/store-args.js before any I/O, so the answers are identical.
+      const m = { type: 'invoice.paid', created: 1_700_000_000, leaseMs: 60_000 };
+      const long = 'é'.repeat(128); // 256 bytes of UTF-8 in 128 characters
+      const cases = [
+        [(s) => s.claim('', m), 'RangeError', /eventId must be 1 to 255 bytes of UTF-8, got 0/],
+        [(s) => s.claim(long, m), 'RangeError', /eventId must be 1 to 255 bytes of UTF-8, got 256/],
+        [(s) => s.claim(42, m), 'TypeError', /eventId must be a string, got a number/],
+        [(s) => s.claim('evt_1'), 'TypeError', /meta must be an object/],
+        [(s) => s.claim('evt_1', { ...m, type: '' }), 'RangeError', /meta\.type must be 1 to 255 bytes/],
+        [(s) => s.claim('evt_1', { ...m, type: undefined }), 'TypeError', /meta\.type must be a string/],
+        [(s) => s.claim('evt_1', { ...m, created: undefined }), 'TypeError', /meta\.created must be an integer/],
+        [(s) => s.claim('evt_1', { ...m, created: 1.5 }), 'TypeError', /meta\.created/],
+        [(s) => s.claim('evt_1', { ...m, leaseMs: undefined }), 'TypeError', /meta\.leaseMs must be an integer/],
+        [(s) => s.claim('evt_1', { ...m, leaseMs: 0 }), 'RangeError', /meta\.leaseMs must be at least 1/],
+        [(s) => s.claim('evt_1', { ...m, leaseMs: 1.5 }), 'TypeError', /meta\.leaseMs/],
+        [(s) => s.claim('evt_1', { ...m, leaseMs: 1e300 }), 'TypeError', /meta\.leaseMs/],
+        [(s) => s.claim('evt_1', { ...m, objectId: '' }), 'RangeError', /meta\.objectId must be 1 to 255 bytes/],
+        [(s) => s.claim('evt_1', { ...m, objectId: 5 }), 'TypeError', /meta\.objectId must be a string/],
+        [(s) => s.claim('evt_1', { ...m, payload: 5 }), 'TypeError', /meta\.payload/],
+        [(s) => s.complete('evt_1', 5), 'TypeError', /token must be a string/],
+        [(s) => s.fail('evt_1', 'tok', 42, 3), 'TypeError', /error must be a string, got a number/],
+        [(s) => s.fail('evt_1', 'tok', 'x', 0), 'RangeError', /maxAttempts must be at least 1/],
+        [(s) => s.fail('evt_1', 'tok', 'x', 1.5), 'TypeError', /maxAttempts must be an integer/],
+        [(s) => s.lastApplied(''), 'RangeError', /objectId must be 1 to 255 bytes/],
+        [(s) => s.markApplied('sub_1', 1.5, 'evt_1'), 'TypeError', /created must be an integer/],
+        [(s) => s.markApplied('sub_1', 1, long), 'RangeError', /eventId must be 1 to 255 bytes/],
+        [(s) => s.get(long), 'RangeError', /eventId/],
+        [(s) => s.requeue(''), 'RangeError', /eventId/],
+        [(s) => s.list('x'), 'TypeError', /query must be an object/],
+        [(s) => s.list({ status: 'done' }), 'TypeError', /query\.status must be one of processing, completed, failed, dead_lettered, got "done"/],
+        [(s) => s.list({ stauts: 'failed' }), 'TypeError', /unknown list query option "stauts"/],
+        [(s) => s.list({ type: '' }), 'RangeError', /query\.type must be 1 to 255 bytes/],
+        [(s) => s.list({ before: '1' }), 'TypeError', /query\.before/],
+        [(s) => s.list({ limit: 0 }), 'RangeError', /query\.limit must be at least 1/],
+        [(s) => s.list({ limit: 10_001 }), 'RangeError', /query\.limit must be at most 10000/],
+        [(s) => s.list({ limit: 1.5 }), 'TypeError', /query\.limit must be an integer/],
+        [(s) => s.purge(-1), 'RangeError', /olderThanMs must be at least 0/],
+        [(s) => s.purge(1.5), 'TypeError', /olderThanMs must be an integer/],
+        [(s) => s.purge(), 'TypeError', /olderThanMs/],
+      ];
+      it('a bad argument is refused with the same error class and message in every store', async (store) => {
+        for (const [call, name, message] of cases) {
+          await assert.rejects(call(store), (err) => {
+            assert.equal(err.name, name, `${call}: ${err.message}`);
+            assert.match(err.message, message, String(call));
+            return true;
+          });
+        }
+      });
+
+      it('the widest accepted arguments work: 255-byte keys and types, fractional before, limit 10000', async (store) => {
+        const id = `${'€'.repeat(84)}abc`; // 255 bytes of UTF-8
+        const objectId = `sub_${'ü'.repeat(125)}a`; // 255 bytes
+        const type = 't'.repeat(255);
+        const claim = await store.claim(id, { ...m, type, objectId });
+        assertAcquired(claim, 1);
+        assert.equal(await store.complete(id, claim.token), true);
+        const record = await store.get(id);
+        assert.equal(record.id, id);
+        assert.equal(record.type, type);
+        assert.equal(record.objectId, objectId);
+        await store.markApplied(objectId, 1_700_000_000, id);
+        assert.equal(await store.lastApplied(objectId), 1_700_000_000);
+        const listed = await store.list({ type, limit: 10_000 });
+        assert.deepEqual(listed.map((r) => r.id), [id]);
+        // receivedAt is whole ms: before = receivedAt + 0.5 includes it, receivedAt itself does not.
+        assert.deepEqual((await store.list({ type, before: record.receivedAt + 0.5 })).map((r) => r.id), [id]);
+        assert.deepEqual(await store.list({ type, before: record.receivedAt }), []);
       });
     });
 
