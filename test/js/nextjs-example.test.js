@@ -215,3 +215,18 @@ describe('examples/nextjs under next build + next start', { skip }, () => {
     }));
   });
 });
+
+describe('examples/nextjs without serverExternalPackages', { skip }, () => {
+  it('next build fails, and the error says to add serverExternalPackages', async () => {
+    const dir = app.prepare({ 'next.config.js': 'module.exports = {};\n' });
+    try {
+      await assert.rejects(app.build(dir), (err) => {
+        assert.match(err.message, /the native addon could not be loaded: .* \(hookwise was bundled/);
+        assert.match(err.message, /serverExternalPackages: \['hookwise'\]/);
+        return true;
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
