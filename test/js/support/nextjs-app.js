@@ -140,12 +140,22 @@ function buildEnv() {
   return env;
 }
 
-/** `next build`; resolves with its output, rejects with it when the build fails. */
-async function build(dir) {
+/**
+ * `next build`; resolves with its output, rejects with it when the build
+ * fails or takes longer than `timeoutMs` (a hung build must not hang the suite).
+ */
+async function build(dir, timeoutMs = 300_000) {
   const child = next(dir, ['build'], buildEnv());
   running.add(child);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child, 'SIGKILL');
+  }, timeoutMs);
   const { code, signal } = await child.exited;
+  clearTimeout(timer);
   running.delete(child);
+  if (timedOut) throw new Error(`next build did not finish within ${timeoutMs} ms:\n${child.output}`);
   if (code !== 0) throw new Error(`next build failed (${signal ?? `exit code ${code}`}):\n${child.output}`);
   return child.output;
 }
