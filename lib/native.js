@@ -9,11 +9,24 @@ const root = path.join(__dirname, '..');
 const binary = path.join(root, 'build', 'Release', 'hookwise.node');
 const buildInfoFile = path.join(root, 'build', 'Release', 'hookwise.build.json');
 
+// A bundler that copies this file into a bundle (Next.js does for App Router
+// routes) moves __filename away from the package, so the addon looks missing.
+// Then the fix is to leave hookwise out of the bundle, not to rebuild it.
+function isBundled() {
+  return path.basename(__filename) !== 'native.js' || !fs.existsSync(__filename);
+}
+
 function loadError(reason, cause) {
   const lines = [
     `hookwise: the native addon could not be loaded: ${reason}`,
     '',
     'Possible solutions:',
+    ...(isBundled()
+      ? [
+          "- Leave hookwise out of the bundle: in Next.js, serverExternalPackages: ['hookwise'] in",
+          '  next.config.js; webpack: externals; esbuild: --external:hookwise.',
+        ]
+      : []),
     '- Rebuild it for this Node.js: npm rebuild hookwise',
     '  (from a clone of the repository: npm run build)',
     '- If your npm held back install scripts (allowScripts / `npm install-scripts approve`),',
@@ -36,7 +49,10 @@ function readBuildInfo() {
 
 function load() {
   if (!fs.existsSync(binary)) {
-    throw loadError(`${path.relative(process.cwd(), binary) || binary} does not exist (the install step did not build it).`);
+    const why = isBundled()
+      ? 'hookwise was bundled, and the bundle looks for the addon in the wrong place'
+      : 'the install step did not build it';
+    throw loadError(`${path.relative(process.cwd(), binary) || binary} does not exist (${why}).`);
   }
   const info = readBuildInfo();
   if (info && (info.platform !== process.platform || info.arch !== process.arch)) {

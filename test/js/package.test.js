@@ -41,6 +41,7 @@ test('a missing addon gives a message that says what to run', () => {
     assert.match(r.stderr, /native addon could not be loaded/);
     assert.match(r.stderr, /npm rebuild hookwise/);
     assert.match(r.stderr, /apt-get install/);
+    assert.doesNotMatch(r.stderr, /bundle/); // only a bundled copy is told to leave hookwise out of the bundle
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

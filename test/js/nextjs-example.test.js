@@ -1,0 +1,232 @@
+'use strict';
+// examples/nextjs, built with the real `next build` (without the webhook
+// secret, as on a build machine) and served by `next start`, then hit over
+// HTTP: the App Router route (webhooks.fetch), the Pages Router route
+// (webhooks.node, bodyParser: false) and the route that calls constructEvent
+// itself. Deliveries are signed with stripe-node, the reference. What the
+// handlers ran for is read back from the app (GET /api/events), so "ran once"
+// is observed in the app itself, not assumed from the status code.
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const Stripe = require('stripe');
+const app = require('./support/nextjs-app');
+const { makeEvent } = require('./support/deliveries');
+
+const skip = app.unavailable() ?? false;
+
+const SECRET = 'whsec_nextjs_example_test_0123456789';
+const MAX_BODY_BYTES = 1024 * 1024; // the handler's default; the example sets none
+
+// A Pages Router route that forgets `bodyParser: false`: only in the test's
+// copy, to check what a user who makes that mistake gets from real Next.js.
+const PARSED_BODY_ROUTE = `import { createWebhookHandler } from 'hookwise';
+const webhooks = createWebhookHandler({ secret: process.env.STRIPE_WEBHOOK_SECRET, on: { '*': async () => {} } });
+export default webhooks.node;
+`;
+
+function sign(body, timestamp) {
+  return Stripe.webhooks.generateTestHeaderString({
+    payload: body,
+    secret: SECRET,
+    ...(timestamp !== undefined ? { timestamp } : {}),
+  });
+}
+
+describe('examples/nextjs under next build + next start', { skip }, () => {
+  let dir;
+  let server;
+  let buildOutput = '';
+
+  /** Adds the server's output to a failing assertion's message. */
+  function withOutput(fn) {
+    return async () => {
+      try {
+        await fn();
+      } catch (err) {
+        err.message += `\n--- next build ---\n${buildOutput}\n--- next start ---\n${server ? server.output() : '(not started)'}`;
+        throw err;
+      }
+    };
+  }
+
+  before(async () => {
+    dir = app.prepare({ 'pages/api/parsed-body.js': PARSED_BODY_ROUTE });
+    buildOutput = await app.build(dir);
+    server = await app.start(dir, { STRIPE_WEBHOOK_SECRET: SECRET });
+  });
+
+  after(async () => {
+    if (server) await server.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function post(route, body, header) {
+    const headers = { 'content-type': 'application/json' };
+    if (header !== undefined) headers['stripe-signature'] = header;
+    const res = await fetch(`${server.url}${route}`, { method: 'POST', body, headers });
+    const text = await res.text();
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      assert.fail(`${route} answered ${res.status} with a body that is not JSON: ${text.slice(0, 500)}`);
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** How often each event's handler ran, per route, as the app recorded it. */
+  async function received() {
+    const res = await fetch(`${server.url}/api/events`);
+    assert.equal(res.status, 200);
+    const { events, received: runs } = await res.json();
+    return { events, runs };
+  }
+
+  async function runsOf(id) {
+    return (await received()).runs.filter((r) => r.id === id);
+  }
+
+  it('builds without STRIPE_WEBHOOK_SECRET, with every route dynamic', withOutput(() => {
+    for (const route of ['/api/webhooks', '/api/verify', '/api/events', '/api/pages-webhook']) {
+      assert.match(buildOutput, new RegExp(`ƒ ${route.replace(/\//g, '\\/')}\\b`), `${route} in the build output`);
+    }
+  }));
+
+  for (const { route, name } of [
+    { route: '/api/webhooks', name: 'app' },
+    { route: '/api/pages-webhook', name: 'pages' },
+  ]) {
+    describe(`${route} (${name === 'app' ? 'App Router, webhooks.fetch' : 'Pages Router, webhooks.node'})`, () => {
+      it('a signed delivery is 200 and runs the handler once; the same delivery again is a duplicate and runs nothing', withOutput(async () => {
+        const event = makeEvent({ type: 'checkout.session.completed' });
+        const body = JSON.stringify(event);
+        const first = await post(route, body, sign(body));
+        assert.equal(first.status, 200);
+        assert.deepEqual(first.body, { received: true });
+        assert.deepEqual(await runsOf(event.id), [{ route: name, id: event.id, type: event.type, attempt: 1 }]);
+
+        const again = await post(route, body, sign(body));
+        assert.equal(again.status, 200);
+        assert.deepEqual(again.body, { received: true, duplicate: true });
+        assert.equal((await runsOf(event.id)).length, 1);
+
+        const { events } = await received();
+        assert.deepEqual(events.find((e) => e.id === event.id), {
+          id: event.id,
+          type: event.type,
+          status: 'completed',
+          attempts: 1,
+        });
+      }));
+
+      it('concurrent deliveries of one event run its handler once', withOutput(async () => {
+        const event = makeEvent();
+        const body = JSON.stringify(event);
+        const answers = await Promise.all(Array.from({ length: 6 }, () => post(route, body, sign(body))));
+        for (const { status, body: answer } of answers) {
+          if (status === 409) assert.deepEqual(answer, { error: 'in_progress' });
+          else assert.equal(status, 200);
+        }
+        assert.equal(answers.filter((a) => a.status === 200 && !a.body.duplicate).length, 1);
+        assert.equal((await runsOf(event.id)).length, 1);
+      }));
+
+      it('a bad, missing or expired signature and a body that is not JSON are 400 with the error code; nothing runs', withOutput(async () => {
+        const event = makeEvent();
+        const body = JSON.stringify(event);
+        const forged = sign(body).replace(/v1=[0-9a-f]/, (m) => (m.endsWith('0') ? 'v1=1' : 'v1=0'));
+        const bad = await post(route, body, forged);
+        assert.equal(bad.status, 400);
+        assert.equal(bad.body.error, 'signature_mismatch');
+        assert.equal(typeof bad.body.message, 'string');
+        assert.ok(!bad.body.message.includes(SECRET) && !bad.body.message.includes(event.id), 'no secret or payload in the answer');
+
+        const missing = await post(route, body, undefined);
+        assert.equal(missing.status, 400);
+        assert.equal(missing.body.error, 'missing_header');
+
+        const old = await post(route, body, sign(body, Math.floor(Date.now() / 1000) - 3600));
+        assert.equal(old.status, 400);
+        assert.equal(old.body.error, 'timestamp_too_old');
+
+        const notJson = '{"id": "evt_not_json",';
+        const parsed = await post(route, notJson, sign(notJson));
+        assert.equal(parsed.status, 400);
+        assert.equal(parsed.body.error, 'invalid_json');
+
+        assert.deepEqual(await runsOf(event.id), []);
+      }));
+
+      it('a body of exactly maxBodyBytes is processed; one byte more is 413 and runs nothing', withOutput(async () => {
+        const event = makeEvent();
+        const base = JSON.stringify(event);
+        const exact = base + ' '.repeat(MAX_BODY_BYTES - Buffer.byteLength(base));
+        const atLimit = await post(route, exact, sign(exact));
+        assert.equal(atLimit.status, 200);
+        assert.deepEqual(atLimit.body, { received: true });
+
+        const overEvent = makeEvent();
+        const overBase = JSON.stringify(overEvent);
+        const over = overBase + ' '.repeat(MAX_BODY_BYTES + 1 - Buffer.byteLength(overBase));
+        const tooBig = await post(route, over, sign(over));
+        assert.equal(tooBig.status, 413);
+        assert.deepEqual(tooBig.body, { error: 'payload_too_large' });
+        assert.equal((await runsOf(event.id)).length, 1);
+        assert.deepEqual(await runsOf(overEvent.id), []);
+      }));
+    });
+  }
+
+  it('both routes share one SqliteStore file: an event processed by one is a duplicate at the other', withOutput(async () => {
+    const event = makeEvent();
+    const body = JSON.stringify(event);
+    assert.deepEqual((await post('/api/webhooks', body, sign(body))).body, { received: true });
+    const other = await post('/api/pages-webhook', body, sign(body));
+    assert.equal(other.status, 200);
+    assert.deepEqual(other.body, { received: true, duplicate: true });
+    assert.deepEqual((await runsOf(event.id)).map((r) => r.route), ['app']);
+  }));
+
+  it('a Pages Router route without bodyParser: false gets 400 payload_not_raw naming the fix', withOutput(async () => {
+    const body = JSON.stringify(makeEvent());
+    const res = await post('/api/parsed-body', body, sign(body));
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error, 'payload_not_raw');
+    assert.match(res.body.message, /bodyParser: false/);
+  }));
+
+  describe('/api/verify (constructEvent in a route of your own)', () => {
+    it('a signed delivery returns the parsed event', withOutput(async () => {
+      const event = makeEvent({ type: 'invoice.payment_failed' });
+      const body = JSON.stringify(event);
+      const res = await post('/api/verify', body, sign(body));
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { received: true, id: event.id, type: event.type });
+    }));
+
+    it('a bad signature, a missing header and an expired timestamp are 400 with the error code', withOutput(async () => {
+      const body = JSON.stringify(makeEvent());
+      const forged = sign(body.replace('"invoice.paid"', '"invoice.voided"'));
+      assert.deepEqual(await post('/api/verify', body, forged), { status: 400, body: { error: 'signature_mismatch' } });
+      assert.deepEqual(await post('/api/verify', body, undefined), { status: 400, body: { error: 'missing_header' } });
+      const old = sign(body, Math.floor(Date.now() / 1000) - 3600);
+      assert.deepEqual(await post('/api/verify', body, old), { status: 400, body: { error: 'timestamp_too_old' } });
+    }));
+  });
+});
+
+describe('examples/nextjs without serverExternalPackages', { skip }, () => {
+  it('next build fails, and the error says to add serverExternalPackages', async () => {
+    const dir = app.prepare({ 'next.config.js': 'module.exports = {};\n' });
+    try {
+      await assert.rejects(app.build(dir), (err) => {
+        assert.match(err.message, /the native addon could not be loaded: .* \(hookwise was bundled/);
+        assert.match(err.message, /serverExternalPackages: \['hookwise'\]/);
+        return true;
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
