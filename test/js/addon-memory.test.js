@@ -14,12 +14,18 @@
 // A leak of L bytes per call grows the process by at least L x calls (glibc
 // adds 16 bytes of chunk header to each block, so a 64-byte leak costs 80),
 // so any leak of 64 bytes or more per call exceeds a bound of 32 per call: by
-// 2.5 times for a leaked 64-byte block. FLOOR is the noise a leak-free run
-// shows: the largest growth measured across all scenarios here was about
-// 0.5 MiB (settings below); 1 MiB leaves room. Scenarios with too few calls
-// for a 64-byte leak to pass FLOOR are marked `coarse` in the workload (with
-// the leak size they can see); valgrind (scripts/leak-check.sh) checks them
-// at any size.
+// 2.5 times for a leaked 64-byte block. FLOOR is above the noise a leak-free
+// run shows: with the settings below, the largest growth measured over the
+// scenarios of at most 50k calls was 0.7 MiB (most stay under 0.4 MiB). Every
+// scenario makes at least FLOOR / 64 calls, so that a 64-byte leak still
+// passes FLOOR, except those marked `coarse` in the workload (too slow for
+// that many calls; each says what leak it can see): their bound is
+// COARSE_FLOOR, and valgrind (scripts/leak-check.sh) checks them at any size.
+// Two kinds of scenario are noisier and have a `floor` of their own:
+// deliveries through webhooks.fetch, whose Request/Response machinery moves
+// RSS by megabytes on its own (3 MiB, with enough calls that a 64-byte leak
+// per call still passes it: the last test here checks that), and work
+// offloaded to the libuv pool (4 MiB; coarse).
 //
 // The children run with settings that make RSS a steady measure of what the
 // process holds, without changing what the addon does:
@@ -38,7 +44,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { allScenarios } = require('../leak/workload');
 
-const FLOOR = 1024 * 1024;
+const FLOOR = 1.25 * 1024 * 1024;
+const COARSE_FLOOR = 2 * 1024 * 1024;
 const BYTES_PER_CALL = 32;
 const FLAT = path.join(__dirname, '..', 'leak', 'flat.js');
 const NODE_FLAGS = ['--expose-gc', '--max-semi-space-size=1', '--single-threaded-gc'];
@@ -85,6 +92,11 @@ function startAll(scenarios) {
   return (name) => pending.get(name).promise;
 }
 
+/** The noise floor of a scenario's bound: its own (workload.js says why), COARSE_FLOOR, or FLOOR. */
+function floorOf(scenario) {
+  return scenario.floor ?? (scenario.coarse === undefined ? FLOOR : COARSE_FLOOR);
+}
+
 const KiB = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 describe('the addon leaks nothing: memory is flat over 100k calls of every outcome', () => {
@@ -96,7 +108,7 @@ describe('the addon leaks nothing: memory is flat over 100k calls of every outco
     it(scenario.name, async (t) => {
       const r = await resultOf(scenario.name);
       const calls = r.measured * (scenario.calls ?? 1);
-      const bound = Math.max(FLOOR, BYTES_PER_CALL * calls);
+      const bound = Math.max(floorOf(scenario), BYTES_PER_CALL * calls);
       const base = r.samples[0];
       const last = r.samples[r.samples.length - 1];
       const growth = {
@@ -125,7 +137,7 @@ describe('the addon leaks nothing: memory is flat over 100k calls of every outco
   it('every scenario can see a 64-byte leak per call, or says why not', () => {
     for (const s of scenarios) {
       const calls = Math.ceil(s.iterations / 4) * 4 * (s.calls ?? 1);
-      const smallest = Math.max(FLOOR, BYTES_PER_CALL * calls) / calls;
+      const smallest = Math.max(floorOf(s), BYTES_PER_CALL * calls) / calls;
       if (s.coarse === undefined) {
         assert.ok(smallest <= 64, `${s.name}: ${calls} calls only show a leak of ${smallest.toFixed(0)} bytes per call`);
       } else {
