@@ -23,7 +23,7 @@
 // COARSE_FLOOR, and valgrind (scripts/leak-check.sh) checks them at any size.
 // Two kinds of scenario are noisier and have a `floor` of their own:
 // deliveries through webhooks.fetch, whose Request/Response machinery moves
-// RSS by megabytes on its own (3 MiB, with enough calls that a 64-byte leak
+// RSS by megabytes on its own (4 MiB, with enough calls that a 64-byte leak
 // per call still passes it: the last test here checks that), and work
 // offloaded to the libuv pool (4 MiB; coarse).
 //

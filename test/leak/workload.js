@@ -75,7 +75,7 @@ const THREAD_POOL_COARSE =
 // Node's fetch machinery (Request, Response, body streams) alone moves RSS by
 // up to 2.7 MiB between rounds: the same deliveries through webhooks.handle()
 // stay within 0.4 MiB.
-const FETCH_FLOOR = 3 * MiB;
+const FETCH_FLOOR = 4 * MiB;
 const HUGE_BYTES = 512 * 1024 + 8192;
 
 /** A snapshot event whose `data` is large enough (>256 bytes) to be materialised lazily. */
@@ -670,11 +670,11 @@ function handlerScenarios() {
   // Signed with the real clock: the handler checks the timestamp against Date.now().
   const signNow = (body, secret = SECRET) => generateTestHeaderString({ payload: body, secret });
 
-  // 20k: each is a Request, a body stream read, a verify + parse, a store
+  // 22k: each is a Request, a body stream read, a verify + parse, a store
   // claim + complete and a Response (~50 µs).
   scenarios.push({
     name: 'handler.fetch accepted (processed), MemoryStore',
-    iterations: 20_000,
+    iterations: 22_000,
     floor: FETCH_FLOOR,
     calls: 3, // verify + parse, claim, complete
     setup: () => handlerState(new MemoryStore({ maxEntries: ID_SPACE })),
@@ -688,7 +688,7 @@ function handlerScenarios() {
   });
   scenarios.push({
     name: 'handler.fetch duplicate',
-    iterations: 25_000,
+    iterations: 33_000,
     floor: FETCH_FLOOR,
     calls: 2, // verify + parse, claim
     setup: async () => {
@@ -707,9 +707,9 @@ function handlerScenarios() {
   });
   scenarios.push({
     name: 'handler.fetch bad signature, expired timestamp, invalid JSON, not an event',
-    // 50k: one addon call each, and the fetch floor needs 49k for a 64-byte leak per call.
+    // 66k: one addon call each, and the fetch floor needs 65.5k for a 64-byte leak per call.
     // (Too large a body never reaches the addon: test/js/hostile-http.test.js covers it.)
-    iterations: 50_000,
+    iterations: 66_000,
     floor: FETCH_FLOOR,
     setup: () => {
       const state = handlerState(new MemoryStore());
@@ -744,7 +744,7 @@ function handlerScenarios() {
   });
   scenarios.push({
     name: 'handler.fetch handler throws (failed, then dead-lettered)',
-    iterations: 20_000,
+    iterations: 22_000,
     floor: FETCH_FLOOR,
     calls: 3, // verify + parse, claim, fail (and a requeue every third)
     setup: () => handlerState(new MemoryStore({ maxEntries: ID_SPACE })),
@@ -764,12 +764,12 @@ function handlerScenarios() {
     },
     teardown: ({ store }) => store.close(),
   });
-  // 2.5k batches of 4 deliveries in flight, each sent twice (accepted, then
-  // duplicate): 20k requests, each as above plus SQLite commits; then a purge
+  // 3.2k batches of 4 deliveries in flight, each sent twice (accepted, then
+  // duplicate): 25.6k requests, each as above plus SQLite commits; then a purge
   // of the batch's records, which keeps the table the same size.
   scenarios.push({
     name: 'handler.fetch accepted and duplicate, SqliteStore (file)',
-    iterations: 2_500,
+    iterations: 3_200,
     floor: FETCH_FLOOR,
     calls: 21, // 4 x (3 + 2) + the purge
     setup: () => {
