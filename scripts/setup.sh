@@ -9,6 +9,8 @@ packages=(
   build-essential python3 pkg-config cmake
   libssl-dev libsodium-dev libsimdjson-dev libsqlite3-dev
   catch2 libbenchmark-dev clang libclang-rt-dev
+  # the addon's leak check under memcheck (scripts/leak-check.sh)
+  valgrind
   # real servers for the RedisStore / PostgresStore tests (test/js/support/services.js)
   redis-server postgresql
 )

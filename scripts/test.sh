@@ -4,6 +4,8 @@
 #   2. npm dependencies and the addon (npm install runs scripts/build-addon.js)
 #   3. the C++ core's Catch2 suite through CTest, normal and ASan+UBSan builds
 #   4. the node:test suite
+#   5. the addon's leak check under valgrind (scripts/leak-check.sh); its
+#      memory-flat check is in the node:test suite (test/js/addon-memory.test.js)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +42,9 @@ done
 
 step "JavaScript tests (node:test)"
 node --test test/js/*.test.js
+
+step "leak check: the addon under valgrind memcheck"
+bash scripts/leak-check.sh
 
 step "fuzzers (libFuzzer + ASan/UBSan, ${FUZZ_SECONDS:-30}s each)"
 bash fuzz/run

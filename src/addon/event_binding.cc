@@ -242,31 +242,32 @@ Napi::Value VerifyAndParse(const Napi::CallbackInfo& info) {
 
 // The same on the libuv thread pool. A typed-array payload is referenced, not
 // copied (the caller must not modify it until the promise settles); `out` and
-// `strings` are referenced and written on the JS thread in OnOK.
+// `strings` are referenced and written on the JS thread in OnOK. The worker,
+// and its promise, are created only once the arguments are read and checked:
+// a promise that is never settled keeps its napi_deferred, and so the
+// promise, alive for ever.
 class VerifyAndParseWorker : public Napi::AsyncWorker {
  public:
-  explicit VerifyAndParseWorker(const Napi::CallbackInfo& info)
+  VerifyAndParseWorker(const Napi::CallbackInfo& info, std::unique_ptr<ParseArgs> args)
       : Napi::AsyncWorker(info.Env(), "hookwise.verifyAndParse"),
-        deferred_(Napi::Promise::Deferred::New(info.Env())) {
-    if (info.Length() >= 9) {
-      if (info[0].IsObject()) payload_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
-      if (info[5].IsObject()) out_ref_ = Napi::Persistent(info[5].As<Napi::Object>());
-      if (info[6].IsObject()) strings_ref_ = Napi::Persistent(info[6].As<Napi::Object>());
-      if (info[8].IsObject()) snapshot_ref_ = Napi::Persistent(info[8].As<Napi::Object>());
-    }
+        deferred_(Napi::Promise::Deferred::New(info.Env())),
+        args_(std::move(args)) {
+    if (info[0].IsObject()) payload_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+    if (info[5].IsObject()) out_ref_ = Napi::Persistent(info[5].As<Napi::Object>());
+    if (info[6].IsObject()) strings_ref_ = Napi::Persistent(info[6].As<Napi::Object>());
+    if (info[8].IsObject()) snapshot_ref_ = Napi::Persistent(info[8].As<Napi::Object>());
   }
-  ParseArgs& args() { return args_; }
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
-  void Execute() override { args_.Run(); }
+  void Execute() override { args_->Run(); }
   void OnOK() override {
-    if (args_.status == VerifyStatus::kOk) {
+    if (args_->status == VerifyStatus::kOk) {
       double* out = nullptr;
-      if (ReadOut(out_ref_.Value(), out)) args_.Write(out);
-      args_.WriteStrings(Env(), strings_ref_.Value());
+      if (ReadOut(out_ref_.Value(), out)) args_->Write(out);
+      args_->WriteStrings(Env(), strings_ref_.Value());
     }
-    deferred_.Resolve(Napi::Number::New(Env(), static_cast<int>(args_.status)));
+    deferred_.Resolve(Napi::Number::New(Env(), static_cast<int>(args_->status)));
   }
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
@@ -276,16 +277,17 @@ class VerifyAndParseWorker : public Napi::AsyncWorker {
   Napi::ObjectReference out_ref_;
   Napi::ObjectReference strings_ref_;
   Napi::ObjectReference snapshot_ref_;
-  ParseArgs args_;
+  // Heap-allocated so that the payload's bytes, which may point into it, never move.
+  std::unique_ptr<ParseArgs> args_;
 };
 
 Napi::Value VerifyAndParseAsync(const Napi::CallbackInfo& info) {
-  auto* worker = new VerifyAndParseWorker(info);
+  auto args = std::make_unique<ParseArgs>();
   double* out = nullptr;
-  if (!ReadParseArgs(info, worker->args()) || !ReadOut(info[5], out)) {
-    delete worker;
+  if (!ReadParseArgs(info, *args) || !ReadOut(info[5], out)) {
     return ThrowTypeError(info.Env(), kUsage);
   }
+  auto* worker = new VerifyAndParseWorker(info, std::move(args));
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // the worker deletes itself after OnOK/OnError
   return promise;

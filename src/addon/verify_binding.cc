@@ -1,5 +1,6 @@
 #include "src/addon/verify_binding.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,32 +61,38 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
 // modify it until the promise settles (constructEventAsync's contract).
 class VerifyWorker : public Napi::AsyncWorker {
  public:
-  VerifyWorker(Napi::Env env, Napi::Value payload)
-      : Napi::AsyncWorker(env, "hookwise.verify"), deferred_(Napi::Promise::Deferred::New(env)) {
+  // `args` already read and checked: the worker (and its promise) is only
+  // created for a call that will be queued. A promise that is never settled
+  // keeps its napi_deferred, and so the promise, alive for ever.
+  VerifyWorker(Napi::Env env, Napi::Value payload, std::unique_ptr<VerifyArgs> args)
+      : Napi::AsyncWorker(env, "hookwise.verify"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        args_(std::move(args)) {
     if (payload.IsObject()) payload_ref_ = Napi::Persistent(payload.As<Napi::Object>());
   }
-  VerifyArgs& args() { return args_; }
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
-  void Execute() override { status_ = args_.Run(); }
+  void Execute() override { status_ = args_->Run(); }
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), static_cast<int>(status_))); }
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference payload_ref_;
-  VerifyArgs args_;
+  // Heap-allocated so that the string payload's bytes, which point into
+  // `args_->payload.storage`, never move.
+  std::unique_ptr<VerifyArgs> args_;
   VerifyStatus status_ = VerifyStatus::kInternalError;
 };
 
 Napi::Value VerifyAsync(const Napi::CallbackInfo& info) {
-  auto* worker = new VerifyWorker(info.Env(), info[0]);
-  if (!ReadVerifyArgs(info, worker->args())) {
-    delete worker;
+  auto args = std::make_unique<VerifyArgs>();
+  if (!ReadVerifyArgs(info, *args)) {
     return ThrowTypeError(info.Env(),
                           "verifyAsync(payload, header, secrets, tolerance, receivedAt)");
   }
+  auto* worker = new VerifyWorker(info.Env(), info[0], std::move(args));
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // the worker deletes itself after OnOK/OnError
   return promise;
