@@ -80,6 +80,27 @@ StoreOp FailOp(const std::string& id, const std::string& token, std::int64_t max
   op.number = max_attempts;
   return op;
 }
+StoreOp MarkAppliedOp(const std::string& object_id, std::int64_t created,
+                      const std::string& event_id) {
+  StoreOp op;
+  op.kind = StoreOp::Kind::kMarkApplied;
+  op.id = object_id;
+  op.token = event_id;
+  op.number = created;
+  return op;
+}
+StoreOp LastAppliedOp(const std::string& object_id) {
+  StoreOp op;
+  op.kind = StoreOp::Kind::kLastApplied;
+  op.id = object_id;
+  return op;
+}
+StoreOp PurgeOp(std::int64_t older_than_ms) {
+  StoreOp op;
+  op.kind = StoreOp::Kind::kPurge;
+  op.number = older_than_ms;
+  return op;
+}
 StoreOp GetOp(const std::string& id) {
   StoreOp op;
   op.kind = StoreOp::Kind::kGet;
@@ -145,20 +166,10 @@ TEST_CASE("SqliteStore: lastApplied, list, purge", "[sqlite_store]") {
   TempDir dir;
   auto clock = std::make_shared<ManualStoreClock>(kStart);
   SqliteStore store(Options(dir.File("events.db"), clock));
-  StoreOp mark;
-  mark.kind = StoreOp::Kind::kMarkApplied;
-  mark.id = "sub_1";
-  mark.token = "evt_b";
-  mark.number = 200;
-  store.Run(mark);
-  mark.number = 100;
-  store.Run(mark);
-  StoreOp last;
-  last.kind = StoreOp::Kind::kLastApplied;
-  last.id = "sub_1";
-  CHECK(store.Run(last).number == std::optional<std::int64_t>(200));
-  last.id = "sub_2";
-  CHECK_FALSE(store.Run(last).number);
+  store.Run(MarkAppliedOp("sub_1", 200, "evt_b"));
+  store.Run(MarkAppliedOp("sub_1", 100, "evt_a"));
+  CHECK(store.Run(LastAppliedOp("sub_1")).number == std::optional<std::int64_t>(200));
+  CHECK_FALSE(store.Run(LastAppliedOp("sub_2")).number);
 
   for (const char* id : {"evt_c", "evt_a", "evt_b"}) store.Run(ClaimOp(id, 100000));
   clock->Advance(10);
@@ -181,10 +192,7 @@ TEST_CASE("SqliteStore: lastApplied, list, purge", "[sqlite_store]") {
   CHECK(store.Run(list).records.size() == 3);
 
   clock->Advance(1000);
-  StoreOp purge;
-  purge.kind = StoreOp::Kind::kPurge;
-  purge.number = 500;
-  CHECK(store.Run(purge).number == std::optional<std::int64_t>(1));
+  CHECK(store.Run(PurgeOp(500)).number == std::optional<std::int64_t>(1));
   CHECK_FALSE(store.Run(GetOp("evt_d")).record);
   CHECK(store.Run(GetOp("evt_a")).record);
 }
@@ -342,12 +350,10 @@ TEST_CASE("SqliteStore: int64-limit leases and purge ages saturate", "[sqlite_st
   clock->Advance(1000000000);
   CHECK(store.Run(ClaimOp("evt_forever")).claim.status == ClaimStatus::kInProgress);
   CHECK(store.Run(CompleteOp("evt_forever", claim.token)).flag);
-  StoreOp purge;
-  purge.kind = StoreOp::Kind::kPurge;
-  purge.number = max;  // nothing is that old
-  CHECK(store.Run(purge).number == std::optional<std::int64_t>(0));
-  purge.number = std::numeric_limits<std::int64_t>::min();  // a cutoff past every record
-  CHECK(store.Run(purge).number == std::optional<std::int64_t>(1));
+  CHECK(store.Run(PurgeOp(max)).number == std::optional<std::int64_t>(0));  // nothing is that old
+  // A cutoff past every record.
+  CHECK(store.Run(PurgeOp(std::numeric_limits<std::int64_t>::min())).number ==
+        std::optional<std::int64_t>(1));
 }
 
 // SqliteStore renewed the marker only when `created` moved forward, while
@@ -356,22 +362,9 @@ TEST_CASE("SqliteStore: an older markApplied renews the marker's age", "[sqlite_
   TempDir dir;
   auto clock = std::make_shared<ManualStoreClock>(kStart);
   SqliteStore store(Options(dir.File("events.db"), clock));
-  StoreOp mark;
-  mark.kind = StoreOp::Kind::kMarkApplied;
-  mark.id = "sub_1";
-  mark.token = "evt_b";
-  mark.number = 200;
-  store.Run(mark);
+  store.Run(MarkAppliedOp("sub_1", 200, "evt_b"));
   clock->Advance(1000);
-  mark.token = "evt_a";
-  mark.number = 100;
-  store.Run(mark);
-  StoreOp purge;
-  purge.kind = StoreOp::Kind::kPurge;
-  purge.number = 500;
-  store.Run(purge);
-  StoreOp last;
-  last.kind = StoreOp::Kind::kLastApplied;
-  last.id = "sub_1";
-  CHECK(store.Run(last).number == std::optional<std::int64_t>(200));
+  store.Run(MarkAppliedOp("sub_1", 100, "evt_a"));
+  store.Run(PurgeOp(500));
+  CHECK(store.Run(LastAppliedOp("sub_1")).number == std::optional<std::int64_t>(200));
 }
