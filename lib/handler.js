@@ -12,6 +12,7 @@ const { normalizeOptions, checkHandler, checkType } = require('./handler-options
 const { nodeAdapter } = require('./adapters/node');
 const { fetchAdapter } = require('./adapters/fetch');
 const { MemoryStore } = require('./stores/memory-store');
+const { isKey, MAX_KEY_BYTES } = require('./stores/store-args');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -152,6 +153,12 @@ class WebhookHandler {
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
+    if (!isKey(envelope.id) || !isKey(envelope.type)) {
+      // Stripe's ids and types are ~30 bytes; no store can key an empty or huge one.
+      const message = `The body is signed JSON but not a Stripe event (its "id" and "type" must be 1 to ${MAX_KEY_BYTES} bytes).`;
+      this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
+      return rejected('invalid_json', message);
+    }
     if (envelope.object === 'v2.core.event') {
       const message = 'This is a thin event notification (object "v2.core.event"); this endpoint handles snapshot events. Use parseEventNotification for thin events.';
       this.#logger.warn(`hookwise: rejected event ${envelope.id}: ${message}`);
@@ -183,7 +190,8 @@ class WebhookHandler {
     }
     const config = this.#config;
     const store = this.#storeInUse();
-    const objectId = isString(envelope.objectId) ? envelope.objectId : undefined;
+    // An object id no store can key (empty, over 255 bytes) means no ordering for this event.
+    const objectId = isKey(envelope.objectId) ? envelope.objectId : undefined;
     const created = Number.isSafeInteger(envelope.created) ? envelope.created : 0;
     // The body goes along only to a store that keeps payloads (SqliteStore keepPayloads, for
     // replay): the others would copy it across Node-API for nothing.

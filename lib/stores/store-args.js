@@ -47,6 +47,8 @@ function outOfRange(name, expected, value) {
 }
 
 // An event id, object id or event type: 1 to 255 bytes of UTF-8.
+const isKey = (value) => isString(value) && value.length > 0 && utf8Length(value) <= MAX_KEY_BYTES;
+
 function checkKey(name, value) {
   if (!isString(value)) throw invalidArgument(name, 'a string', value);
   const bytes = utf8Length(value);
@@ -143,6 +145,7 @@ module.exports = {
   STATUSES,
   ADVANCE_CLOCK,
   utf8Length,
+  isKey,
   checkKey,
   checkEventId,
   checkObjectId,

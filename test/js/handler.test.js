@@ -143,6 +143,21 @@ for (const [via, storeKind] of [['fetch', 'MemoryStore'], ['node', 'MemoryStore'
       });
     });
 
+    it('skip-stale: an object id no store can key (empty, over 255 bytes) is processed without ordering', async () => {
+      const applied = [];
+      await withSetup({ ordering: 'skip-stale', on: { 'customer.subscription.updated': async (e) => applied.push(e.created) } }, async (s) => {
+        for (const id of ['', 's'.repeat(256)]) {
+          const object = { id, object: 'subscription' };
+          for (const created of [2000, 1000]) {
+            const res = await s.deliver(makeEvent({ type: 'customer.subscription.updated', created, object }));
+            assert.equal(res.status, 200);
+            assert.deepEqual(res.body, { received: true });
+          }
+        }
+        assert.deepEqual(applied, [2000, 1000, 2000, 1000]);
+      });
+    });
+
     it("ordering 'off' (the default) applies an older event", async () => {
       const applied = [];
       await withSetup({ on: { 'customer.subscription.updated': async (e) => applied.push(e.created) } }, async (s) => {
@@ -218,6 +233,13 @@ for (const [via, storeKind] of [['fetch', 'MemoryStore'], ['node', 'MemoryStore'
       ['an empty body', () => ['', sign('')], 'missing_payload'],
       ['a signed body that is not JSON', () => ['{"id": nope', sign('{"id": nope')], 'invalid_json'],
       ['signed JSON that is not an event', () => ['[1,2]', sign('[1,2]')], 'invalid_json'],
+      // No store can key these: refused the same way whatever the store (not a 500 for ever).
+      ...[['an empty event id', { id: '' }], ['a 256-byte event id', { id: 'e'.repeat(256) }], ['a 256-byte type', { type: 't'.repeat(256) }]].map(
+        ([label, over]) => {
+          const body = JSON.stringify({ ...makeEvent(), ...over });
+          return [label, () => [body, sign(body)], 'invalid_json'];
+        },
+      ),
     ]) {
       it(`rejected: 400 { error: '${code}' } for ${name}`, async () => {
         await withSetup({ on: { '*': async () => assert.fail('must not run') } }, async (s) => {
