@@ -66,8 +66,7 @@ class NativeStore {
 
   async list(query) {
     const { status, type, before, limit } = normalizeListQuery(query);
-    // receivedAt is whole milliseconds: receivedAt < before <=> receivedAt < ceil(before).
-    return this.#native.list(status, type, before === null ? null : Math.ceil(before), limit);
+    return this.#native.list(status, type, before, limit);
   }
 
   async requeue(eventId) {

@@ -312,8 +312,7 @@ class PostgresStore {
 
   async list(query) {
     const q = common.normalizeListQuery(query);
-    // receivedAt is whole milliseconds: receivedAt < before <=> receivedAt < ceil(before).
-    const { text, values } = this._sql.list(q.status, q.type, q.before === null ? null : Math.ceil(q.before));
+    const { text, values } = this._sql.list(q.status, q.type, q.before);
     const { rows } = await this._query('list', null, text, [...values, q.limit]);
     return rows.map(toRecord);
   }

@@ -219,8 +219,7 @@ class RedisStore {
 
   async list(query) {
     const q = common.normalizeListQuery(query);
-    // receivedAt is whole milliseconds: receivedAt < before  <=>  receivedAt < ceil(before).
-    const before = q.before === null ? '' : String(Math.ceil(q.before));
+    const before = q.before === null ? '' : String(q.before);
     const records = [];
     let resume = '';
     do {

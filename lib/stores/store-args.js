@@ -97,7 +97,7 @@ function checkFailArgs(error, maxAttempts) {
   checkInteger('maxAttempts', maxAttempts, 1);
 }
 
-// list(query): { status, type, before (null when absent), limit }
+// list(query): { status, type, before (an integer, null when absent), limit }
 function normalizeListQuery(query) {
   if (query === undefined || query === null) return { status: null, type: null, before: null, limit: DEFAULT_LIST_LIMIT };
   if (!isPlainObject(query)) throw invalidArgument('query', 'an object { status?, type?, before?, limit? }', query);
@@ -113,7 +113,9 @@ function normalizeListQuery(query) {
   }
   checkInteger('query.limit', limit, 1);
   if (limit > MAX_LIST_LIMIT) throw outOfRange('query.limit', `at most ${MAX_LIST_LIMIT}`, limit);
-  return { status, type, before, limit };
+  // receivedAt is whole milliseconds: receivedAt < before <=> receivedAt < ceil(before), so every
+  // backend gets an integer cursor (PostgreSQL's bigint refuses a fraction).
+  return { status, type, before: before === null ? null : Math.ceil(before), limit };
 }
 
 const checkOlderThan = (value) => checkInteger('olderThanMs', value, 0, 'an integer (milliseconds)');
