@@ -394,11 +394,8 @@ class Backend {
     }
   }
 
- protected:
   const char* backend_;
   std::size_t step_ = 0;
-
- private:
   StoreModel model_;
   std::set<std::string> issued_;
   std::map<std::string, std::vector<std::string>> issued_by_event_;
