@@ -22,10 +22,6 @@
 
 namespace hookwise::fuzz {
 
-struct ModelRecord {
-  EventRecord record;  // every field as the store must report it
-};
-
 struct ModelApplied {
   std::int64_t created = 0;
   std::int64_t updated_at_ms = 0;
@@ -62,11 +58,11 @@ class StoreModel {
       if (keep_payloads_) r.payload = meta.payload;
       r.token = acquired_token;
       r.lease_expires_at_ms = SaturatingAdd(now, meta.lease_ms);
-      records_.emplace(id, ModelRecord{r});
+      records_.emplace(id, r);
       EvictOverLimit();
       return Claim{ClaimStatus::kAcquired, acquired_token, 1};
     }
-    EventRecord& r = it->second.record;
+    EventRecord& r = it->second;
     const bool lease_over = r.status == EventStatus::kProcessing && now >= r.lease_expires_at_ms;
     if (r.status == EventStatus::kCompleted) return Claim{ClaimStatus::kDuplicate, {}, r.attempts};
     if (r.status == EventStatus::kDeadLettered) {
@@ -102,7 +98,7 @@ class StoreModel {
     auto it = records_.find(id);
     if (it == records_.end()) return FailOutcome{false, 0, true};
     EventRecord* r = Holding(id, token);
-    if (r == nullptr) return FailOutcome{false, it->second.record.attempts, true};
+    if (r == nullptr) return FailOutcome{false, it->second.attempts, true};
     r->last_error = Utf8Prefix(error, kMaxLastErrorBytes);
     r->token.clear();
     r->lease_expires_at_ms = 0;
@@ -115,7 +111,7 @@ class StoreModel {
   bool Requeue(const std::string& id, std::int64_t now) {
     auto it = records_.find(id);
     if (it == records_.end()) return false;
-    EventRecord& r = it->second.record;
+    EventRecord& r = it->second;
     if (r.status != EventStatus::kFailed && r.status != EventStatus::kDeadLettered) return false;
     r.status = EventStatus::kFailed;
     r.attempts = 0;
@@ -126,14 +122,14 @@ class StoreModel {
   std::optional<EventRecord> Get(const std::string& id) const {
     auto it = records_.find(id);
     if (it == records_.end()) return std::nullopt;
-    return it->second.record;
+    return it->second;
   }
 
   std::vector<EventRecord> List(const ListQuery& query) const {
     // The reference order, spelled out: every record sorted by
     // (receivedAt descending, id ascending), then filtered, then cut.
     std::vector<EventRecord> all;
-    for (const auto& [id, m] : records_) all.push_back(m.record);
+    for (const auto& [id, r] : records_) all.push_back(r);
     std::sort(all.begin(), all.end(), [](const EventRecord& a, const EventRecord& b) {
       if (a.received_at_ms != b.received_at_ms) return a.received_at_ms > b.received_at_ms;
       return a.id < b.id;
@@ -153,7 +149,7 @@ class StoreModel {
     const std::int64_t cutoff = SaturatingSub(now, older_than_ms);
     std::size_t n = 0;
     for (auto it = records_.begin(); it != records_.end();) {
-      const EventRecord& r = it->second.record;
+      const EventRecord& r = it->second;
       if (r.status != EventStatus::kProcessing && r.updated_at_ms < cutoff) {
         it = records_.erase(it);
         ++n;
@@ -179,14 +175,11 @@ class StoreModel {
     return it->second.created;
   }
 
-  const std::map<std::string, ModelRecord>& records() const { return records_; }
-  const std::map<std::string, ModelApplied>& applied() const { return applied_; }
-
  private:
   EventRecord* Holding(const std::string& id, const std::string& token) {
     auto it = records_.find(id);
     if (it == records_.end()) return nullptr;
-    EventRecord& r = it->second.record;
+    EventRecord& r = it->second;
     if (r.status != EventStatus::kProcessing || token.empty() || token != r.token) return nullptr;
     return &r;
   }
@@ -208,8 +201,7 @@ class StoreModel {
   void EvictOverLimit() {
     while (records_.size() > max_entries_) {
       const EventRecord* oldest = nullptr;
-      for (const auto& [id, m] : records_) {
-        const EventRecord& r = m.record;
+      for (const auto& [id, r] : records_) {
         if (r.status != EventStatus::kCompleted) continue;
         if (oldest == nullptr || std::make_pair(r.updated_at_ms, r.id) <
                                      std::make_pair(oldest->updated_at_ms, oldest->id)) {
@@ -224,7 +216,7 @@ class StoreModel {
 
   std::size_t max_entries_;
   bool keep_payloads_;
-  std::map<std::string, ModelRecord> records_;
+  std::map<std::string, EventRecord> records_;  // every field as the store must report it
   std::map<std::string, ModelApplied> applied_;
 };
 
