@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "src/addon/parallel_parse.h"
+#include "src/addon/promise_worker.h"
 #include "src/addon/value_conversion.h"
 #include "src/core/event_envelope.h"
 #include "src/core/webhook_verifier.h"
@@ -242,22 +243,17 @@ Napi::Value VerifyAndParse(const Napi::CallbackInfo& info) {
 
 // The same on the libuv thread pool. A typed-array payload is referenced, not
 // copied (the caller must not modify it until the promise settles); `out` and
-// `strings` are referenced and written on the JS thread in OnOK. The worker,
-// and its promise, are created only once the arguments are read and checked:
-// a promise that is never settled keeps its napi_deferred, and so the
-// promise, alive for ever.
-class VerifyAndParseWorker : public Napi::AsyncWorker {
+// `strings` are referenced and written on the JS thread in OnOK. Created only
+// once the arguments are read and checked (see PromiseWorker).
+class VerifyAndParseWorker : public PromiseWorker {
  public:
   VerifyAndParseWorker(const Napi::CallbackInfo& info, std::unique_ptr<ParseArgs> args)
-      : Napi::AsyncWorker(info.Env(), "hookwise.verifyAndParse"),
-        deferred_(Napi::Promise::Deferred::New(info.Env())),
-        args_(std::move(args)) {
+      : PromiseWorker(info.Env(), "hookwise.verifyAndParse"), args_(std::move(args)) {
     if (info[0].IsObject()) payload_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
     if (info[5].IsObject()) out_ref_ = Napi::Persistent(info[5].As<Napi::Object>());
     if (info[6].IsObject()) strings_ref_ = Napi::Persistent(info[6].As<Napi::Object>());
     if (info[8].IsObject()) snapshot_ref_ = Napi::Persistent(info[8].As<Napi::Object>());
   }
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   void Execute() override { args_->Run(); }
@@ -267,12 +263,10 @@ class VerifyAndParseWorker : public Napi::AsyncWorker {
       if (ReadOut(out_ref_.Value(), out)) args_->Write(out);
       args_->WriteStrings(Env(), strings_ref_.Value());
     }
-    deferred_.Resolve(Napi::Number::New(Env(), static_cast<int>(args_->status)));
+    Resolve(Napi::Number::New(Env(), static_cast<int>(args_->status)));
   }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   Napi::ObjectReference payload_ref_;
   Napi::ObjectReference out_ref_;
   Napi::ObjectReference strings_ref_;
@@ -287,10 +281,7 @@ Napi::Value VerifyAndParseAsync(const Napi::CallbackInfo& info) {
   if (!ReadParseArgs(info, *args) || !ReadOut(info[5], out)) {
     return ThrowTypeError(info.Env(), kUsage);
   }
-  auto* worker = new VerifyAndParseWorker(info, std::move(args));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK/OnError
-  return promise;
+  return PromiseWorker::Start(new VerifyAndParseWorker(info, std::move(args)));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "src/addon/promise_worker.h"
 #include "src/addon/store_conversion.h"
 #include "src/addon/value_conversion.h"
 #include "src/core/sqlite_store.h"
@@ -248,25 +249,21 @@ class NativeSqliteStore : public Napi::ObjectWrap<NativeSqliteStore> {
 
   // Closing waits for the writer (which may be committing, or waiting on
   // another process's lock), so it runs on the libuv pool, not the JS thread.
-  class CloseWorker : public Napi::AsyncWorker {
+  class CloseWorker : public PromiseWorker {
    public:
     CloseWorker(Napi::Env env, NativeSqliteStore* store)
-        : Napi::AsyncWorker(env, "hookwise.SqliteStore.close"),
-          deferred_(Napi::Promise::Deferred::New(env)),
-          store_(store) {
+        : PromiseWorker(env, "hookwise.SqliteStore.close"), store_(store) {
       keep_alive_ = Napi::Persistent(store->Value());
     }
-    Napi::Promise Promise() { return deferred_.Promise(); }
 
    protected:
     void Execute() override { store_->store_->Close(); }
     void OnOK() override {
       store_->Shutdown();  // releases the thread-safe function
-      deferred_.Resolve(Env().Undefined());
+      Resolve(Env().Undefined());
     }
 
    private:
-    Napi::Promise::Deferred deferred_;
     NativeSqliteStore* store_;
     Napi::ObjectReference keep_alive_;
   };
@@ -279,10 +276,7 @@ class NativeSqliteStore : public Napi::ObjectWrap<NativeSqliteStore> {
       return deferred.Promise();
     }
     closed_ = true;  // later operations are refused at once
-    auto* worker = new CloseWorker(env, this);
-    Napi::Promise promise = worker->Promise();
-    worker->Queue();
-    return promise;
+    return PromiseWorker::Start(new CloseWorker(env, this));
   }
 
   // Tests only: moves this store's clock forward by `ms`.

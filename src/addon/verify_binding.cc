@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "src/addon/promise_worker.h"
 #include "src/addon/value_conversion.h"
 #include "src/core/webhook_verifier.h"
 
@@ -59,26 +60,19 @@ Napi::Value Verify(const Napi::CallbackInfo& info) {
 // would otherwise hold the event loop. A typed-array payload is not copied: the
 // worker holds a reference to it so it stays alive, and the caller must not
 // modify it until the promise settles (constructEventAsync's contract).
-class VerifyWorker : public Napi::AsyncWorker {
+class VerifyWorker : public PromiseWorker {
  public:
-  // `args` already read and checked: the worker (and its promise) is only
-  // created for a call that will be queued. A promise that is never settled
-  // keeps its napi_deferred, and so the promise, alive for ever.
+  // `args` already read and checked (see PromiseWorker).
   VerifyWorker(Napi::Env env, Napi::Value payload, std::unique_ptr<VerifyArgs> args)
-      : Napi::AsyncWorker(env, "hookwise.verify"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        args_(std::move(args)) {
+      : PromiseWorker(env, "hookwise.verify"), args_(std::move(args)) {
     if (payload.IsObject()) payload_ref_ = Napi::Persistent(payload.As<Napi::Object>());
   }
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   void Execute() override { status_ = args_->Run(); }
-  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), static_cast<int>(status_))); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+  void OnOK() override { Resolve(Napi::Number::New(Env(), static_cast<int>(status_))); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   Napi::ObjectReference payload_ref_;
   // Heap-allocated so that the string payload's bytes, which point into
   // `args_->payload.storage`, never move.
@@ -92,10 +86,7 @@ Napi::Value VerifyAsync(const Napi::CallbackInfo& info) {
     return ThrowTypeError(info.Env(),
                           "verifyAsync(payload, header, secrets, tolerance, receivedAt)");
   }
-  auto* worker = new VerifyWorker(info.Env(), info[0], std::move(args));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK/OnError
-  return promise;
+  return PromiseWorker::Start(new VerifyWorker(info.Env(), info[0], std::move(args)));
 }
 
 }  // namespace
