@@ -8,7 +8,9 @@
   # which checks the libraries first and points node-gyp at the Node headers
   # already on the machine.
   "variables": {
-    "simdjson_dir": "<!(node scripts/native-deps.js simdjson-dir --relative)"
+    "simdjson_dir": "<!(node scripts/native-deps.js simdjson-dir --relative)",
+    # 1 for the prebuilt binaries, built against glibc 2.31 (scripts/prebuild.js).
+    "hookwise_glibc_compat%": 0
   },
   "target_defaults": {
     "cflags": ["-fPIC", "-fvisibility=hidden", "-ffunction-sections", "-fdata-sections"],
@@ -72,6 +74,9 @@
         "-Wl,--version-script=<(module_root_dir)/src/addon/exports.map",
         "-Wl,--gc-sections",
         "-Wl,-z,relro,-z,now"
+      ],
+      "conditions": [
+        ["hookwise_glibc_compat==1", { "sources": ["src/addon/glibc_compat.cc"] }]
       ],
       "configurations": {
         "Debug": {
