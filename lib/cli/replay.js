@@ -20,7 +20,8 @@ const CANNOT = {
   no_payload: (id) =>
     `${id} was recorded without its payload, so it cannot be replayed: the store that received it was opened ` +
     'without keepPayloads. Create it with new SqliteStore({ keepPayloads: true }) (`hookwise listen` does) and ' +
-    'events received from then on can be replayed; for this one, resend it from the Stripe Dashboard or `stripe events resend`.',
+    'events received from then on can be replayed; for this one, have Stripe send it again (the event\'s page in ' +
+    'the Dashboard, or the Stripe CLI: `stripe events resend <id>`).',
   not_found: (id) => `${id}: no such event in the store`,
 };
 
