@@ -10,7 +10,10 @@
 # build; the loader prefers them, so the JS suites test what ships. The core
 # JS suites then run again under official Node 18, 20, 22 and 24
 # (scripts/node-matrix.sh). Registry Node binaries and the glibc 2.31 sysroots
-# are cached under ~/.cache/hookwise-test.
+# are cached under ~/.cache/hookwise-test. Then the packed tarball is installed
+# on clean Debian roots (no compiler, no -dev packages; x64 with Node 18-24 and
+# arm64 under qemu) and smoke-tested there (test/clean-machine/run.sh; the
+# roots are cached there too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +56,10 @@ node --test test/js/*.test.js
 
 step "core JS suites under official Node.js 18, 20, 22, 24"
 bash scripts/node-matrix.sh
+
+step "clean machine: the packed tarball installed and smoke-tested on Debian roots without compilers"
+# The prebuilds were made above; run.sh only packs.
+HOOKWISE_CLEAN_PREBUILD=skip bash test/clean-machine/run.sh
 
 step "leak check: the addon under valgrind memcheck"
 bash scripts/leak-check.sh
