@@ -54,8 +54,12 @@ for project in default ignore-scripts; do
   why=
   if ((status != 0)); then
     why="npm install exited $status"
-  elif grep -Eiq 'gyp|g\+\+|cc1plus|c\+\+ |CXX\(target\)|make(\[[0-9]+\])?:|compil' install.log; then
-    why="the install compiled something (see its log above)"
+  elif grep -q '^hookwise: ' install.log; then
+    # With a prebuild that loads, the install script prints nothing: words from
+    # it mean none matched (it tried to build from source).
+    why="the install script reported: $(grep -m1 '^hookwise: ' install.log | tr -d '"\\')"
+  elif grep -Eq 'gyp (info|ERR|WARN)|cc1plus|CXX\(target\)|SOLINK|make(\[[0-9]+\])?: ' install.log; then
+    why="the install ran node-gyp or a compiler (see its log above)"
   elif [[ -e node_modules/hookwise/build ]]; then
     why="node_modules/hookwise/build exists: something was built"
   fi
