@@ -104,13 +104,16 @@ build_root() {
   mkdir -p "$tmp/opt/node" "$tmp/root"
 }
 
+mkdir -p "$cache/roots"
+exec 8>"$cache/roots/.$suite-$arch.lock"
+flock 8
+
 stamp=$( { declare -f build_root umount_in; echo "$suite $arch $mirror"; } | sha256sum | cut -c1-16)
 if [[ ! -f $root/.hookwise-root || $(cat "$root/.hookwise-root") != "$stamp" ]]; then
   start=$SECONDS
   tmp=$root.tmp.$$
   # shellcheck disable=SC2064
   trap "umount_in '$tmp'; rm -rf --one-file-system '$tmp' '$tmp.log'" EXIT
-  mkdir -p "$(dirname "$root")"
   build_root "$tmp"
   echo "$stamp" >"$tmp/.hookwise-root"
   rm -rf --one-file-system "$root"

@@ -28,6 +28,15 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 
+# One run at a time on this machine (the roots and $work are shared by every
+# clone's npm test).
+mkdir -p "$cache"
+exec 9>"$cache/clean-machine.lock"
+if ! flock -n 9; then
+  echo "clean machine: waiting for another run to finish ($cache/clean-machine.lock)"
+  flock 9
+fi
+
 # 1. The tarball, as `npm publish` would make it.
 rm -rf "$work" && mkdir -p "$work"
 if [[ $(node -p "Boolean(require('./package.json').scripts?.prebuild)") == true && ${HOOKWISE_CLEAN_PREBUILD:-} != skip ]]; then
@@ -49,14 +58,18 @@ stripe_version=$(node -p "require('./package.json').devDependencies?.stripe ?? '
 
 # 2. Each target in its root.
 mounted=()
-cleanup() {
+unmount() {
   local m
-  for m in "${mounted[@]}"; do
+  for m in "$@"; do
     if mountpoint -q "$m"; then umount -R "$m" 2>/dev/null || umount -l "$m"; fi
   done
+}
+cleanup() {
+  unmount "${mounted[@]}"
   mounted=()
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 summary=()
 failed=0
@@ -76,6 +89,7 @@ for target in $targets; do
   rm -rf "$root/smoke" && mkdir -p "$root/smoke"
   cp "$tarball" test/clean-machine/smoke.mjs test/clean-machine/inside.sh "$root/smoke/"
   cp test/fixtures/events/checkout.session.completed.json "$root/smoke/fixture.json"
+  unmount "$root/dev" "$root/proc" # left by a run that was killed
   mount -t proc proc "$root/proc" && mounted+=("$root/proc")
   mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" && mounted+=("$root/dev")
   env=(TERM=dumb LANG=C.UTF-8 NO_COLOR=1 PATH=/usr/sbin:/usr/bin:/sbin:/bin)
