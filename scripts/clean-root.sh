@@ -126,6 +126,7 @@ fi
 # machine may well lack it, and the prebuild must not need it: take it out
 # (nothing the test runs uses it; Node has its own OpenSSL).
 for pkg in libssl1.1 libssl3 libssl3t64; do
+  # shellcheck disable=SC2016 # ${Status} is dpkg-query's, not the shell's
   if [[ $(chroot "$root" dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true) == "install ok installed" ]]; then
     log "removing $pkg"
     chroot "$root" dpkg --purge --force-depends "$pkg" >/dev/null 2>&1
@@ -175,7 +176,7 @@ for major in $nodes; do
   tgz=$(npm_tarball "$npm_major")
   npm_version=$(basename "$tgz" .tgz)
   npm_version=${npm_version#npm-}
-  if [[ $(cat "$dest/lib/node_modules/npm/package.json" 2>/dev/null | grep -m1 '"version"') != *"\"$npm_version\""* ]]; then
+  if [[ $(grep -m1 '"version"' "$dest/lib/node_modules/npm/package.json" 2>/dev/null) != *"\"$npm_version\""* ]]; then
     log "adding npm $npm_version to Node.js $name"
     rm -rf "$dest/lib/node_modules/npm"
     mkdir -p "$dest/lib/node_modules/npm"

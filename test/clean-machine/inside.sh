@@ -8,7 +8,7 @@
 # Prints `smoke-result` / `install-result` lines for run.sh to summarise.
 set -uo pipefail
 node_arch=$1 majors=$2 install_major=$3 stripe_version=$4
-cd /smoke
+cd /smoke || exit 1
 export HOME=/root
 base_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 failures=0
@@ -18,15 +18,16 @@ secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 path_for() { echo "/opt/node/$1/bin:$base_path"; }
 
 echo "--- the machine is clean"
+export PATH=$base_path
 clean=ok
 for cmd in cc gcc g++ c++ cpp clang clang++ make gmake cmake python python3 pkg-config pkgconf node nodejs npm node-gyp; do
   if command -v "$cmd" >/dev/null 2>&1; then echo "not clean: $cmd is $(command -v "$cmd")"; clean=no; fi
 done
 pkgs=$(dpkg-query -W -f='${Package}\n' | grep -E -- '-dev$|^gcc(-[0-9]+)?$|^g\+\+|^cpp|^clang|^llvm|^make$|^python|^pkg-?conf|^build-essential|^libsodium|^libsimdjson|^libsqlite3|^libssl[0-9]|^nodejs' || true)
-[[ -z $pkgs ]] || { echo "not clean: packages installed: $(echo $pkgs)"; clean=no; }
+[[ -z $pkgs ]] || { echo "not clean: packages installed: $(tr "\n" " " <<<"$pkgs")"; clean=no; }
 libs=$(find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /smoke \) -prune -o \
-  \( -name 'libsodium.so*' -o -name 'libsimdjson.so*' -o -name 'libsqlite3.so*' -o -name 'libcrypto.so*' -o -name 'libssl.so*' \) -print)
-[[ -z $libs ]] || { echo "not clean: shared libraries present: $(echo $libs)"; clean=no; }
+  \( -name cc1 -o -name cc1plus -o -name 'libsodium.so*' -o -name 'libsimdjson.so*' -o -name 'libsqlite3.so*' -o -name 'libcrypto.so*' -o -name 'libssl.so*' \) -print)
+[[ -z $libs ]] || { echo "not clean: compiler or shared libraries present: $(tr "\n" " " <<<"$libs")"; clean=no; }
 [[ ! -e /usr/include ]] || [[ -z $(ls -A /usr/include 2>/dev/null) ]] || { echo "not clean: /usr/include has headers"; clean=no; }
 echo "glibc $(getconf GNU_LIBC_VERSION), $(. /etc/os-release && echo "$PRETTY_NAME"), $(uname -m)"
 if [[ $clean != ok ]]; then
@@ -39,7 +40,7 @@ tarball=$(ls /smoke/hookwise-*.tgz)
 for project in default ignore-scripts; do
   echo "--- npm install in an empty project ($project), Node $install_major, npm $(PATH=$(path_for "$install_major") npm --version)"
   dir=/smoke/$project
-  rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+  rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
   export PATH; PATH=$(path_for "$install_major")
   echo '{ "name": "clean-machine-app", "version": "1.0.0", "private": true }' >package.json
   flags=(--no-audit --no-fund)
@@ -77,7 +78,7 @@ for project in default ignore-scripts; do
     echo "--- smoke: $project, Node $major ($node_arch)"
     PATH=$(path_for "$major")
     t0=$(now)
-    SMOKE_EXPECT_PREBUILD=linux-$node_arch node smoke.mjs fixture.json 2>&1 | tee smoke-$major.log | sed 's/^smoke-result .*//;/^$/d'
+    SMOKE_EXPECT_PREBUILD=linux-$node_arch node smoke.mjs fixture.json 2>&1 | tee "smoke-$major.log" | sed 's/^smoke-result .*//;/^$/d'
     status=${PIPESTATUS[0]}
     line=$(grep '^smoke-result ' "smoke-$major.log" | tail -1 | sed 's/^smoke-result //')
     [[ -n $line ]] || line='{"ok":false}'
