@@ -74,5 +74,9 @@ describe('the install step', () => {
     assert.match(r.stderr, /portable/);
     // The hint must not point into the package (npm rolls a failed install back) or at the developers' setup.
     assert.doesNotMatch(r.stderr, /setup\.sh|node_modules\/hookwise/);
+    // Loading it later repeats what the install step found missing.
+    const load = spawnSync(process.execPath, ['-e', "require('./lib/native')"], { cwd: pkg, encoding: 'utf8' });
+    assert.notEqual(load.status, 0);
+    assert.match(load.stderr, /the install step said:[\s\S]*apt-get update && apt-get install -y g\+\+ make python3/);
   });
 });
