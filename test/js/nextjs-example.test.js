@@ -311,6 +311,8 @@ servedBy(
         const body = JSON.stringify(makeEvent());
         assert.equal((await post(route, body, sign(body))).status, 200, route);
       }
+      // server.js runs in its own directory, so SqliteStore's default file is in the copy too.
+      assert.ok(fs.existsSync(path.join(context.copy.appDir, '.hookwise', 'events.db')), '.hookwise/events.db beside server.js');
       const mapped = app.mappedAddons(context.server().pid);
       if (mapped === null) return; // no /proc here: the file check above is all there is
       assert.deepEqual(mapped.filter((file) => path.relative(context.copy.root, file).startsWith('..')), [], 'loaded from outside the copy');
