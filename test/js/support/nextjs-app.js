@@ -29,6 +29,12 @@ const example = path.join(repo, 'examples', 'nextjs');
 const addonFiles = ['hookwise.node', 'hookwise.build.json'];
 const PLATFORM = `${process.platform}-${process.arch}`;
 
+/** Whether `pkg` (a checkout or an installed hookwise) has a prebuilt binary for this platform. */
+function hasPrebuild(pkg) {
+  const dir = path.join(pkg, 'prebuilds', PLATFORM);
+  return fs.existsSync(dir) && fs.readdirSync(dir).some((name) => name.endsWith('.node'));
+}
+
 /** build/Release/hookwise.node of this checkout, or null. */
 function localAddon() {
   const file = path.join(repo, 'build', 'Release', 'hookwise.node');
@@ -53,8 +59,8 @@ function unavailable() {
   const missing = FRAMEWORK.filter((name) => !resolvePackage(name));
   if (missing.length > 0) {
     reason = `${missing.join(', ')} not installed (devDependencies in package.json; run npm install)`;
-  } else if (!localAddon() && !fs.existsSync(path.join(repo, 'prebuilds', PLATFORM, 'hookwise.node'))) {
-    reason = `the native addon is not built (npm run build) and there is no prebuilds/${PLATFORM}/hookwise.node`;
+  } else if (!localAddon() && !hasPrebuild(repo)) {
+    reason = `the native addon is not built (npm run build) and prebuilds/${PLATFORM}/ holds no .node file`;
   }
   if (reason && inCI()) throw new Error(`CI=true but the Next.js example cannot be built: ${reason}`);
   return reason;
@@ -98,7 +104,7 @@ function installHookwise(modules) {
   execFileSync('tar', ['-xzf', packed(), '-C', staging]);
   fs.renameSync(path.join(staging, 'package'), target);
   fs.rmdirSync(staging);
-  if (!fs.existsSync(path.join(target, 'prebuilds', PLATFORM, 'hookwise.node'))) {
+  if (!hasPrebuild(target)) {
     fs.mkdirSync(path.join(target, 'build', 'Release'), { recursive: true });
     for (const file of addonFiles) {
       const from = path.join(repo, 'build', 'Release', file);
