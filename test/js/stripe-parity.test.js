@@ -12,7 +12,8 @@ const Stripe = require('stripe');
 const hookwise = require('../..');
 
 const stripeWebhooks = Stripe.webhooks;
-const subtleProvider = Stripe.createSubtleCryptoProvider();
+// Node 18 has no global `crypto`; its WebCrypto lives on node:crypto.
+const subtleProvider = Stripe.createSubtleCryptoProvider(require('node:crypto').webcrypto.subtle);
 const { SignatureVerificationError } = hookwise;
 const StripeSVE = Stripe.errors.StripeSignatureVerificationError;
 
