@@ -13,12 +13,18 @@ const isFunction = (v) => typeof v === 'function';
 const BLANK = /^[ \t\r\n\f\v]*$/;
 const isBlank = (s) => BLANK.test(s);
 
+/** "a string", "an array", "undefined", "null", "a Buffer", "an object": what `got ...` names. */
+const withArticle = (noun) => `${/^[aeio]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+
 function describe(value) {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
-  if (isBytes(value)) return value.constructor.name;
-  if (typeof value === 'object') return value.constructor ? `a ${value.constructor.name}` : 'an object';
-  return `a ${typeof value}`;
+  if (typeof value === 'object') {
+    const name = Object.getPrototypeOf(value) === null ? '' : value.constructor && value.constructor.name;
+    return !name || name === 'Object' ? 'an object' : withArticle(name);
+  }
+  return withArticle(typeof value);
 }
 
 function invalidArgument(name, expected, actual) {

@@ -245,7 +245,8 @@ class WebhookHandler {
     if (failure.deadLettered) {
       this.#logger.error(
         `hookwise: dead-lettered ${type} ${eventId} after ${failure.attempt} failed attempts ` +
-          `(maxAttempts ${config.maxAttempts}); replay it with \`hookwise replay ${eventId}\` once fixed`,
+          `(maxAttempts ${config.maxAttempts}); once fixed, replay it with \`npx hookwise replay ${eventId} --to <your webhook URL> ` +
+          `--db ${typeof store.path === 'string' ? store.path : '<SqliteStore file>'}\`${store.keepPayloads === true ? '' : ' (from a SqliteStore with keepPayloads: true)'}`,
         { eventId, type, attempt: failure.attempt },
       );
       return result('dead_lettered', { eventId, type, attempt: failure.attempt, error });

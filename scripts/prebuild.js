@@ -79,15 +79,40 @@ function prebuild(arch) {
   }
 }
 
+// The licenses of everything linked into the prebuilds, from the Debian
+// packages and the npm package they came from, into THIRD_PARTY_NOTICES
+// (shipped in the npm package, git-ignored: it is made with the binaries).
+function writeNotices() {
+  const sysroot = sh('bash', [path.join(__dirname, 'sysroot.sh'), 'amd64']);
+  const simdjson = path.dirname(require.resolve('@nozbe/simdjson/package.json'));
+  const gccBase = fs.readdirSync('/usr/share/doc').find((d) => /^gcc-\d+-base$/.test(d));
+  const parts = [
+    ['simdjson', require(path.join(simdjson, 'package.json')).version, 'the npm package @nozbe/simdjson (single-file source)', path.join(simdjson, 'LICENSE')],
+    ['SQLite', 'Debian 12 libsqlite3-dev', 'static library', path.join(sysroot, 'usr/share/doc/libsqlite3-dev/copyright')],
+    ['libsodium', 'Debian 11 libsodium-dev', 'static library', path.join(sysroot, 'usr/share/doc/libsodium-dev/copyright')],
+    ['OpenSSL libcrypto', 'Debian 12 libssl-dev', 'static library', path.join(sysroot, 'usr/share/doc/libssl-dev/copyright')],
+    ['GNU libstdc++ and libgcc', gccBase, 'static libraries (GCC Runtime Library Exception)', path.join('/usr/share/doc', gccBase ?? 'gcc-base', 'copyright')],
+  ];
+  let text =
+    'hookwise\'s prebuilt binaries (prebuilds/*/hookwise.*.node) contain the following\n' +
+    'third-party software, linked statically. Each section gives its license as shipped\n' +
+    'by the package it was built from.\n';
+  for (const [name, version, how, file] of parts) {
+    text += `\n${'='.repeat(78)}\n${name} (${version}; ${how})\n${'='.repeat(78)}\n\n${fs.readFileSync(file, 'utf8').trim()}\n`;
+  }
+  fs.writeFileSync(path.join(root, 'THIRD_PARTY_NOTICES'), text);
+}
+
 if (require.main === module) {
   const arches = process.argv.slice(2);
   const list = arches.length ? arches : Object.keys(TARGETS);
   try {
     for (const arch of list) prebuild(arch);
+    writeNotices();
   } catch (err) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
 }
 
-module.exports = { prebuild, TARGETS };
+module.exports = { prebuild, writeNotices, TARGETS };

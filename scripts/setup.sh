@@ -5,10 +5,19 @@
 set -euo pipefail
 
 # Build and test dependencies (Debian package names).
+# (simdjson comes from the npm package @nozbe/simdjson, compiled in; see
+# scripts/native-deps.js.) This is the developer's and CI's list: a user who
+# builds the addon from source needs only g++, make, python3 and the three
+# -dev packages, as README's install section says.
 packages=(
   build-essential python3 pkg-config cmake
-  libssl-dev libsodium-dev libsimdjson-dev libsqlite3-dev
+  libssl-dev libsodium-dev libsqlite3-dev
   catch2 libbenchmark-dev clang libclang-rt-dev
+  # the prebuilt binaries (scripts/prebuild.js): the arm64 cross compiler,
+  # dpkg-deb/apt for the glibc 2.31 sysroot, qemu to run the arm64 one
+  g++-aarch64-linux-gnu qemu-user-static
+  # the clean-machine test's Debian roots
+  debootstrap
   # the addon's leak check under memcheck (scripts/leak-check.sh)
   valgrind
   # real servers for the RedisStore / PostgresStore tests (test/js/support/services.js)

@@ -6,6 +6,11 @@
 #   4. the node:test suite
 #   5. the addon's leak check under valgrind (scripts/leak-check.sh); its
 #      memory-flat check is in the node:test suite (test/js/addon-memory.test.js)
+# The prebuilt binaries (scripts/prebuild.js) are made right after the local
+# build; the loader prefers them, so the JS suites test what ships. The core
+# JS suites then run again under official Node 18, 20, 22 and 24
+# (scripts/node-matrix.sh). Registry Node binaries and the glibc 2.31 sysroots
+# are cached under ~/.cache/hookwise-test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +33,9 @@ else
   node scripts/build-addon.js
 fi
 
+step "prebuilt binaries (linux-x64, linux-arm64 against glibc 2.31)"
+node scripts/prebuild.js
+
 jobs=$(nproc 2>/dev/null || echo 2)
 for variant in release asan; do
   step "C++ core tests ($variant)"
@@ -42,6 +50,9 @@ done
 
 step "JavaScript tests (node:test)"
 node --test test/js/*.test.js
+
+step "core JS suites under official Node.js 18, 20, 22, 24"
+bash scripts/node-matrix.sh
 
 step "leak check: the addon under valgrind memcheck"
 bash scripts/leak-check.sh

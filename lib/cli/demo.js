@@ -255,7 +255,7 @@ function describeOutcome(d, c) {
 }
 
 async function run(argv, io) {
-  const { values } = parse(argv, { db: { type: 'string' } });
+  const { values } = parse(argv, { db: { type: 'string' } }, { usage: USAGE });
   if (values.help) {
     io.out(USAGE);
     return EXIT.OK;

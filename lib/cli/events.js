@@ -7,7 +7,12 @@ const STATUSES = ['processing', 'completed', 'failed', 'dead_lettered'];
 const USAGE = `hookwise events [--status ${STATUSES.join('|')}] [--type TYPE] [--limit 100]
                 [--db ${DEFAULT_DB}] [--json]
 
-The events recorded in the store, newest first.`;
+The events recorded in the store, newest first. "last error" is shown for failed and dead-lettered
+events only: a completed (or again processing) event keeps its earlier attempt's error in the record,
+which --json prints in full (lastError).`;
+
+// The statuses whose lastError is the reason for the status; for the others it is history.
+const ERROR_STATUSES = new Set(['failed', 'dead_lettered']);
 
 function shorten(text, max) {
   if (text === null || text === undefined) return '';
@@ -16,7 +21,7 @@ function shorten(text, max) {
 }
 
 async function run(argv, io) {
-  const { values } = parse(argv, { status: { type: 'string' }, type: { type: 'string' }, db: { type: 'string' }, limit: { type: 'string' } });
+  const { values } = parse(argv, { status: { type: 'string' }, type: { type: 'string' }, db: { type: 'string' }, limit: { type: 'string' } }, { usage: USAGE });
   if (values.help) {
     io.out(USAGE);
     return EXIT.OK;
@@ -39,7 +44,7 @@ async function run(argv, io) {
     const c = io.colors;
     io.out(table(
       [{ title: 'received' }, { title: 'status' }, { title: 'attempts', align: 'right' }, { title: 'type' }, { title: 'event' }, { title: 'last error' }],
-      records.map((r) => [formatTime(r.receivedAt), styleOutcome(r.status, c), r.attempts, r.type, r.id, c.dim(shorten(r.lastError, 60))]),
+      records.map((r) => [formatTime(r.receivedAt), styleOutcome(r.status, c), r.attempts, r.type, r.id, c.dim(ERROR_STATUSES.has(r.status) ? shorten(r.lastError, 60) : '')]),
       c,
     ));
     return EXIT.OK;

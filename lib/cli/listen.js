@@ -7,7 +7,7 @@ const http = require('node:http');
 const { randomBytes } = require('node:crypto');
 const { createWebhookHandler, ON_RESULT } = require('../handler');
 const { generateTestHeaderString } = require('../test-header');
-const { EXIT, DEFAULT_DB, parse, intOption, urlOption, openStore, postDelivery, unreachable } = require('./common');
+const { EXIT, DEFAULT_DB, parse, warnAboutSecret, intOption, urlOption, openStore, postDelivery, unreachable } = require('./common');
 const { styleOutcome, formatTime } = require('./output');
 
 const USAGE = `hookwise listen [--port 4242] [--host 127.0.0.1] [--secret whsec_...] [--db ${DEFAULT_DB}]
@@ -27,7 +27,7 @@ async function run(argv, io) {
     secret: { type: 'string' },
     db: { type: 'string' },
     'forward-to': { type: 'string' },
-  });
+  }, { usage: USAGE });
   if (values.help) {
     io.out(USAGE);
     return EXIT.OK;
@@ -39,9 +39,18 @@ async function run(argv, io) {
   const generated = secret === undefined || secret.trim() === '';
   if (generated) secret = `whsec_${randomBytes(24).toString('base64url')}`;
   const dbPath = values.db ?? DEFAULT_DB;
-  const store = openStore(dbPath, { keepPayloads: true });
   const c = io.colors;
   const json = values.json === true;
+  // Whitespace is not a warning here: createWebhookHandler refuses such a secret (secret_whitespace).
+  const from = values.secret !== undefined ? '--secret' : 'STRIPE_WEBHOOK_SECRET';
+  if (!generated) warnAboutSecret(secret, { io, command: 'listen', from, json, whitespace: false });
+  const store = openStore(dbPath, { keepPayloads: true });
+  let url; // known once the server listens; the dead-letter hint names it
+  // The handler's hint leaves the URL (and the secret) to the user; here both are known.
+  const replayCommand = (eventId) =>
+    `npx hookwise replay ${eventId} --to ${url} --db ${dbPath}` +
+    (generated ? ` --secret ${secret}` : values.secret !== undefined ? ' --secret <the --secret given to listen>' : '');
+  const completeHint = (m) => m.replace(/`npx hookwise replay (\S+) [^`]*`(?: \(from a SqliteStore[^)]*\))?/, (_, id) => `\`${replayCommand(id)}\``);
 
   const webhooks = createWebhookHandler({
     secret,
@@ -49,8 +58,10 @@ async function run(argv, io) {
     logger: {
       info() {},
       // Rejections already get their own line from the result hook below.
-      warn: (m) => m.startsWith('hookwise: rejected a delivery:') || io.err(json ? JSON.stringify({ level: 'warn', message: m }) : c.yellow(m)),
-      error: (m) => io.err(json ? JSON.stringify({ level: 'error', message: m }) : c.red(m)),
+      // The secret's prefix was already warned about above.
+      warn: (m) => m.startsWith('hookwise: rejected a delivery:') || / does not start with "whsec_"/.test(m) ||
+        io.err(json ? JSON.stringify({ level: 'warn', message: m }) : c.yellow(m)),
+      error: (m) => io.err(json ? JSON.stringify({ level: 'error', message: completeHint(m) }) : c.red(completeHint(m))),
     },
     on: {
       '*': async (event, ctx) => {
@@ -91,7 +102,7 @@ async function run(argv, io) {
     server.listen(port, host, resolve);
   });
   const address = server.address();
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`;
+  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`;
   if (json) {
     io.out(JSON.stringify({ ready: true, url, db: dbPath, ...(generated ? { secret } : {}), forwardTo: forwardTo ?? null }));
   } else {

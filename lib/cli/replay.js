@@ -10,15 +10,26 @@ const { table, styleOutcome } = require('./output');
 const USAGE = `hookwise replay <event-id>... | --dead-letters  --to URL [--secret whsec_...] [--db ${DEFAULT_DB}] [--json]
 
 Resends recorded events to URL, signed with --secret (or STRIPE_WEBHOOK_SECRET). Needs their
-payloads: stores created by \`hookwise listen\` keep them (SqliteStore keepPayloads).
+payloads: \`hookwise listen\` keeps them, and so does new SqliteStore({ keepPayloads: true }) in your
+app; a plain new SqliteStore() records events without their payloads.
 Exit code: 0 every replay answered 2xx, 1 some did not (or an event cannot be replayed),
 2 usage error, 3 URL unreachable.`;
+
+// Why an event cannot be replayed, in the row (--json) and on stderr.
+const CANNOT = {
+  no_payload: (id) =>
+    `${id} was recorded without its payload, so it cannot be replayed: the store that received it was opened ` +
+    'without keepPayloads. Create it with new SqliteStore({ keepPayloads: true }) (`hookwise listen` does) and ' +
+    'events received from then on can be replayed; for this one, have Stripe send it again (the event\'s page in ' +
+    'the Dashboard, or the Stripe CLI: `stripe events resend <id>`).',
+  not_found: (id) => `${id}: no such event in the store`,
+};
 
 async function run(argv, io) {
   const { values, positionals } = parse(
     argv,
     { to: { type: 'string' }, secret: { type: 'string' }, db: { type: 'string' }, 'dead-letters': { type: 'boolean' } },
-    { positionals: true },
+    { positionals: true, usage: USAGE },
   );
   if (values.help) {
     io.out(USAGE);
@@ -27,7 +38,7 @@ async function run(argv, io) {
   if (positionals.length === 0 && !values['dead-letters']) throw new UsageError('name the event(s) to replay, or pass --dead-letters');
   if (positionals.length > 0 && values['dead-letters']) throw new UsageError('pass event ids or --dead-letters, not both');
   const url = urlOption(values, 'to', { required: true });
-  const secret = secretFrom(values);
+  const secret = secretFrom(values, { io, command: 'replay' });
   // keepPayloads: a store returns kept payloads only when opened with it.
   const store = openStore(values.db, { mustExist: true, keepPayloads: true });
   const rows = [];
@@ -39,7 +50,8 @@ async function run(argv, io) {
     for (const record of records) {
       if (record.missing || !record.payload) {
         ok = false;
-        rows.push({ eventId: record.id, type: record.type ?? '', requeued: false, status: '', outcome: record.missing ? 'not_found' : 'no_payload' });
+        const outcome = record.missing ? 'not_found' : 'no_payload';
+        rows.push({ eventId: record.id, type: record.type ?? '', requeued: false, status: '', outcome, error: CANNOT[outcome](record.id) });
         continue;
       }
       const requeued = record.status === 'failed' || record.status === 'dead_lettered' ? await store.requeue(record.id) : false;
@@ -67,10 +79,7 @@ async function run(argv, io) {
       rows.map((r) => [r.eventId, r.type, r.requeued ? 'yes' : 'no', r.status, styleOutcome(r.outcome, c)]),
       c,
     ));
-    for (const r of rows) {
-      if (r.outcome === 'no_payload') io.err(`${r.eventId}: its payload was not kept (create the store with keepPayloads, as \`hookwise listen\` does)`);
-      if (r.outcome === 'not_found') io.err(`${r.eventId}: no such event in the store`);
-    }
+    for (const r of rows) if (r.error) io.err(r.error);
   }
   return ok ? EXIT.OK : EXIT.FAILED;
 }

@@ -50,11 +50,41 @@ function fixtureBody(values, type) {
   return { body: JSON.stringify(event), event };
 }
 
+/** Why a receiver did not take a delivery: a hookwise answer's `error` code and message, else the body's first line. */
+function reasonOf(body) {
+  if (body && typeof body === 'object') {
+    if (typeof body.error !== 'string') return '';
+    return typeof body.message === 'string' && body.message !== '' ? `${body.error}: ${body.message}` : body.error;
+  }
+  const line = String(body ?? '').trim().split('\n')[0];
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** One line per distinct reason under the table: "#1, #2 rejected: signature_mismatch: No signatures found ...". */
+function reasonLines(rows, c) {
+  const groups = new Map();
+  for (const r of rows) {
+    if (r.status >= 200 && r.status < 300) continue;
+    const reason = reasonOf(r.body);
+    const key = `${r.outcome}\n${reason}`;
+    if (!groups.has(key)) groups.set(key, { outcome: r.outcome, reason, error: r.body && r.body.error, numbers: [] });
+    groups.get(key).numbers.push(`#${r.n}`);
+  }
+  const lines = [];
+  for (const g of groups.values()) {
+    lines.push(`${g.numbers.join(', ')} ${styleOutcome(g.outcome, c)}${g.reason ? `: ${g.reason}` : ''}`);
+    if (g.error === 'signature_mismatch') {
+      lines.push(c.dim('   Sign with the receiver\'s secret: the one `hookwise listen` printed or was given, or your app\'s STRIPE_WEBHOOK_SECRET.'));
+    }
+  }
+  return lines;
+}
+
 async function run(argv, io) {
   const { values, positionals } = parse(
     argv,
     { to: { type: 'string' }, secret: { type: 'string' }, fixture: { type: 'string' }, times: { type: 'string' }, attempt: { type: 'string' }, mode: { type: 'string' } },
-    { positionals: true },
+    { positionals: true, usage: USAGE },
   );
   if (values.help) {
     io.out(USAGE);
@@ -62,7 +92,7 @@ async function run(argv, io) {
   }
   if (positionals.length > 1) throw new UsageError(`one event type at a time, got: ${positionals.join(' ')}`);
   const url = urlOption(values, 'to', { required: true });
-  const secret = secretFrom(values);
+  const secret = secretFrom(values, { io, command: 'trigger' });
   const times = intOption(values, 'times', 1, 1);
   const { body, event } = fixtureBody(values, positionals[0]);
   const id = JSON.parse(body).id;
@@ -90,6 +120,7 @@ async function run(argv, io) {
       rows.map((r) => [r.n, r.status, styleOutcome(r.outcome, c), r.type, r.eventId]),
       c,
     ));
+    for (const line of reasonLines(rows, c)) io.out(line);
   }
   return allOk ? EXIT.OK : EXIT.FAILED;
 }

@@ -92,14 +92,14 @@ function explain(err, ctx) {
 }
 
 async function run(argv, io) {
-  const { values } = parse(argv, { payload: { type: 'string' }, header: { type: 'string' }, secret: { type: 'string' }, tolerance: { type: 'string' } });
+  const { values } = parse(argv, { payload: { type: 'string' }, header: { type: 'string' }, secret: { type: 'string' }, tolerance: { type: 'string' } }, { usage: USAGE });
   if (values.help) {
     io.out(USAGE);
     return EXIT.OK;
   }
   if (values.payload === undefined) throw new UsageError('--payload FILE is required (the exact body bytes)');
   if (values.header === undefined) throw new UsageError("--header '...' is required (the Stripe-Signature value)");
-  const secret = secretFrom(values);
+  const secret = secretFrom(values, { io, command: 'verify' });
   const secrets = secret.split(',').filter((s) => s.length > 0);
   const tolerance = intOption(values, 'tolerance', 300);
   let payload;

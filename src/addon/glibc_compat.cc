@@ -13,7 +13,7 @@ char __libc_single_threaded = 0;  // NOLINT(bugprone-reserved-identifier)
 }
 
 // glibc 2.35+: the unwinder asks it for the frame tables of a code address.
-// "Not found" is the answer an older glibc's unwinder path cannot give, but
-// the addon never unwinds: it is built without exceptions and aborts on a
-// C++ exception thrown inside the standard library, as it would anyway.
+// Answering "not found" is safe because the addon never unwinds: it is built
+// without exceptions, and a C++ exception thrown inside the standard library
+// aborts the process either way.
 extern "C" int _dl_find_object(void*, void*) { return -1; }  // NOLINT(bugprone-reserved-identifier)

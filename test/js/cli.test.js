@@ -11,6 +11,7 @@ const { spawn } = require('node:child_process');
 const hookwise = require('../../lib');
 const { createWebhookHandler, MemoryStore } = hookwise;
 const { runDemo } = require('../../lib/cli/demo');
+const { closestOption, editDistance, secretWarnings } = require('../../lib/cli/common');
 const { EVENT_TYPES, buildEvent } = require('../../lib/fixtures');
 const { SECRET, makeEvent, sign, startServer } = require('./support/deliveries');
 
@@ -40,7 +41,7 @@ function cli(args, { env = {}, timeoutMs = 60_000 } = {}) {
 
 /** Starts a long-running CLI command; resolves once its first stdout line (the ready line) arrives. */
 function startCli(args, { env = {} } = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, STRIPE_WEBHOOK_SECRET: '', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', STRIPE_WEBHOOK_SECRET: '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -55,6 +56,7 @@ function startCli(args, { env = {} } = {}) {
           child,
           first: stdout.split('\n')[0],
           output: () => stdout,
+          errors: () => stderr,
           stop: () =>
             new Promise((done) => {
               child.removeAllListeners('exit');
@@ -85,6 +87,100 @@ describe('hookwise (no command, unknown command)', () => {
     const r = await cli(['verify', '--nope']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--nope/);
+  });
+});
+
+describe('unknown options: our words, a suggestion, the usage, exit 2', () => {
+  it('suggests the option a typo meant (edit distance, transpositions, prefixes) and nothing for a wild guess', () => {
+    assert.equal(editDistance('secert', 'secret'), 1);
+    assert.equal(editDistance('kitten', 'sitting'), 3);
+    assert.equal(editDistance('', 'to'), 2);
+    const trigger = ['to', 'secret', 'fixture', 'times', 'attempt', 'mode', 'json', 'help'];
+    assert.equal(closestOption('secert', trigger), 'secret');
+    assert.equal(closestOption('time', trigger), 'times');
+    assert.equal(closestOption('TO', trigger), 'to');
+    assert.equal(closestOption('fixtures', trigger), 'fixture');
+    assert.equal(closestOption('frobnicate', trigger), undefined);
+    assert.equal(closestOption('x', trigger), undefined);
+    assert.equal(closestOption('dead', ['to', 'secret', 'db', 'dead-letters', 'json', 'help']), 'dead-letters');
+  });
+
+  it('trigger --secert: names it, suggests --secret, prints the usage, not Node\'s parseArgs text', async () => {
+    const r = await cli(['trigger', 'invoice.paid', '--to', 'http://127.0.0.1:1/', '--secert', SECRET]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^hookwise trigger: unknown option --secert \(did you mean --secret\?\)\n/);
+    assert.match(r.stderr, /^hookwise trigger <event-type> --to URL/m, 'the usage');
+    assert.doesNotMatch(r.stderr, /Unknown option '|ERR_PARSE_ARGS|To specify a positional/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a single-dash long option, a value-taking typo and a wild guess', async () => {
+    const short = await cli(['trigger', 'invoice.paid', '-to', 'http://127.0.0.1:1/']);
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /^hookwise trigger: unknown option -to \(did you mean --to\?\)/);
+    const replay = await cli(['replay', '--dead-letter=yes', '--to', 'http://127.0.0.1:1/']);
+    assert.equal(replay.code, 2);
+    assert.match(replay.stderr, /^hookwise replay: unknown option --dead-letter \(did you mean --dead-letters\?\)/);
+    assert.match(replay.stderr, /^hookwise replay <event-id>/m);
+    const wild = await cli(['events', '--frobnicate']);
+    assert.equal(wild.code, 2);
+    assert.match(wild.stderr, /^hookwise events: unknown option --frobnicate\n\nhookwise events \[--status/);
+    assert.doesNotMatch(wild.stderr, /did you mean/);
+  });
+
+  it('a missing value, a value for a flag and a stray argument in our words', async () => {
+    const missing = await cli(['verify', '--payload']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^hookwise verify: --payload needs a value\n/);
+    const flag = await cli(['events', '--json=yes']);
+    assert.match(flag.stderr, /^hookwise events: --json takes no value\n/);
+    const stray = await cli(['events', 'completed']);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /^hookwise events: unexpected argument "completed"/);
+  });
+});
+
+describe('secret warnings (stderr, not fatal, never the secret itself)', () => {
+  it('secretWarnings names whitespace, API keys and other prefixes, per item of a list', () => {
+    assert.deepEqual(secretWarnings('whsec_abc', '--secret'), []);
+    const spaced = secretWarnings('whsec_abc\n', 'STRIPE_WEBHOOK_SECRET');
+    assert.equal(spaced.length, 1);
+    assert.match(spaced[0], /^the secret from STRIPE_WEBHOOK_SECRET has leading or trailing whitespace/);
+    assert.match(secretWarnings('sk_test_123', '--secret')[0], /starts with sk_: that is a secret API key, not a webhook signing secret/);
+    assert.match(secretWarnings('rk_live_123', '--secret')[0], /starts with rk_: that is a restricted API key/);
+    assert.match(secretWarnings('pk_test_123', '--secret')[0], /starts with pk_: that is a publishable key/);
+    assert.match(secretWarnings('abc', '--secret')[0], /does not start with whsec_/);
+    const list = secretWarnings('whsec_a, sk_test_b', '--secret');
+    assert.equal(list.length, 2);
+    assert.match(list[0], /^secret #2 of --secret has leading or trailing whitespace/);
+    assert.match(list[1], /^secret #2 of --secret starts with sk_/);
+    assert.deepEqual(secretWarnings(' whsec_a', '--secret', { whitespace: false }), []);
+  });
+
+  it('trigger, replay and verify warn and go on; listen warns once (not again through the handler)', async () => {
+    const body = JSON.stringify(makeEvent());
+    const payload = write('warned.json', body);
+    const apiKey = 'sk_test_not_a_signing_secret';
+    const t = await cli(['trigger', 'invoice.paid', '--to', 'http://127.0.0.1:1/', '--secret', apiKey]);
+    assert.equal(t.code, 3, 'it went on to send');
+    assert.match(t.stderr, /^hookwise trigger: warning: the secret from --secret starts with sk_: that is a secret API key/m);
+    const v = await cli(['verify', '--payload', payload, '--header', sign(body)], { env: { STRIPE_WEBHOOK_SECRET: `${SECRET}\n` } });
+    assert.equal(v.code, 1, 'checked with the secret as given');
+    assert.match(v.stderr, /^hookwise verify: warning: the secret from STRIPE_WEBHOOK_SECRET has leading or trailing whitespace/m);
+    assert.match(v.stdout, /matches once the whitespace around the secret is removed/);
+    const r = await cli(['replay', 'evt_1', '--to', 'http://127.0.0.1:1/', '--secret', 'pk_live_x', '--db', path.join(tmp, 'none.db')]);
+    assert.equal(r.code, 2, 'no database: a usage error, after the warning');
+    assert.match(r.stderr, /^hookwise replay: warning: the secret from --secret starts with pk_: that is a publishable key/m);
+    for (const out of [t, v, r]) assert.ok(!out.stderr.includes(apiKey) && !out.stderr.includes('pk_live_x'), 'the secret is not echoed');
+    assert.doesNotMatch((await cli(['trigger', 'invoice.paid', '--to', 'http://127.0.0.1:1/', '--secret', SECRET])).stderr, /warning/);
+  });
+
+  it('listen --secret sk_...: one warning', { skip: NO_SQLITE }, async () => {
+    const listener = await startCli(['listen', '--port', '0', '--secret', 'sk_test_x', '--db', path.join(tmp, 'warn', 'events.db')]);
+    const { stderr } = await listener.stop();
+    assert.match(stderr, /^hookwise listen: warning: the secret from --secret starts with sk_/m);
+    assert.equal(stderr.match(/warning/g).length, 1, stderr);
+    assert.doesNotMatch(stderr, /does not start with "whsec_"/, 'the handler\'s own warning is not printed as well');
   });
 });
 
@@ -187,15 +283,33 @@ describe('hookwise trigger against a receiver', () => {
   });
 
   it('exits 1 when the receiver rejects (wrong secret), 3 when unreachable, 2 on usage errors', async () => {
-    const wrong = await cli(['trigger', 'invoice.paid', '--to', server.url, '--secret', 'whsec_wrong']);
+    const wrong = await cli(['trigger', 'invoice.paid', '--to', server.url, '--secret', 'whsec_wrong', '--times', '2']);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stdout, /400\s+rejected/);
+    // The reason, not only in --json: the answer's error code and message, once for both deliveries.
+    assert.match(wrong.stdout, /^#1, #2 rejected: signature_mismatch: No signatures found matching the expected signature for payload/m);
+    assert.match(wrong.stdout, /Sign with the receiver's secret/);
     const down = await cli(['trigger', 'invoice.paid', '--to', 'http://127.0.0.1:1/', '--secret', SECRET]);
     assert.equal(down.code, 3);
     assert.match(down.stderr, /could not reach/);
     assert.equal((await cli(['trigger', 'no.such.type', '--to', server.url, '--secret', SECRET])).code, 2);
     assert.equal((await cli(['trigger', 'invoice.paid', '--secret', SECRET])).code, 2);
     assert.equal((await cli(['trigger', 'invoice.payment_failed', '--attempt', '5', '--to', server.url, '--secret', SECRET])).code, 2);
+  });
+
+  it('shows the reason another server gives: its body\'s first line', async () => {
+    const other = await startServer((req, res) => {
+      res.statusCode = 403;
+      res.end('Forbidden by the proxy\nsecond line');
+    });
+    try {
+      const r = await cli(['trigger', 'invoice.paid', '--to', other.url, '--secret', SECRET]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^#1 http_403: Forbidden by the proxy$/m);
+      assert.doesNotMatch(r.stdout, /second line/);
+    } finally {
+      await other.close();
+    }
   });
 
   it('colours only when asked or on a TTY', async () => {
@@ -268,6 +382,86 @@ describe('with SqliteStore', { skip: NO_SQLITE }, () => {
     assert.match(stopped.stdout, /rejected\s+signature_mismatch/);
   });
 
+  describe('an app\'s own SqliteStore: the dead-letter hint, replay without payloads, last errors', () => {
+    const dir = path.join(tmp, 'app-stores');
+    const errors = [];
+    let failFirst = 0;
+    const deliver = async (store, event, on) => {
+      const webhooks = createWebhookHandler({ secret: SECRET, store, retry: false, maxAttempts: 1, logger: { info() {}, warn() {}, error: (m) => errors.push(m) }, on: { '*': on } });
+      const body = JSON.stringify(event);
+      return (await webhooks.handle(body, sign(body))).outcome;
+    };
+    const boom = async () => {
+      throw new Error('boom');
+    };
+    const plain = path.join(dir, 'plain.db');
+    const kept = path.join(dir, 'kept.db');
+    const deadPlain = makeEvent();
+    const deadKept = makeEvent();
+    const recovered = makeEvent();
+    before(async () => {
+      fs.mkdirSync(dir, { recursive: true });
+      // README's plain new SqliteStore(): no payloads.
+      const store = new hookwise.SqliteStore({ path: plain });
+      assert.equal(await deliver(store, deadPlain, boom), 'dead_lettered');
+      await store.close();
+      const keeping = new hookwise.SqliteStore({ path: kept, keepPayloads: true });
+      assert.equal(await deliver(keeping, deadKept, boom), 'dead_lettered');
+      // Fails once, then completes on the next delivery: an earlier attempt's error stays in the record.
+      const flaky = async () => {
+        if (failFirst++ === 0) throw new Error('flaky first attempt');
+      };
+      const webhooks = createWebhookHandler({ secret: SECRET, store: keeping, retry: false, logger: { info() {}, warn() {}, error() {} }, on: { '*': flaky } });
+      const body = JSON.stringify(recovered);
+      assert.equal((await webhooks.handle(body, sign(body))).outcome, 'failed');
+      assert.equal((await webhooks.handle(body, sign(body))).outcome, 'processed');
+      await keeping.close();
+    });
+
+    it('the handler\'s dead-letter line is a complete replay command (--to, and --db when the store has a file)', () => {
+      const [onPlain, onKept] = errors.filter((m) => m.startsWith('hookwise: dead-lettered'));
+      assert.ok(onPlain.endsWith(`\`npx hookwise replay ${deadPlain.id} --to <your webhook URL> --db ${plain}\` (from a SqliteStore with keepPayloads: true)`), onPlain);
+      assert.ok(onKept.endsWith(`\`npx hookwise replay ${deadKept.id} --to <your webhook URL> --db ${kept}\``), onKept);
+    });
+
+    it('replay of an event recorded without its payload says so and names keepPayloads: true', async () => {
+      const r = await cli(['replay', deadPlain.id, '--to', 'http://127.0.0.1:1/', '--secret', SECRET, '--db', plain]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, new RegExp(`${deadPlain.id}\\s+invoice\\.paid\\s+no\\s+no_payload`));
+      assert.match(r.stderr, new RegExp(`^${deadPlain.id} was recorded without its payload, so it cannot be replayed`, 'm'));
+      assert.match(r.stderr, /new SqliteStore\(\{ keepPayloads: true \}\) \(`hookwise listen` does\)/);
+      const j = JSON.parse((await cli(['replay', deadPlain.id, '--to', 'http://127.0.0.1:1/', '--secret', SECRET, '--db', plain, '--json'])).stdout);
+      assert.equal(j.replays[0].outcome, 'no_payload');
+      assert.match(j.replays[0].error, /keepPayloads: true/);
+    });
+
+    it('events: "last error" only on failed and dead-lettered events; --json keeps the full record', async () => {
+      const r = await cli(['events', '--db', kept]);
+      assert.equal(r.code, 0, r.stderr);
+      const line = (id) => r.stdout.split('\n').find((l) => l.includes(id));
+      assert.match(line(deadKept.id), /dead_lettered\s+1\s+invoice\.paid\s+\S+\s+Error: boom$/);
+      assert.match(line(recovered.id), new RegExp(`completed\\s+2\\s+invoice\\.paid\\s+${recovered.id}$`));
+      const records = JSON.parse((await cli(['events', '--db', kept, '--json'])).stdout);
+      assert.equal(records.find((x) => x.id === recovered.id).lastError, 'Error: flaky first attempt');
+    });
+
+    it('replay --dead-letters resends a kept payload to a receiver sharing the store', async () => {
+      const got = [];
+      const store = new hookwise.SqliteStore({ path: kept, keepPayloads: true });
+      const app = createWebhookHandler({ secret: SECRET, store, logger: { info() {}, warn() {}, error() {} }, on: { '*': async (e) => got.push(e.id) } });
+      const server = await startServer((req, res) => app.node(req, res));
+      try {
+        const r = await cli(['replay', '--dead-letters', '--to', server.url, '--secret', SECRET, '--db', kept, '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout).replays.map((x) => [x.eventId, x.requeued, x.outcome]), [[deadKept.id, true, 'processed']]);
+        assert.deepEqual(got, [deadKept.id]);
+      } finally {
+        await server.close();
+        await store.close();
+      }
+    });
+  });
+
   it('listen --forward-to hands new events to the app, and replay --dead-letters resends them once fixed', async () => {
     let healthy = false;
     const got = [];
@@ -284,6 +478,9 @@ describe('with SqliteStore', { skip: NO_SQLITE }, () => {
       const dead = JSON.parse((await cli(['events', '--db', db, '--status', 'dead_lettered', '--json'])).stdout);
       assert.equal(dead.length, 1);
       assert.match(dead[0].lastError, /answered 500/);
+      // listen knows the URL and the database, so its dead-letter line is a command to copy.
+      const hint = `npx hookwise replay ${dead[0].id} --to ${url} --db ${db} --secret <the --secret given to listen>`;
+      assert.ok(listener.errors().includes(`\`${hint}\``), listener.errors());
       healthy = true;
       const replay = await cli(['replay', '--dead-letters', '--to', url, '--secret', SECRET, '--db', db, '--json']);
       assert.equal(replay.code, 0, replay.stderr);
