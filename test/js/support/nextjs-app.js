@@ -200,6 +200,7 @@ function buildEnv() {
   const env = { ...process.env };
   delete env.STRIPE_WEBHOOK_SECRET;
   delete env.NODE_OPTIONS; // node --test's own flags must not reach `next`
+  delete env.HOOKWISE_NATIVE_BINARY; // the app loads the addon its own install has, wherever it runs
   return env;
 }
 
