@@ -18,6 +18,8 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const localBuild = path.join(root, 'build', 'Release', 'hookwise.node');
 const localBuildInfo = path.join(root, 'build', 'Release', 'hookwise.build.json');
+// Written by the install step when it could not build from source (scripts/install.js).
+const installError = path.join(root, 'build', 'install-error.txt');
 
 const proc = typeof process === 'object' && process !== null ? process : {};
 const isDeno = typeof globalThis.Deno === 'object';
@@ -145,10 +147,15 @@ function load() {
   if (firstFailure) throw firstFailure;
   const forced = proc.env?.HOOKWISE_NATIVE_BINARY;
   if (forced) throw loadError(`HOOKWISE_NATIVE_BINARY names ${forced}, which does not exist.`, 'rebuild');
-  const why = isBundled()
-    ? 'hookwise was bundled, and the bundle looks for the addon in the wrong place'
-    : `neither a prebuilt binary (${relative(prebuildFile())}) nor a local build (${relative(localBuild)}) exists`;
-  throw loadError(`${why}.`, 'no-binary');
+  if (isBundled()) throw loadError('hookwise was bundled, and the bundle looks for the addon in the wrong place.', 'no-binary');
+  let installFailure = '';
+  try {
+    installFailure = fs.readFileSync(installError, 'utf8').trim();
+  } catch {
+    // the install step did not run, or did not fail
+  }
+  const why = `neither a prebuilt binary (${relative(prebuildFile())}) nor a local build (${relative(localBuild)}) exists`;
+  throw loadError(installFailure ? `${why}; the install step said:\n${installFailure}` : `${why}.`, 'no-binary');
 }
 
 module.exports = load();

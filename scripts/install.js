@@ -8,9 +8,11 @@
 // breaks: `require('hookwise')` then falls back to the portable
 // implementation with one warning naming the cause.
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
+const INSTALL_ERROR = path.join(root, 'build', 'install-error.txt');
 
 function nativeLoads() {
   // In a child process: a binary that crashes or fails to load must not take
@@ -24,12 +26,17 @@ function nativeLoads() {
 
 function main() {
   if (process.env.HOOKWISE_SKIP_BUILD === '1') return;
+  fs.rmSync(INSTALL_ERROR, { force: true });
   if (nativeLoads()) return;
   const { build, BuildError } = require('./build-addon');
   try {
     build();
   } catch (err) {
     if (!(err instanceof BuildError)) throw err;
+    // lib/native.js repeats this when it cannot load the addon, so the reason
+    // reaches the user at run time too, not only in an install log nobody reads.
+    fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+    fs.writeFileSync(INSTALL_ERROR, `${err.message}\n`);
     process.stderr.write(
       `\n${err.message}\n\nhookwise installed without its native addon: it will run its portable (JavaScript)\n` +
         'implementation, with one warning at startup, until the addon is built (npm rebuild hookwise).\n\n',

@@ -11,8 +11,10 @@
 #   LEAK_CHECK_FILTER='SqliteStore' bash scripts/leak-check.sh  # some scenarios
 #
 # The memcheck XML stays in build-leak/memcheck.xml for a closer look. The
-# addon is the ordinary release build: its symbol table names every function,
-# which is all the report needs (no -g build).
+# addon is the ordinary local release build (forced with HOOKWISE_NATIVE_BINARY:
+# the loader would otherwise pick the stripped prebuild): its symbol table names
+# every function, its statically linked libraries' too, which is all the report
+# needs (no -g build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +29,8 @@ rm -f "$out/memcheck.xml"
 
 # --num-callers: deep enough that an allocation made inside SQLite or OpenSSL
 # on the addon's behalf still shows the addon's frames below it.
-valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible \
+HOOKWISE_NATIVE_BINARY=build/Release/hookwise.node \
+  valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible \
   --num-callers=40 --xml=yes --xml-file="$out/memcheck.xml" \
   node --expose-gc test/leak/valgrind-workload.js "${LEAK_CHECK_SCALE:-0.01}" "${LEAK_CHECK_FILTER:-}"
 node test/leak/valgrind-report.js "$out/memcheck.xml"

@@ -13,6 +13,8 @@
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..', '..');
@@ -70,10 +72,14 @@ describe('symbol isolation of the native addon', () => {
       const payload = JSON.stringify({ id: 'evt_1', object: 'event', type: 't', created: 1, data: { object: { id: 'x', big: 'y'.repeat(5000) } } });
       const header = h.generateTestHeaderString({ payload, secret });
       h.constructEvent(Buffer.from(payload), header, secret);
-      const s = new h.SqliteStore({ path: ':memory:' });
-      s.claim('evt_1', { type: 't', created: 1, leaseMs: 1000 }).then(() => s.close());`;
-    const r = run(process.execPath, ['-e', script], { LD_DEBUG: 'bindings' });
-    assert.equal(r.status, 0, `the child failed:\n${r.stderr.slice(-2000)}`);
+      const s = new h.SqliteStore({ path: process.env.DB });
+      s.claim('evt_1', { type: 't', created: 1, leaseMs: 1000 }).then(() => s.close()).then(() => console.log('child ok'));`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-symbols-'));
+    const r = run(process.execPath, ['-e', script], { LD_DEBUG: 'bindings', DB: path.join(dir, 'events.db') });
+    fs.rmSync(dir, { recursive: true, force: true });
+    const childOutput = r.stderr.split('\n').filter((line) => !/^\s*\d+:\s/.test(line)).join('\n');
+    assert.equal(r.status, 0, `the child failed:\n${childOutput.slice(-3000)}`);
+    assert.match(r.stdout, /child ok/);
     const bindings = [];
     for (const m of r.stderr.matchAll(/binding file (\S+) \[\d+\] to (\S+) \[\d+\]: normal symbol `([^']+)'(?: \[([^\]]+)\])?/g)) {
       bindings.push({ from: m[1], to: m[2], symbol: m[3], version: m[4] });
