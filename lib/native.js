@@ -3,7 +3,7 @@
 //   1. prebuilds/<platform>-<arch>/hookwise.<libc>.node — shipped inside the npm
 //      package (scripts/prebuild.js), so a matching platform compiles nothing;
 //   2. build/Release/hookwise.node — a local build (scripts/build-addon.js,
-//      the install script's fallback, or `npm run build` in a clone).
+//      the install script's fallback, or `npm run build:addon` in a clone).
 // HOOKWISE_NATIVE_BINARY=<file> overrides both (tests of a particular build).
 // On failure, say exactly what to do instead of showing a dlopen error; the
 // error has code HOOKWISE_NATIVE_UNAVAILABLE, which lib/index.js turns into
