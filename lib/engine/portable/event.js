@@ -1,0 +1,49 @@
+'use strict';
+// The portable engine's events: JSON.parse of exactly the text stripe-node
+// parses (lib/verify.js's decodedPayload: the string as is, bytes through
+// TextDecoder), so the event is a JSON.parse result by construction. The
+// envelope the handler routes and deduplicates by is read off that object;
+// it has the native engine's shape (lib/engine/native/envelope.js).
+
+const { decodedPayload, checkVerifyCode } = require('../../verify');
+const { verify, verifyAsync } = require('./verifier');
+
+function nested(event, field) {
+  const data = event.data;
+  const object = data !== null && typeof data === 'object' ? data.object : undefined;
+  return object !== null && typeof object === 'object' ? object[field] : undefined;
+}
+
+function envelopeOf(event) {
+  const isObject = event !== null && typeof event === 'object' && !Array.isArray(event);
+  const top = isObject ? event : {};
+  return {
+    id: top.id,
+    type: top.type,
+    created: top.created,
+    livemode: top.livemode,
+    apiVersion: top.api_version,
+    account: top.account,
+    object: top.object,
+    objectId: isObject ? nested(event, 'id') : undefined,
+    objectType: isObject ? nested(event, 'object') : undefined,
+    native: false,
+  };
+}
+
+function build(p, withEnvelope) {
+  const event = JSON.parse(decodedPayload(p.raw));
+  return withEnvelope ? { event, envelope: envelopeOf(event) } : event;
+}
+
+function parse(p, withEnvelope, asyncName) {
+  checkVerifyCode(verify(p, asyncName), p);
+  return build(p, withEnvelope);
+}
+
+async function parseAsync(p, withEnvelope) {
+  checkVerifyCode(await verifyAsync(p), p);
+  return build(p, withEnvelope);
+}
+
+module.exports = { parse, parseAsync, envelopeOf };

@@ -1,0 +1,113 @@
+'use strict';
+// HMAC-SHA256 for the portable engine.
+//
+// Async: WebCrypto (crypto.subtle), in every runtime. Each secret's CryptoKey
+// is imported once and kept in a small cache (stripe-node's SubtleCrypto
+// provider imports it on every call, which is most of its cost for small
+// bodies); the cache holds at most MAX_KEYS secrets, dropping the least
+// recently used. Keys are non-extractable; secrets are never logged.
+//
+// Sync: node:crypto's createHmac, loaded on first use where the runtime has it
+// (Node, Bun, Deno, workerd with nodejs_compat). Where it has none, a
+// synchronous HMAC does not exist: the caller gets an Error naming the async
+// function instead of a wrong answer.
+
+const { nodeBuiltin, webCrypto } = require('../../runtime');
+
+const MAX_KEYS = 16;
+const keys = new Map(); // secret -> Promise<CryptoKey>
+const encoder = new TextEncoder();
+let hexTable = null;
+
+function toHex(bytes) {
+  if (hexTable === null) hexTable = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += hexTable[bytes[i]];
+  return out;
+}
+
+function importKey(secret) {
+  const material = typeof secret === 'string' ? encoder.encode(secret) : secret;
+  return webCrypto().subtle.importKey('raw', material, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+function keyFor(secret) {
+  let key = keys.get(secret);
+  if (key !== undefined) {
+    // Most recently used last, so the first entry is the one to drop.
+    keys.delete(secret);
+    keys.set(secret, key);
+    return key;
+  }
+  key = importKey(secret);
+  keys.set(secret, key);
+  key.catch(() => keys.delete(secret));
+  if (keys.size > MAX_KEYS) keys.delete(keys.keys().next().value);
+  return key;
+}
+
+/** The message `prefix` + `payload` as one byte array (WebCrypto signs one buffer). */
+function messageBytes(prefix, payload) {
+  if (typeof payload === 'string') return encoder.encode(prefix + payload);
+  const head = encoder.encode(prefix);
+  const out = new Uint8Array(head.length + payload.byteLength);
+  out.set(head, 0);
+  out.set(payload, head.length);
+  return out;
+}
+
+/**
+ * Lowercase hex HMAC-SHA256 of `prefix` + `payload` (payload: a string, UTF-8
+ * encoded, or bytes) keyed with `secret` (a string, UTF-8 encoded, or bytes).
+ */
+async function hmacHexAsync(secret, prefix, payload) {
+  // Byte secrets (generateTestHeaderString accepts them) are not cached: a
+  // Uint8Array is a mutable, identity-keyed thing.
+  const key = typeof secret === 'string' ? await keyFor(secret) : await importKey(secret);
+  const mac = await webCrypto().subtle.sign('HMAC', key, messageBytes(prefix, payload));
+  return toHex(new Uint8Array(mac));
+}
+
+let createHmac; // undefined: not looked up yet; null: none in this runtime
+
+function syncHmac() {
+  if (createHmac === undefined) {
+    const nodeCrypto = nodeBuiltin('crypto');
+    createHmac = nodeCrypto && typeof nodeCrypto.createHmac === 'function' ? nodeCrypto.createHmac : null;
+  }
+  return createHmac;
+}
+
+function syncUnavailable(syncName, asyncName) {
+  const err = new Error(
+    `hookwise: ${syncName}() needs a synchronous HMAC-SHA256 (node:crypto), which this runtime does not have. ` +
+      `Use \`await ${asyncName}(...)\` instead of \`${syncName}(...)\`.`,
+  );
+  err.code = 'HOOKWISE_SYNC_CRYPTO_UNAVAILABLE';
+  return err;
+}
+
+/** As hmacHexAsync, synchronously; throws syncUnavailable(asyncName) without node:crypto. */
+function hmacHex(secret, prefix, payload, asyncName) {
+  const hmac = syncHmac();
+  if (hmac === null) throw syncUnavailable(asyncName.replace(/Async$/, ''), asyncName);
+  return hmac('sha256', secret).update(prefix).update(payload).digest('hex');
+}
+
+/**
+ * True when any candidate equals `expected` (64 lowercase hex characters).
+ * Every candidate of the right length is compared in full, none stops early;
+ * only candidates' lengths (public: they are in the header) shape the timing.
+ */
+function anyCandidateMatches(candidates, expected) {
+  let found = 0;
+  for (const candidate of candidates) {
+    if (candidate.length !== expected.length) continue;
+    let diff = 0;
+    for (let i = 0; i < expected.length; i++) diff |= candidate.charCodeAt(i) ^ expected.charCodeAt(i);
+    found |= diff === 0 ? 1 : 0;
+  }
+  return found !== 0;
+}
+
+module.exports = { hmacHex, hmacHexAsync, anyCandidateMatches, syncUnavailable, MAX_KEYS, _keyCache: keys };
