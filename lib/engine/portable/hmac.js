@@ -26,8 +26,14 @@ function toHex(bytes) {
   return out;
 }
 
+// HMAC pads its key with zeros to the hash's block size (RFC 2104), so an
+// empty key is the same key as 64 zero bytes, which WebCrypto (unlike
+// createHmac and the native core) accepts.
+const BLOCK_BYTES = 64;
+
 function importKey(secret) {
-  const material = typeof secret === 'string' ? encoder.encode(secret) : secret;
+  let material = typeof secret === 'string' ? encoder.encode(secret) : secret;
+  if (material.byteLength === 0) material = new Uint8Array(BLOCK_BYTES);
   return webCrypto().subtle.importKey('raw', material, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
