@@ -38,8 +38,8 @@ function nodeBuiltin(name) {
 // globalThis.crypto (WebCrypto) where the runtime exposes it (every one we
 // support but Node 18 without --experimental-global-webcrypto), else Node's.
 function webCrypto() {
-  const global = globalThis.crypto;
-  if (global && global.subtle) return global;
+  const web = globalThis.crypto;
+  if (web && web.subtle) return web;
   const nodeCrypto = nodeBuiltin('crypto');
   if (nodeCrypto && nodeCrypto.webcrypto && nodeCrypto.webcrypto.subtle) return nodeCrypto.webcrypto;
   throw new Error('hookwise: this runtime has no WebCrypto (globalThis.crypto.subtle), which hookwise/portable needs');
