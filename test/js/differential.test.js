@@ -187,9 +187,18 @@ const FUNCTIONS = [
   ['parseEventNotificationAsync', (h) => h.parseEventNotificationAsync],
 ];
 
+// The portable engine verifies small bodies inline with node:crypto where it
+// can, and the rest with WebCrypto; 'WebCrypto only' turns the inline path off,
+// which is what runtimes without node:crypto run.
+const { settings } = require('../../lib/engine/portable/verifier');
+const PATHS = [['inline where possible', settings.inlineMaxBytes], ['WebCrypto only', 0]];
+
 describe('native and portable give the same answers', { skip: !native && 'the native addon is not loaded' }, () => {
-  for (const seed of seeds) {
-    test(`verification and parsing over generated inputs, seed ${seed}`, async () => {
+  for (const seed of seeds) for (const [path, inlineMaxBytes] of PATHS) {
+    test(`verification and parsing over generated inputs, seed ${seed}, portable ${path}`, async (t) => {
+      const saved = settings.inlineMaxBytes;
+      settings.inlineMaxBytes = inlineMaxBytes;
+      t.after(() => { settings.inlineMaxBytes = saved; });
       const r = rng(seed);
       const seen = new Map();
       for (let i = 0; i < CASES; i++) {
@@ -314,8 +323,11 @@ const answer = (res) => ({
 });
 
 describe('native and portable handlers answer the same', { skip: !native && 'the native addon is not loaded' }, () => {
-  for (const seed of seeds) {
-    test(`handle() over a generated delivery sequence, seed ${seed}`, async () => {
+  for (const seed of seeds) for (const [path, inlineMaxBytes] of PATHS) {
+    test(`handle() over a generated delivery sequence, seed ${seed}, portable ${path}`, async (t) => {
+      const saved = settings.inlineMaxBytes;
+      settings.inlineMaxBytes = inlineMaxBytes;
+      t.after(() => { settings.inlineMaxBytes = saved; });
       const r = rng(seed + 7);
       const { secret, list } = deliveries(r, 600);
       const ours = handlerFor(native.hookwise, secret);

@@ -201,6 +201,16 @@ describe('a bundle with no Node built-ins', () => {
 });
 
 describe('the portable engine in Node', () => {
+  // WebCrypto for every body here (Node's node:crypto would otherwise verify small ones inline).
+  const { settings } = require('../../lib/engine/portable/verifier');
+  let savedInline;
+  before(() => {
+    savedInline = settings.inlineMaxBytes;
+    settings.inlineMaxBytes = 0;
+  });
+  after(() => {
+    settings.inlineMaxBytes = savedInline;
+  });
   const now = 1_760_000_000;
   const body = JSON.stringify({ id: 'evt_k', object: 'event', type: 't' });
   const header = (secret) => portable.generateTestHeaderString({ payload: body, secret, timestamp: now });
@@ -244,6 +254,40 @@ describe('the portable engine in Node', () => {
       proto.importKey = original;
     }
     assert.equal((await portable.constructEventAsync(body, header(secret), secret, 0)).id, 'evt_k');
+  });
+
+  test('with node:crypto, small bodies are verified inline and large ones with WebCrypto', async () => {
+    const proto = Object.getPrototypeOf(globalThis.crypto.subtle);
+    const original = proto.sign;
+    let signs = 0;
+    proto.sign = function countedSign(...args) {
+      signs += 1;
+      return original.apply(this, args);
+    };
+    settings.inlineMaxBytes = savedInline;
+    try {
+      const small = JSON.stringify({ id: 'evt_small', pad: 'x'.repeat(100) });
+      const large = JSON.stringify({ id: 'evt_large', pad: 'x'.repeat(savedInline) });
+      for (const [text, expected] of [[small, 0], [large, 1]]) {
+        signs = 0;
+        const h = portable.generateTestHeaderString({ payload: text, secret: SECRET });
+        assert.equal((await portable.constructEventAsync(Buffer.from(text), h, SECRET)).id, JSON.parse(text).id);
+        assert.equal(signs, expected, `${text.length} bytes: ${signs} WebCrypto signs`);
+      }
+    } finally {
+      proto.sign = original;
+      settings.inlineMaxBytes = 0;
+    }
+  });
+
+  test('a forged large body is refused before its parse error or its event is seen', async () => {
+    const text = `{"id":"evt_forged","pad":"${'x'.repeat(70_000)}"`; // not JSON
+    const forged = portable.generateTestHeaderString({ payload: text, secret: 'whsec_other' });
+    await assert.rejects(portable.constructEventAsync(text, forged, SECRET), { code: 'signature_mismatch' });
+    const signed = portable.generateTestHeaderString({ payload: text, secret: SECRET });
+    await assert.rejects(portable.constructEventAsync(text, signed, SECRET), SyntaxError);
+    const expired = portable.generateTestHeaderString({ payload: `${text}}`, secret: SECRET, timestamp: 1 });
+    await assert.rejects(portable.constructEventAsync(`${text}}`, expired, SECRET), { code: 'timestamp_too_old' });
   });
 
   test('the sync functions use node:crypto here, and agree with the async ones', async () => {

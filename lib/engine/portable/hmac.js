@@ -15,7 +15,8 @@
 const { nodeBuiltin, webCrypto } = require('../../runtime');
 
 const MAX_KEYS = 16;
-const keys = new Map(); // secret -> Promise<CryptoKey>
+// secret -> { key: CryptoKey once imported, pending: Promise<CryptoKey> }
+const keys = new Map();
 const encoder = new TextEncoder();
 let hexTable = null;
 
@@ -37,19 +38,23 @@ function importKey(secret) {
   return webCrypto().subtle.importKey('raw', material, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 
+/** The secret's CryptoKey when it is cached and imported, else a promise of it. */
 function keyFor(secret) {
-  let key = keys.get(secret);
-  if (key !== undefined) {
+  let entry = keys.get(secret);
+  if (entry !== undefined) {
     // Most recently used last, so the first entry is the one to drop.
     keys.delete(secret);
-    keys.set(secret, key);
-    return key;
+    keys.set(secret, entry);
+    return entry.key ?? entry.pending;
   }
-  key = importKey(secret);
-  keys.set(secret, key);
-  key.catch(() => keys.delete(secret));
+  entry = { key: null, pending: importKey(secret) };
+  entry.pending.then(
+    (key) => { entry.key = key; },
+    () => { if (keys.get(secret) === entry) keys.delete(secret); },
+  );
+  keys.set(secret, entry);
   if (keys.size > MAX_KEYS) keys.delete(keys.keys().next().value);
-  return key;
+  return entry.pending;
 }
 
 /** The message `prefix` + `payload` as one byte array (WebCrypto signs one buffer). */
@@ -62,16 +67,25 @@ function messageBytes(prefix, payload) {
   return out;
 }
 
+const hexOf = (mac) => toHex(new Uint8Array(mac));
+
 /**
  * Lowercase hex HMAC-SHA256 of `prefix` + `payload` (payload: a string, UTF-8
  * encoded, or bytes) keyed with `secret` (a string, UTF-8 encoded, or bytes).
+ * With a cached key the signing starts before this returns (so a caller can
+ * parse the body while the runtime computes the MAC).
  */
-async function hmacHexAsync(secret, prefix, payload) {
-  // Byte secrets (generateTestHeaderString accepts them) are not cached: a
-  // Uint8Array is a mutable, identity-keyed thing.
-  const key = typeof secret === 'string' ? await keyFor(secret) : await importKey(secret);
-  const mac = await webCrypto().subtle.sign('HMAC', key, messageBytes(prefix, payload));
-  return toHex(new Uint8Array(mac));
+function hmacHexAsync(secret, prefix, payload) {
+  try {
+    // Byte secrets (generateTestHeaderString accepts them) are not cached: a
+    // Uint8Array is a mutable, identity-keyed thing.
+    const key = typeof secret === 'string' ? keyFor(secret) : importKey(secret);
+    const data = messageBytes(prefix, payload);
+    const sign = (k) => webCrypto().subtle.sign('HMAC', k, data);
+    return (typeof key.then === 'function' ? key.then(sign) : sign(key)).then(hexOf);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 let createHmac; // undefined: not looked up yet; null: none in this runtime
@@ -92,6 +106,9 @@ function syncUnavailable(syncName, asyncName) {
   err.code = 'HOOKWISE_SYNC_CRYPTO_UNAVAILABLE';
   return err;
 }
+
+/** True where the runtime has a synchronous HMAC (node:crypto). */
+const hasSyncHmac = () => syncHmac() !== null;
 
 /** As hmacHexAsync, synchronously; throws syncUnavailable(asyncName) without node:crypto. */
 function hmacHex(secret, prefix, payload, asyncName) {
@@ -116,4 +133,4 @@ function anyCandidateMatches(candidates, expected) {
   return found !== 0;
 }
 
-module.exports = { hmacHex, hmacHexAsync, anyCandidateMatches, syncUnavailable, MAX_KEYS, _keyCache: keys };
+module.exports = { hmacHex, hmacHexAsync, hasSyncHmac, anyCandidateMatches, syncUnavailable, MAX_KEYS, _keyCache: keys };

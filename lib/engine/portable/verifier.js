@@ -7,7 +7,20 @@
 //   timestamp window both ways (tolerance > 0).
 
 const { parseSignatureHeader } = require('./signature-header');
-const { hmacHex, hmacHexAsync, anyCandidateMatches } = require('./hmac');
+const { hmacHex, hmacHexAsync, anyCandidateMatches, hasSyncHmac } = require('./hmac');
+
+// Where the runtime has a synchronous HMAC (node:crypto: Node, Bun, Deno), the
+// async functions verify bodies smaller than this inline with it, as the
+// native engine does below the same size: WebCrypto's sign is a round trip
+// through the libuv pool in Node, which costs more than the HMAC of a small
+// body (bench/portable.js). Larger bodies, and every body where there is no
+// synchronous HMAC (workerd, Vercel Edge, Convex), go to WebCrypto. Read at
+// call time; tests set it to 0 to hold the WebCrypto path to the same answers.
+const settings = { inlineMaxBytes: 64 * 1024 };
+
+// As the native engine measures it: a string's length (exact for ASCII).
+const sizeOf = (raw) => (typeof raw === 'string' ? raw.length : raw.byteLength);
+const inline = (p) => sizeOf(p.raw) < settings.inlineMaxBytes && hasSyncHmac();
 
 // The checks before any HMAC: the header's parse, or a failure code.
 function precheck(p) {
@@ -42,18 +55,33 @@ function verify(p, asyncName) {
   return matched ? windowCode(p, header.timestamp) : 'signature_mismatch';
 }
 
-async function verifyAsync(p) {
+/**
+ * As verify, with WebCrypto. Not an async function: the first HMAC is started
+ * before it returns, so parseAsync can parse while the runtime signs.
+ */
+function verifyAsync(p) {
   const header = precheck(p);
-  if (header.code !== null) return header.code;
-  const prefix = `${header.timestampText}.`;
-  let matched = false;
-  for (const secret of p.secrets) {
-    if (anyCandidateMatches(header.signatures, await hmacHexAsync(secret, prefix, p.raw))) {
-      matched = true;
-      break;
+  if (header.code !== null) return Promise.resolve(header.code);
+  if (inline(p)) {
+    try {
+      return Promise.resolve(verify(p, 'verifyHeaderAsync'));
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
-  return matched ? windowCode(p, header.timestamp) : 'signature_mismatch';
+  const prefix = `${header.timestampText}.`;
+  const first = hmacHexAsync(p.secrets[0], prefix, p.raw);
+  return (async () => {
+    let expected = await first;
+    for (let i = 0; ; i++) {
+      if (anyCandidateMatches(header.signatures, expected)) return windowCode(p, header.timestamp);
+      if (i + 1 === p.secrets.length) return 'signature_mismatch';
+      expected = await hmacHexAsync(p.secrets[i + 1], prefix, p.raw);
+    }
+  })();
 }
 
-module.exports = { verify, verifyAsync };
+/** True when `p`'s HMAC goes to WebCrypto, off this thread (so its body is worth parsing meanwhile). */
+const signsOffThread = (p) => precheck(p).code === null && !inline(p);
+
+module.exports = { verify, verifyAsync, signsOffThread, settings };
