@@ -17,6 +17,8 @@ const portable = require('../../lib/portable');
 const { _keyCache, MAX_KEYS } = require('../../lib/engine/portable/hmac');
 
 const root = path.join(__dirname, '..', '..');
+// Node 18 has no global WebCrypto; hookwise uses node:crypto's there.
+const webcrypto = globalThis.crypto ?? require('node:crypto').webcrypto;
 const SECRET = 'whsec_portable_test';
 
 function node(args, env = {}, cwd = root) {
@@ -216,7 +218,7 @@ describe('the portable engine in Node', () => {
   const header = (secret) => portable.generateTestHeaderString({ payload: body, secret, timestamp: now });
 
   test('each secret\'s key is imported once, and the cache stays bounded', async () => {
-    const proto = Object.getPrototypeOf(globalThis.crypto.subtle);
+    const proto = Object.getPrototypeOf(webcrypto.subtle);
     const original = proto.importKey;
     let imports = 0;
     proto.importKey = function countedImportKey(...args) {
@@ -244,7 +246,7 @@ describe('the portable engine in Node', () => {
   });
 
   test('a key that fails to import is not cached', async () => {
-    const proto = Object.getPrototypeOf(globalThis.crypto.subtle);
+    const proto = Object.getPrototypeOf(webcrypto.subtle);
     const original = proto.importKey;
     proto.importKey = () => Promise.reject(new Error('importKey failed'));
     const secret = `whsec_flaky_${process.pid}`;
@@ -257,7 +259,7 @@ describe('the portable engine in Node', () => {
   });
 
   test('with node:crypto, small bodies are verified inline and large ones with WebCrypto', async () => {
-    const proto = Object.getPrototypeOf(globalThis.crypto.subtle);
+    const proto = Object.getPrototypeOf(webcrypto.subtle);
     const original = proto.sign;
     let signs = 0;
     proto.sign = function countedSign(...args) {

@@ -19,7 +19,7 @@ const exit = process.exit.bind(process);
 // What WebCrypto sees: refusals while `globalScope` is true.
 let globalScope = true;
 const refusals = [];
-const realCrypto = globalThis.crypto;
+const realCrypto = globalThis.crypto ?? nodeCrypto.webcrypto; // Node 18 has no global one
 const subtle = realCrypto.subtle;
 const webcrypto = {
   subtle,
