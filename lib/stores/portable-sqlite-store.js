@@ -52,7 +52,7 @@ const INT64_MIN = -(2n ** 63n);
 
 const UNAVAILABLE =
   'hookwise: SqliteStore needs node:sqlite (Node 22.13+, Deno) or bun:sqlite (Bun), and this runtime has neither. ' +
-  'Use MemoryStore (one process), or RedisStore, PostgresStore or ConvexStore here ' +
+  'Use MemoryStore (one process), or RedisStore, PostgresStore or ConvexStore (hookwise/convex) here ' +
   '(in Node, the native hookwise SqliteStore works on every supported version)';
 
 // ---------------------------------------------------------------------------
