@@ -100,6 +100,13 @@ function nodeSqliteSuite() {
     }
   }
 
+  test('hookwise/portable exports this SqliteStore, on node:sqlite', () => {
+    const portable = require(path.join(root, 'lib', 'portable.js'));
+    assert.equal(portable.implementation, 'portable');
+    assert.equal(portable.SqliteStore, SqliteStore);
+    assert.equal(new portable.SqliteStore({ path: newFile() }).driver, 'node:sqlite');
+  });
+
   test('a file created by the portable store has exactly the native store\'s schema and pragmas', async () => {
     const files = {};
     for (const [name, Store] of [['native', NativeSqliteStore()], ['portable', SqliteStore]]) {
