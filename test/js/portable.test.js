@@ -314,3 +314,19 @@ describe('the portable engine in Node', () => {
     }
   });
 });
+
+describe('RedisStore and PostgresStore without node:crypto', () => {
+  test('lib/stores/sha1.js equals node:crypto\'s SHA-1 (script ids, statement names, the schema lock)', () => {
+    const { sha1Hex, sha1BigInt64 } = require('../../lib/stores/sha1');
+    const nodeCrypto = require('node:crypto');
+    const scripts = Object.values(require('../../lib/stores/redis-scripts'));
+    const inputs = ['', 'abc', 'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(64), 'é€😀\ud800'.repeat(40), 'hookwise:hookwise_events', ...scripts];
+    for (let n = 0; n < 200; n++) inputs.push(nodeCrypto.randomBytes(n).toString('latin1'));
+    for (const text of inputs) {
+      const digest = nodeCrypto.createHash('sha1').update(text).digest();
+      assert.equal(sha1Hex(text), digest.toString('hex'), `${text.length} characters`);
+      assert.equal(sha1BigInt64(text), digest.readBigInt64BE(0));
+    }
+    assert.equal(sha1Hex('abc'), 'a9993e364706816aba3e25717850c26c9cd0d89d', 'FIPS 180 example');
+  });
+});
