@@ -20,6 +20,9 @@ const { spawnSync } = require('node:child_process');
 const esbuild = require('esbuild');
 const { root, makeAppDir, deliveries, checkAnswers } = require('../runtimes/harness');
 
+// SqliteStore where neither node:sqlite nor bun:sqlite exists: the error, naming the other stores.
+const UNAVAILABLE = 'HOOKWISE_STORE_UNAVAILABLE: true';
+
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 // The runtime's binary, or the reason it cannot run here.
@@ -100,7 +103,7 @@ test('workerd (miniflare): a module worker bundled as wrangler does, the handler
     const mf = new Miniflare({ ...options, script: built.outputFiles[0].text });
     try {
       const d = deliveries();
-      checkAnswers(await dispatchAll((url, init) => mf.dispatchFetch(url, init), d.requests, 'http://worker.test'), d, 'portable');
+      checkAnswers(await dispatchAll((url, init) => mf.dispatchFetch(url, init), d.requests, 'http://worker.test'), d, 'portable', UNAVAILABLE);
     } finally {
       await mf.dispose();
     }
@@ -130,7 +133,7 @@ test('edge-runtime: a script bundled for edge-light, run in its EdgeRuntime VM',
     assert.equal(runtime.context.process, undefined, 'no Node process object in the VM');
     assert.equal(runtime.context.require, undefined, 'no require in the VM');
     const d = deliveries();
-    checkAnswers(await dispatchAll((url, init) => runtime.dispatchFetch(url, init), d.requests, 'http://edge.test'), d, 'portable');
+    checkAnswers(await dispatchAll((url, init) => runtime.dispatchFetch(url, init), d.requests, 'http://edge.test'), d, 'portable', UNAVAILABLE);
   } finally {
     app.cleanup();
   }
@@ -164,10 +167,10 @@ function answersOf(r, what) {
   return JSON.parse(r.stdout.trim().split('\n').pop()).answers;
 }
 
-for (const [title, specifier, env, expected] of [
-  ['`hookwise` (the bun condition) loads the native addon through Node-API', 'hookwise', {}, 'native'],
-  ['HOOKWISE_IMPLEMENTATION=portable gives the portable one', 'hookwise', { HOOKWISE_IMPLEMENTATION: 'portable' }, 'portable'],
-  ['`hookwise/portable` is the portable one', 'hookwise/portable', {}, 'portable'],
+for (const [title, specifier, env, expected, sqlite] of [
+  ['`hookwise` (the bun condition) loads the native addon through Node-API', 'hookwise', {}, 'native', 'constructed: native'],
+  ['HOOKWISE_IMPLEMENTATION=portable gives the portable one', 'hookwise', { HOOKWISE_IMPLEMENTATION: 'portable' }, 'portable', 'constructed: bun:sqlite'],
+  ['`hookwise/portable` is the portable one', 'hookwise/portable', {}, 'portable', 'constructed: bun:sqlite'],
 ]) {
   test(`Bun: ${title}`, (t) => {
     const bun = runtimeBinary('bun');
@@ -176,7 +179,8 @@ for (const [title, specifier, env, expected] of [
     const app = makeAppDir();
     try {
       const d = deliveries();
-      checkAnswers(answersOf(drive(bun.file, ['driver.mjs', specifier], app.dir, d.requests, env), 'bun'), d, expected);
+      checkAnswers(answersOf(drive(bun.file, ['driver.mjs', specifier], app.dir, d.requests, env), 'bun'), d, expected, sqlite);
+      assert.equal(fs.existsSync(path.join(app.dir, 'hookwise-probe.db')), false, 'no file at construction');
     } finally {
       app.cleanup();
     }
@@ -245,7 +249,8 @@ test('Deno: `hookwise` from node_modules takes the deno condition: portable', (t
   try {
     const d = deliveries();
     const r = drive(deno.file, ['run', '--allow-read', '--allow-env', 'driver.mjs', 'hookwise'], app.dir, d.requests);
-    checkAnswers(answersOf(r, 'deno'), d, 'portable');
+    checkAnswers(answersOf(r, 'deno'), d, 'portable', 'constructed: node:sqlite');
+    assert.equal(fs.existsSync(path.join(app.dir, 'hookwise-probe.db')), false, 'no file at construction');
   } finally {
     app.cleanup();
   }
@@ -260,7 +265,7 @@ test('Deno: the native entry loads the addon only with --allow-ffi', (t) => {
     const entry = path.join(app.pkg, 'lib', 'index.mjs');
     const env = { HOOKWISE_IMPLEMENTATION: 'native' };
     const withFfi = drive(deno.file, ['run', '--allow-read', '--allow-env', '--allow-ffi', 'driver.mjs', entry], app.dir, d.requests, env);
-    checkAnswers(answersOf(withFfi, 'deno --allow-ffi'), d, 'native');
+    checkAnswers(answersOf(withFfi, 'deno --allow-ffi'), d, 'native', 'constructed: native');
     const without = drive(deno.file, ['run', '--allow-read', '--allow-env', 'driver.mjs', entry], app.dir, d.requests, env);
     assert.notEqual(without.status, 0);
     assert.match(without.stderr, /native addon could not be loaded[\s\S]*--allow-ffi/);

@@ -13,10 +13,20 @@ export function makeApp(hookwise) {
     .on('invoice.paid', async (event, ctx) => {
       handled.push({ id: event.id, attempt: ctx.attempt, amount: event.data.object.amount_paid });
     });
+  // What `new SqliteStore()` does here: constructs without touching a file
+  // (its SQLite binding named), or throws naming the stores that work here.
+  const sqliteStore = () => {
+    try {
+      const store = new hookwise.SqliteStore({ path: 'hookwise-probe.db' });
+      return `constructed: ${store.driver ?? 'native'}`;
+    } catch (err) {
+      return `${err.code}: ${['MemoryStore', 'RedisStore', 'PostgresStore', 'ConvexStore'].every((s) => err.message.includes(s))}`;
+    }
+  };
   return async function fetch(request) {
     const url = new URL(request.url);
     if (request.method === 'GET' && url.pathname === '/state') {
-      const body = JSON.stringify({ implementation: hookwise.implementation, handled });
+      const body = JSON.stringify({ implementation: hookwise.implementation, handled, sqliteStore: sqliteStore() });
       return new Response(body, { headers: { 'content-type': 'application/json' } });
     }
     return webhooks.fetch(request);

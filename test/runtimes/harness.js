@@ -84,8 +84,9 @@ function deliveries() {
   };
 }
 
-// answers: [{ status, body }] for the requests above.
-function checkAnswers(answers, { id }, implementation) {
+// answers: [{ status, body }] for the requests above; sqliteStore: what
+// `new SqliteStore()` gives in that runtime (see app.mjs).
+function checkAnswers(answers, { id }, implementation, sqliteStore) {
   assert.equal(answers.length, 5);
   const [first, again, forged, expired, state] = answers;
   assert.deepEqual(first, { status: 200, body: { received: true } }, 'a signed delivery is processed');
@@ -101,8 +102,8 @@ function checkAnswers(answers, { id }, implementation) {
   }
   assert.deepEqual(state, {
     status: 200,
-    body: { implementation, handled: [{ id, attempt: 1, amount: 2500 }] },
-  }, 'the handler ran once, in the expected implementation');
+    body: { implementation, handled: [{ id, attempt: 1, amount: 2500 }], sqliteStore },
+  }, 'the handler ran once, in the expected implementation; SqliteStore as this runtime allows');
 }
 
 module.exports = { root, SECRET, makeAppDir, deliveries, checkAnswers };
