@@ -6,8 +6,10 @@ import {
   implementation,
   MemoryStore,
   SignatureVerificationError,
+  SqliteStore,
   StripeEvent,
 } from 'hookwise/portable';
+import { SqliteStore as NativeSqliteStore } from 'hookwise';
 import { implementation as mainImplementation } from 'hookwise';
 
 const which: 'portable' = implementation;
@@ -27,6 +29,13 @@ async function portableUse(body: string, header: string): Promise<StripeEvent> {
     throw err;
   }
 }
+
+const sqlite = new SqliteStore({ path: 'events.db', durability: 'normal' });
+const driver: 'node:sqlite' | 'bun:sqlite' = sqlite.driver;
+void sqlite.claim('evt_1', { type: 't', created: 1, leaseMs: 1000 });
+// @ts-expect-error -- the native SqliteStore has no driver
+void new NativeSqliteStore().driver;
+void driver;
 
 void which;
 void notNative;
