@@ -10,6 +10,25 @@ const { environment } = require('./runtime');
 
 const CHOICES = ['native', 'portable'];
 
+// The loader's error (code HOOKWISE_NATIVE_UNAVAILABLE) starts with the cause in
+// one line and lists "Possible solutions", the likeliest first (leaving hookwise
+// out of a bundle, when it was bundled): the warning gives the cause and that one.
+function fallbackWarning(err) {
+  const lines = err && err.message ? String(err.message).split('\n') : [String(err)];
+  const at = lines.indexOf('Possible solutions:');
+  const fix = [];
+  if (at !== -1 && lines[at + 1] && lines[at + 1].startsWith('- ')) {
+    fix.push(lines[at + 1].slice(2));
+    for (let i = at + 2; i < lines.length && lines[i].startsWith('  '); i++) fix.push(lines[i].trim());
+  }
+  return (
+    `${lines[0]}\n` +
+    'hookwise: using the portable implementation instead (same API, slower verification)' +
+    (fix.length > 0 ? `; to load the addon: ${fix.join(' ')}` : '') +
+    '\nhookwise: set HOOKWISE_IMPLEMENTATION=native to make this an error, or =portable to choose the portable one without this warning.'
+  );
+}
+
 function choose() {
   const forced = environment().HOOKWISE_IMPLEMENTATION;
   if (forced !== undefined && forced !== '' && !CHOICES.includes(forced)) {
@@ -23,13 +42,7 @@ function choose() {
     engine = require('./engine/native');
   } catch (err) {
     if (forced === 'native') throw err;
-    // The loader's error (code HOOKWISE_NATIVE_UNAVAILABLE) starts with the cause in one line.
-    const cause = err && err.message ? String(err.message).split('\n')[0] : String(err);
-    console.warn(
-      `${cause}\n` +
-        'hookwise: using the portable implementation instead (same API, slower verification); ' +
-        'set HOOKWISE_IMPLEMENTATION=native to make this an error.',
-    );
+    console.warn(fallbackWarning(err));
     return require('./portable');
   }
   const { createApi } = require('./api');

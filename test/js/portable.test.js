@@ -92,6 +92,7 @@ describe('choosing the implementation', () => {
       assert.match(warnings[0], /^hookwise: the native addon could not be loaded: .*hookwise\.node does not exist/);
       assert.match(warnings[0], /portable implementation/);
       assert.doesNotMatch(warnings[0], /Possible solutions/, 'the cause, not the whole help text');
+      assert.match(warnings[0], /to load the addon: Rebuild it for this Node\.js: npm rebuild hookwise/, 'and the likeliest fix');
     });
 
     test('the ESM entry falls back the same way; HOOKWISE_IMPLEMENTATION=native throws at import', () => {
