@@ -10,7 +10,7 @@ const { ENGINES } = require('./support/engines');
 const { unavailable, startRedis, startPostgres } = require('./support/services');
 const { SECRET, makeEvent, sign, delivery, startServer, post, recordingLogger } = require('./support/deliveries');
 
-function suite(name, service, open, { implementation, hookwise }) {
+function suite(name, service, open, { name: implementation, hookwise }) {
   const { createWebhookHandler } = hookwise;
   describe(`createWebhookHandler (${implementation}) on ${name}`, { skip: unavailable(service) ?? false }, () => {
     let server;
