@@ -6,7 +6,7 @@
 // it has the native engine's shape (lib/engine/native/envelope.js).
 
 const { decodedPayload, checkVerifyCode } = require('../../verify');
-const { verify, verifyAsync, signsOffThread } = require('./verifier');
+const { verify, verifyAsync, parsesDuringHmac } = require('./verifier');
 
 function nested(event, field) {
   const data = event.data;
@@ -43,14 +43,14 @@ function parse(p, withEnvelope, asyncName) {
 
 /**
  * Verifies, and where the HMAC goes to WebCrypto (off this thread in Node),
- * parses the body meanwhile, as the native engine parses large bodies during
- * its HMAC. Nothing is returned, and no parse error thrown, before the
+ * parses the body meanwhile (up to 1 MiB), as the native engine parses large
+ * bodies during its HMAC. Nothing is returned, and no parse error thrown, before the
  * signature has verified: a forged body costs at most its parse, bounded by
  * the handler's maxBodyBytes.
  */
 function parseAsync(p, withEnvelope) {
   const verdict = verifyAsync(p);
-  if (!signsOffThread(p)) return verdict.then((code) => checkVerifyCode(code, p) && build(p, withEnvelope));
+  if (!parsesDuringHmac(p)) return verdict.then((code) => checkVerifyCode(code, p) && build(p, withEnvelope));
   let built;
   let parseError = null;
   try {

@@ -81,7 +81,16 @@ function verifyAsync(p) {
   })();
 }
 
-/** True when `p`'s HMAC goes to WebCrypto, off this thread (so its body is worth parsing meanwhile). */
-const signsOffThread = (p) => precheck(p).code === null && !inline(p);
+// Bodies up to this size are parsed while WebCrypto signs them; larger ones
+// after, so that the event loop turns between the HMAC and a long parse (the
+// handler's default maxBodyBytes is 1 MiB).
+const PARSE_DURING_HMAC_MAX_BYTES = 1024 * 1024;
 
-module.exports = { verify, verifyAsync, signsOffThread, settings };
+/**
+ * True when `p`'s HMAC goes to WebCrypto, off this thread, and its body is
+ * small enough to parse meanwhile.
+ */
+const parsesDuringHmac = (p) =>
+  precheck(p).code === null && !inline(p) && sizeOf(p.raw) <= PARSE_DURING_HMAC_MAX_BYTES;
+
+module.exports = { verify, verifyAsync, parsesDuringHmac, settings };
