@@ -4,15 +4,17 @@
 // Stripe expects. The pipeline, in DESIGN.md's order:
 //   size check -> verify -> parse -> claim -> (skip-stale) -> dispatch with
 //   in-request retries -> complete / fail (dead letter) -> answer.
-const { setTimeout: sleep } = require('node:timers/promises');
-const { verifyAndParseAsync } = require('./envelope');
+// Written once over either engine (lib/engine/native, lib/engine/portable): the
+// engine verifies and parses, and its MemoryStore is the default store.
+const { prepareVerification } = require('./verify');
 const { SignatureVerificationError } = require('./errors');
 const { isString, isBytes } = require('./args');
 const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
 const { nodeAdapter } = require('./adapters/node');
 const { fetchAdapter } = require('./adapters/fetch');
-const { MemoryStore } = require('./stores/memory-store');
-const { isKey, MAX_KEY_BYTES } = require('./stores/store-args');
+const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -53,7 +55,7 @@ function rejected(code, message, error) {
 function bodyBytes(raw, limit) {
   if (isBytes(raw)) return raw.byteLength;
   if (raw instanceof ArrayBuffer) return raw.byteLength;
-  if (isString(raw)) return raw.length * 3 <= limit ? raw.length : Buffer.byteLength(raw, 'utf8');
+  if (isString(raw)) return raw.length * 3 <= limit ? raw.length : utf8Length(raw);
   return 0;
 }
 
@@ -68,6 +70,7 @@ function errorText(err) {
 }
 
 class WebhookHandler {
+  #engine;
   #config;
   #logger;
   #store;
@@ -75,7 +78,9 @@ class WebhookHandler {
   #registrations = []; // { type, fn } in registration order
   #closed = false;
 
-  constructor(options) {
+  /** @param engine lib/engine/native or lib/engine/portable (the entry point chooses) */
+  constructor(options, engine) {
+    this.#engine = engine;
     const config = normalizeOptions(options);
     this.#config = config;
     this.#logger = config.logger;
@@ -98,7 +103,7 @@ class WebhookHandler {
    * and never used (route modules evaluated by `next build`) allocates nothing.
    */
   #storeInUse() {
-    if (this.#store === undefined) this.#store = new MemoryStore();
+    if (this.#store === undefined) this.#store = new this.#engine.MemoryStore();
     return this.#store;
   }
 
@@ -139,11 +144,12 @@ class WebhookHandler {
       return result('too_large');
     }
 
-    // One native call verifies and parses; `envelope` holds what routing and dedup need, read
-    // without materialising the event's (lazily built) `data`.
+    // The engine verifies and parses (one native call on the native engine); `envelope` holds
+    // what routing and dedup need, read without materialising the event's (lazily built) `data`.
     let parsed;
     try {
-      parsed = await verifyAndParseAsync(rawBody, signatureHeader, config.secrets, config.tolerance);
+      const p = prepareVerification(rawBody, signatureHeader, config.secrets, config.tolerance);
+      parsed = await this.#engine.parseAsync(p, true);
     } catch (err) {
       return this.#rejection(err);
     }
@@ -302,8 +308,11 @@ class WebhookHandler {
   }
 }
 
-function createWebhookHandler(options) {
-  return new WebhookHandler(options);
+/** createWebhookHandler over `engine`. */
+function handlerFactory(engine) {
+  return function createWebhookHandler(options) {
+    return new WebhookHandler(options, engine);
+  };
 }
 
-module.exports = { createWebhookHandler, WebhookHandler, ON_RESULT };
+module.exports = { handlerFactory, WebhookHandler, ON_RESULT };
