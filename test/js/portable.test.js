@@ -89,10 +89,10 @@ describe('choosing the implementation', () => {
       assert.equal(r.stdout.trim(), 'portable evt_fb');
       const warnings = JSON.parse(r.stderr);
       assert.equal(warnings.length, 1, `one console.warn: ${r.stderr}`);
-      assert.match(warnings[0], /^hookwise: the native addon could not be loaded: .*hookwise\.node does not exist/);
+      assert.match(warnings[0], /^hookwise: the native addon could not be loaded: neither a prebuilt binary \(.*hookwise\.glibc\.node\) nor a local build \(.*hookwise\.node\) exists/);
       assert.match(warnings[0], /portable implementation/);
       assert.doesNotMatch(warnings[0], /Possible solutions/, 'the cause, not the whole help text');
-      assert.match(warnings[0], /to load the addon: Rebuild it for this Node\.js: npm rebuild hookwise/, 'and the likeliest fix');
+      assert.match(warnings[0], /to load the addon: Build it for this machine: npm rebuild hookwise/, 'and the likeliest fix');
     });
 
     test('the ESM entry falls back the same way; HOOKWISE_IMPLEMENTATION=native throws at import', () => {
