@@ -141,12 +141,12 @@ function applyEvent(record, event, options) {
       break;
     }
     case 'subscription': {
-      const fromStripe = fetched && Array.isArray(fetched.subscriptions) ? fetched.subscriptions : null;
-      if (fromStripe) {
-        for (const sub of fromStripe) if (isObject(sub) && idOf(sub.customer) === customerId) facts.subscription(sub, fetchedAt);
-      } else {
-        facts.subscription(object, at);
-      }
+      const fromStripe = (fetched && Array.isArray(fetched.subscriptions) ? fetched.subscriptions : []).filter(
+        (sub) => isObject(sub) && idOf(sub.customer) === customerId,
+      );
+      for (const sub of fromStripe) facts.subscription(sub, fetchedAt);
+      // Stripe did not return this subscription (404, or past the list's cap): its payload stands in.
+      if (!fromStripe.some((sub) => sub.id === object.id)) facts.subscription(object, at);
       break;
     }
     case 'invoice':
