@@ -124,7 +124,7 @@ function applyEvent(record, event, options) {
   }
   if (!Number.isSafeInteger(event.created)) throw invalidArgument('event.created', 'an integer (Unix seconds)', event.created);
 
-  const next = record === null ? emptyRecord(customerId) : structuredClone(record);
+  const next = record === null ? emptyRecord(customerId) : JSON.parse(JSON.stringify(record));
   const facts = new Facts(next, opts);
   const at = event.created;
   const fetched = opts.fetched;
