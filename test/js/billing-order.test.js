@@ -100,7 +100,7 @@ test('a canceled subscription stays canceled even when an update with a later ti
   assert.equal(reference.state.subscription.status, 'canceled');
 });
 
-test('same second: active does not undo past_due; different seconds: the newer wins', () => {
+test('same second: active does not undo past_due, incomplete and trialing do not undo active; different seconds: the newer wins', () => {
   const { ev } = teller();
   const tie = [
     ev('customer.subscription.updated', T0 + 50, { created: T0, status: 'active' }),
@@ -112,6 +112,13 @@ test('same second: active does not undo past_due; different seconds: the newer w
     ev('customer.subscription.updated', T0 + 51, { created: T0, status: 'active' }),
   ];
   assert.equal(assertEveryOrder(later).reference.state.subscription.status, 'active');
+  // Checkout's usual pair: created incomplete and updated active in one second.
+  const signup = [
+    ev('customer.subscription.created', T0 + 60, { created: T0 + 60, status: 'incomplete' }),
+    ev('customer.subscription.updated', T0 + 60, { created: T0 + 60, status: 'active' }),
+    ev('customer.subscription.trial_will_end', T0 + 60, { created: T0 + 60 }),
+  ];
+  assert.equal(assertEveryOrder(signup).reference.state.subscription.status, 'active');
 });
 
 test('same second, same status, different fields: one deterministic winner in both orders', () => {

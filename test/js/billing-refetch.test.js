@@ -86,15 +86,19 @@ describe('refetch', () => {
     const release = api.hold();
     const arrived = api.nextRequest();
     const first = refetcher.fetch(ev('customer.subscription.updated', T0 + 1, { created: T0 }));
-    await arrived;
-    const older = refetcher.fetch(ev('customer.subscription.updated', T0 + 9, { created: T0 }));
-    assert.equal(older, first);
-    const sameSecond = refetcher.fetch(ev('customer.subscription.updated', T0 + 10, { created: T0 }));
-    assert.notEqual(sameSecond, first);
-    const other = refetcher.fetch(ev('customer.updated', T0 + 2, {}));
-    assert.notEqual(other, first, 'the running batch did not fetch the customer');
-    now = (T0 + 11) * 1000;
-    release();
+    let older, sameSecond, other;
+    try {
+      await arrived;
+      older = refetcher.fetch(ev('customer.subscription.updated', T0 + 9, { created: T0 }));
+      sameSecond = refetcher.fetch(ev('customer.subscription.updated', T0 + 10, { created: T0 }));
+      other = refetcher.fetch(ev('customer.updated', T0 + 2, {}));
+      assert.equal(older, first);
+      assert.notEqual(sameSecond, first);
+      assert.notEqual(other, first, 'the running batch did not fetch the customer');
+    } finally {
+      now = (T0 + 11) * 1000;
+      release();
+    }
     const [a, , c] = await Promise.all([first, older, sameSecond, other]);
     assert.equal(a.at, (T0 + 10) * 1000);
     assert.equal(c.at, (T0 + 11) * 1000);
