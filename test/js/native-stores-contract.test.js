@@ -17,13 +17,16 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 for (const { name, hookwise } of ENGINES) {
-  storeContract(`MemoryStore (${name})`, { create: async () => new hookwise.MemoryStore() });
+  storeContract(`MemoryStore (${name})`, { create: async (options) => new hookwise.MemoryStore(options) });
 }
+// A file in a directory that does not exist (two levels down): every operation fails to open it.
+const unopenable = () => new SqliteStore({ path: path.join(dir, 'missing', 'deeper', 'events.db') });
 storeContract('SqliteStore (durability full)', {
-  create: async () => new SqliteStore({ path: path.join(dir, `full-${++n}.db`) }),
+  create: async (options) => new SqliteStore({ path: path.join(dir, `full-${++n}.db`), ...options }),
+  unreachable: unopenable,
 });
 storeContract('SqliteStore (durability normal, keepPayloads)', {
-  create: async () => new SqliteStore({ path: path.join(dir, `normal-${++n}.db`), durability: 'normal', keepPayloads: true }),
+  create: async (options) => new SqliteStore({ path: path.join(dir, `normal-${++n}.db`), durability: 'normal', keepPayloads: true, ...options }),
 });
 
 // Behind the JS argument rules (which refuse 1e300), the addon must still be
