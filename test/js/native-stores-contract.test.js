@@ -19,6 +19,9 @@ let n = 0;
 for (const { name, hookwise } of ENGINES) {
   storeContract(`MemoryStore (${name})`, { create: async (options) => new hookwise.MemoryStore(options) });
 }
+// The handler tests' ReferenceStore (the portable MemoryStore with a steerable clock), held to the same contract.
+const { ReferenceStore } = require('./support/reference-store');
+storeContract('ReferenceStore (handler tests)', { create: async (options) => new ReferenceStore(options) });
 // A file in a directory that does not exist (two levels down): every operation fails to open it.
 const unopenable = () => new SqliteStore({ path: path.join(dir, 'missing', 'deeper', 'events.db') });
 storeContract('SqliteStore (durability full)', {
