@@ -77,7 +77,7 @@ export class SignatureVerificationError extends Error {
 /** createWebhookHandler misconfigured in a way found only at runtime (the secret missing after `next build`). */
 export class WebhookConfigError extends Error {
   readonly name: 'WebhookConfigError';
-  readonly code: 'missing_secret';
+  readonly code: 'missing_secret' | 'secret_whitespace';
 }
 
 /** The codes of StoreError, one vocabulary for every store (docs/stores.md, "Errors"). */
