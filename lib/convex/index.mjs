@@ -321,7 +321,8 @@ export class ConvexStore {
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') throw new TypeError('hookwise: ConvexStore options must be an object { ctx, functions }');
-    storeArgs.checkOptions('ConvexStore', options, ['ctx', 'functions', 'retentionMs']);
+    // A copy: the options may come from another realm (a bundle evaluated in its own context).
+    storeArgs.checkOptions('ConvexStore', { ...options }, ['ctx', 'functions', 'retentionMs']);
     const { ctx, functions, retentionMs } = options;
     if (!ctx || typeof ctx.runMutation !== 'function' || typeof ctx.runQuery !== 'function') {
       throw new TypeError('hookwise: ConvexStore needs { ctx }: the ctx of a Convex action (with runMutation and runQuery)');
