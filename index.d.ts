@@ -74,6 +74,39 @@ export class SignatureVerificationError extends Error {
   readonly payload: unknown;
 }
 
+/** createWebhookHandler misconfigured in a way found only at runtime (the secret missing after `next build`). */
+export class WebhookConfigError extends Error {
+  readonly name: 'WebhookConfigError';
+  readonly code: 'missing_secret' | 'secret_whitespace';
+}
+
+/** The codes of StoreError, one vocabulary for every store (docs/stores.md, "Errors"). */
+export type StoreErrorCode =
+  | 'HOOKWISE_STORE_CLOSED'
+  | 'HOOKWISE_STORE_UNAVAILABLE'
+  | 'HOOKWISE_STORE_CANNOT_OPEN'
+  | 'HOOKWISE_STORE_READ_ONLY'
+  | 'HOOKWISE_STORE_NOT_A_DATABASE'
+  | 'HOOKWISE_STORE_FOREIGN_DATABASE'
+  | 'HOOKWISE_STORE_CORRUPT'
+  | 'HOOKWISE_STORE_DISK_FULL'
+  | 'HOOKWISE_STORE_BUSY'
+  | 'HOOKWISE_STORE_IO_ERROR'
+  | 'HOOKWISE_STORE_SCHEMA_TOO_NEW'
+  | 'HOOKWISE_STORE_INVALID_ARGUMENT'
+  | 'HOOKWISE_STORE_INTERNAL';
+
+/**
+ * A store operation failed (every store: MemoryStore, SqliteStore, RedisStore, PostgresStore,
+ * ConvexStore). `cause` holds the backend's own error when there is one. Bad arguments are
+ * TypeError / RangeError instead, thrown before any I/O.
+ */
+export class StoreError extends Error {
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown });
+  readonly name: 'StoreError';
+  readonly code: StoreErrorCode;
+}
+
 export function constructEvent(...args: VerifyArguments): StripeEvent;
 
 export function constructEventAsync(...args: VerifyArguments): Promise<StripeEvent>;
@@ -309,6 +342,8 @@ export interface PostgresStoreOptions {
   table?: string;
   /** Create the tables on first use (default true); false when migrations create them from schemaSql(). */
   createTables?: boolean;
+  /** Finished records and ordering markers older than this are deleted by claims (at most once a minute). Default 30 days. */
+  retentionMs?: number;
 }
 
 /** The Store on PostgreSQL: one statement per operation; claims by INSERT … ON CONFLICT. */
