@@ -2,6 +2,14 @@
 
 /// <reference types="node" />
 
+// stripe-node's own types, when the app has `stripe` installed. hookwise never depends on them: without
+// `stripe` this import does not resolve, the ignore keeps that from being an error (also with
+// skipLibCheck: false), `StripeNode.Event` is then `any`, and every handler type below falls back to
+// hookwise's own StripeEvent. `import = require` resolves stripe-node's CommonJS declarations
+// (`export =` of the Stripe namespace) under every moduleResolution, so no esModuleInterop is needed.
+// @ts-ignore -- `stripe` is an optional peer; see above
+import StripeNode = require('stripe');
+
 /**
  * Which implementation this import got (API.md section 7): 'native' (the C++ addon) or
  * 'portable' (WebCrypto and JSON.parse; where the addon cannot load, or
@@ -332,6 +340,53 @@ export interface HandlerContext {
 
 export type EventHandler<E = StripeEvent> = (event: E, ctx: HandlerContext) => unknown;
 
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/**
+ * stripe-node's `Stripe.Event` union when `stripe` is installed and types its events by name
+ * (stripe-node 22 and 23 do), else `never`.
+ */
+type StripeNodeEvent = IsAny<StripeNode.Event> extends true
+  ? never
+  : string extends StripeNode.Event['type']
+    ? never
+    : StripeNode.Event;
+
+/**
+ * The event type names handlers can be registered for: stripe-node's names (`Stripe.Event['type']`)
+ * when `stripe` is installed, else any string. `'*'` is accepted besides these.
+ */
+export type WebhookEventType = [StripeNodeEvent] extends [never] ? string : StripeNodeEvent['type'];
+
+/**
+ * The event a handler registered for `T` (a name, a union of names, or `'*'`) receives. With `stripe`
+ * installed: stripe-node's event for that name (`WebhookEvent<'invoice.paid'>` is
+ * `Stripe.InvoicePaidEvent`), the union for a union of names, and `Stripe.Event` for `'*'`. Without
+ * `stripe`, or for a widened `string`: hookwise's StripeEvent (its `type` narrowed to `T` when `T` is a
+ * literal).
+ */
+export type WebhookEvent<T extends string = '*'> = string extends T
+  ? StripeEvent
+  : [StripeNodeEvent] extends [never]
+    ? '*' extends T
+      ? StripeEvent
+      : StripeEvent & { type: T }
+    : '*' extends T
+      ? StripeNodeEvent
+      : Extract<StripeNodeEvent, { type: T }>;
+
+/** Only a widened `string` (not a literal): the way to register a name stripe-node does not know. */
+type WidenedString<S extends string> = string extends S ? S : never;
+
+/**
+ * The `on` option: `{ 'invoice.paid': handler, '*': handler, … }`, each key one of WebhookEventType or
+ * `'*'`, each value a handler or an array of handlers typed for that key. An unknown name is an error
+ * (excess property); register such names with `webhooks.on(name as string, handler)`.
+ */
+export type WebhookHandlerMap = {
+  [K in WebhookEventType | '*']?: EventHandler<WebhookEvent<K>> | ReadonlyArray<EventHandler<WebhookEvent<K>>>;
+};
+
 /** console works; so do pino and winston instances. Missing methods are ignored. */
 export interface WebhookLogger {
   info?(message: string, ...rest: unknown[]): void;
@@ -356,7 +411,8 @@ export interface WebhookHandlerOptions {
   ordering?: 'off' | 'skip-stale';
   /** Default 1 MiB. */
   maxBodyBytes?: number;
-  on?: Record<string, EventHandler | EventHandler[]>;
+  /** Handlers by event type, typed per name (see WebhookHandlerMap); the same as calling webhooks.on() for each. */
+  on?: WebhookHandlerMap;
   logger?: WebhookLogger;
 }
 
@@ -389,8 +445,17 @@ export interface HandleResult {
 }
 
 export interface WebhookHandler {
-  /** '*' matches every type. Chainable. */
-  on(typeOrTypes: string | string[], handler: EventHandler): WebhookHandler;
+  /**
+   * '*' matches every type. Chainable. With `stripe` installed the handler's event is stripe-node's event
+   * for that name (an array of names: their union; '*': `Stripe.Event`), and a name stripe-node does not
+   * know is a type error.
+   */
+  on<T extends WebhookEventType | '*'>(typeOrTypes: T | readonly T[], handler: EventHandler<WebhookEvent<T>>): WebhookHandler;
+  /**
+   * A name typed as plain `string` (e.g. `webhooks.on(name as string, handler)`): for event types your
+   * stripe-node version does not list. The handler gets hookwise's untyped StripeEvent.
+   */
+  on<S extends string>(typeOrTypes: WidenedString<S> | readonly WidenedString<S>[], handler: EventHandler<StripeEvent>): WebhookHandler;
   handle(rawBody: WebhookPayload, signatureHeader: SignatureHeaderValue | null | undefined): Promise<HandleResult>;
   /** Next.js App Router, Convex httpAction, Hono, Bun, Deno. Bound: `export const POST = webhooks.fetch`. */
   fetch(request: Request): Promise<Response>;
