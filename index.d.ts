@@ -5,10 +5,14 @@
 // stripe-node's own types, when the app has `stripe` installed. hookwise never depends on them: without
 // `stripe` this import does not resolve, the ignore keeps that from being an error (also with
 // skipLibCheck: false), `StripeNode.Event` is then `any`, and every handler type below falls back to
-// hookwise's own StripeEvent. `import = require` resolves stripe-node's CommonJS declarations
-// (`export =` of the Stripe namespace) under every moduleResolution, so no esModuleInterop is needed.
+// hookwise's own StripeEvent. An ES import (not `import = require`) so that under
+// moduleResolution "bundler" it resolves the same stripe-node declarations (ESM) as the app's own
+// `import Stripe from 'stripe'`: stripe-node's CommonJS and ESM declarations are distinct types, and an
+// Invoice of one is not assignable to an Invoice of the other. (CommonJS stripe-node is `export =`: the
+// default import needs esModuleInterop/allowSyntheticDefaultImports, on by default for node16, nodenext
+// and bundler; without it the types fall back to StripeEvent.)
 // @ts-ignore -- `stripe` is an optional peer; see above
-import StripeNode = require('stripe');
+import type StripeNode from 'stripe';
 
 /**
  * Which implementation this import got (API.md section 7): 'native' (the C++ addon) or
