@@ -4,7 +4,7 @@
 
 // stripe-node's own types, when the app has `stripe` installed. hookwise never depends on them: without
 // `stripe` this import does not resolve, the ignore keeps that from being an error (also with
-// skipLibCheck: false), `StripeNode.Event` is then `any`, and every handler type below falls back to
+// skipLibCheck: false), StripeNodeMissing below detects it, and every handler type falls back to
 // hookwise's own StripeEvent. An ES import (not `import = require`) so that under
 // moduleResolution "bundler" it resolves the same stripe-node declarations (ESM) as the app's own
 // `import Stripe from 'stripe'`: stripe-node's CommonJS and ESM declarations are distinct types, and an
@@ -344,13 +344,18 @@ export interface HandlerContext {
 
 export type EventHandler<E = StripeEvent> = (event: E, ctx: HandlerContext) => unknown;
 
-type IsAny<T> = 0 extends 1 & T ? true : false;
+/**
+ * true when `stripe` did not resolve. The unresolved import's types are TypeScript's error type, which
+ * defeats the usual `0 extends 1 & T` any-test (a conditional on it is itself the error type, so every
+ * handler type would silently become `any`); inside a tuple it is simply assignable to anything.
+ */
+type StripeNodeMissing = [StripeNode.Event] extends [{ readonly __hookwiseProbe: 'stripe-node is not installed' }] ? true : false;
 
 /**
  * stripe-node's `Stripe.Event` union when `stripe` is installed and types its events by name
  * (stripe-node 22 and 23 do), else `never`.
  */
-type StripeNodeEvent = IsAny<StripeNode.Event> extends true
+type StripeNodeEvent = StripeNodeMissing extends true
   ? never
   : string extends StripeNode.Event['type']
     ? never
@@ -366,15 +371,13 @@ export type WebhookEventType = [StripeNodeEvent] extends [never] ? string : Stri
  * The event a handler registered for `T` (a name, a union of names, or `'*'`) receives. With `stripe`
  * installed: stripe-node's event for that name (`WebhookEvent<'invoice.paid'>` is
  * `Stripe.InvoicePaidEvent`), the union for a union of names, and `Stripe.Event` for `'*'`. Without
- * `stripe`, or for a widened `string`: hookwise's StripeEvent (its `type` narrowed to `T` when `T` is a
- * literal).
+ * `stripe`, or for a widened `string`: hookwise's StripeEvent (the same for every name, so a handler
+ * fits both `on()` and the `on` map).
  */
 export type WebhookEvent<T extends string = '*'> = string extends T
   ? StripeEvent
   : [StripeNodeEvent] extends [never]
-    ? '*' extends T
-      ? StripeEvent
-      : StripeEvent & { type: T }
+    ? StripeEvent
     : '*' extends T
       ? StripeNodeEvent
       : Extract<StripeNodeEvent, { type: T }>;
