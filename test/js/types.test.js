@@ -48,7 +48,11 @@ test('without stripe-node installed the declarations still compile (skipLibCheck
     fs.symlinkSync(path.join(root, 'node_modules', name), path.join(nm, name));
   }
   const pkg = path.join(nm, 'hookwise');
-  for (const file of ['package.json', 'index.d.ts', 'portable.d.ts', 'lib/convex/index.d.ts']) {
+  // Every declaration file the package has (so a new entry's types cannot be forgotten here).
+  const declarations = (dir) =>
+    fs.readdirSync(path.join(root, dir), { recursive: true }).filter((f) => f.endsWith('.d.ts')).map((f) => path.join(dir, f));
+  const rootDeclarations = fs.readdirSync(root).filter((f) => f.endsWith('.d.ts'));
+  for (const file of ['package.json', ...rootDeclarations, ...declarations('lib')]) {
     fs.mkdirSync(path.dirname(path.join(pkg, file)), { recursive: true });
     fs.copyFileSync(path.join(root, file), path.join(pkg, file));
   }
