@@ -23,7 +23,7 @@
 // require, so bundling this module for a browser-like platform succeeds and
 // the runtime check below can say what to use instead.
 
-const { isString, invalidArgument } = require('../args');
+const { isString } = require('../args');
 const {
   ADVANCE_CLOCK,
   checkEventId,
@@ -34,15 +34,12 @@ const {
   checkFailArgs,
   normalizeListQuery,
   checkOlderThan,
-  checkOptions,
-  checkRetention,
+  sqliteStoreOptions,
   truncateLastError,
 } = require('./store-args');
 const { APPLICATION_ID, SCHEMA_VERSION, MIGRATIONS } = require('./sqlite-schema');
 const { StoreError } = require('../errors');
 
-const DEFAULT_PATH = '.hookwise/events.db';
-const DURABILITIES = ['full', 'normal'];
 const BUSY_TIMEOUT_MS = 10_000;
 // The most operations one transaction takes (as in the native store).
 const MAX_BATCH = 512;
@@ -396,19 +393,7 @@ class SqliteStore {
    * @param {{ path?: string, retentionMs?: number, durability?: 'full' | 'normal', keepPayloads?: boolean }} [options]
    */
   constructor(options) {
-    const {
-      path: file = DEFAULT_PATH,
-      retentionMs,
-      durability = 'full',
-      keepPayloads = false,
-    } = checkOptions('SqliteStore', options, ['path', 'retentionMs', 'durability', 'keepPayloads']);
-    if (!isString(file) || file === '') throw invalidArgument('SqliteStore path', 'a non-empty string', file);
-    if (file.includes('\0')) throw new TypeError('hookwise: SqliteStore path must not contain NUL characters');
-    if (!DURABILITIES.includes(durability)) {
-      throw new TypeError(`hookwise: durability must be 'full' or 'normal', got ${JSON.stringify(durability)}`);
-    }
-    if (typeof keepPayloads !== 'boolean') throw invalidArgument('keepPayloads', 'a boolean', keepPayloads);
-    const retention = checkRetention(retentionMs);
+    const { path: file, retentionMs: retention, durability, keepPayloads } = sqliteStoreOptions(options);
     const driver = findDriver();
     if (driver === null) {
       throw new StoreError('HOOKWISE_STORE_UNAVAILABLE', UNAVAILABLE);

@@ -171,7 +171,47 @@ function checkOptions(name, options, allowed) {
   return options;
 }
 
+// The options of the two embedded stores, checked once for both implementations
+// (the native one in lib/engine/native/, the portable one in lib/engine/portable/
+// and lib/stores/portable-sqlite-store.js), so they refuse and default alike.
+const DEFAULT_MAX_ENTRIES = 100000;
+const DEFAULT_SQLITE_PATH = '.hookwise/events.db';
+const DURABILITIES = ['full', 'normal'];
+
+/** MemoryStore's options: { name: string | undefined, maxEntries, retentionMs (checked) }. */
+function memoryStoreOptions(options) {
+  const { name, maxEntries = DEFAULT_MAX_ENTRIES, retentionMs } = checkOptions('MemoryStore', options, [
+    'name',
+    'maxEntries',
+    'retentionMs',
+  ]);
+  if (name !== undefined && (!isString(name) || name === '')) {
+    throw invalidArgument('MemoryStore name', 'a non-empty string', name);
+  }
+  checkInteger('maxEntries', maxEntries, 1);
+  return { name, maxEntries, retentionMs: checkRetention(retentionMs) };
+}
+
+/** SqliteStore's options: { path (as given), retentionMs (checked), durability, keepPayloads }. */
+function sqliteStoreOptions(options) {
+  const {
+    path: file = DEFAULT_SQLITE_PATH,
+    retentionMs,
+    durability = 'full',
+    keepPayloads = false,
+  } = checkOptions('SqliteStore', options, ['path', 'retentionMs', 'durability', 'keepPayloads']);
+  if (!isString(file) || file === '') throw invalidArgument('SqliteStore path', 'a non-empty string', file);
+  if (file.includes('\0')) throw new TypeError('hookwise: SqliteStore path must not contain NUL characters');
+  if (!DURABILITIES.includes(durability)) {
+    throw new TypeError(`hookwise: durability must be 'full' or 'normal', got ${JSON.stringify(durability)}`);
+  }
+  if (typeof keepPayloads !== 'boolean') throw invalidArgument('keepPayloads', 'a boolean', keepPayloads);
+  return { path: file, retentionMs: checkRetention(retentionMs), durability, keepPayloads };
+}
+
 module.exports = {
+  memoryStoreOptions,
+  sqliteStoreOptions,
   MAX_KEY_BYTES,
   MAX_LIST_LIMIT,
   DEFAULT_LIST_LIMIT,

@@ -60,61 +60,48 @@ async function deliverUntilAccepted(webhooks, d, maxTries = 12) {
 
 for (const { name, hookwise } of ENGINES) {
   for (const [storeName, makeStore] of Object.entries(storesFor(hookwise))) {
+    /** A handler on a fresh store whose `method` fails per `plan`; `counter.runs` counts handler runs. */
+    const setup = (method, plan, options = {}) => {
+      const inner = makeStore();
+      const counter = { runs: 0 };
+      const handler = options.handler ?? (async () => void (counter.runs += 1));
+      const webhooks = hookwise.createWebhookHandler({
+        secret: SECRET,
+        store: failing(inner, method, plan),
+        logger: quiet,
+        ...options.config,
+        on: { 'invoice.paid': async (...args) => handler(...args, counter) },
+      });
+      return { inner, webhooks, counter };
+    };
+
     describe(`${name} ${storeName}: a failing store call`, () => {
       for (const step of STEPS) {
         it(`${step} failing once: the handler runs once and the event completes`, async () => {
-          const inner = makeStore();
-          const store = failing(inner, step);
-          let runs = 0;
-          const webhooks = hookwise.createWebhookHandler({
-            secret: SECRET,
-            store,
-            logger: quiet,
-            ordering: 'skip-stale',
-            on: { 'invoice.paid': async () => void (runs += 1) },
-          });
-          const d = delivery(`evt_once_${step}`);
-          const statuses = await deliverUntilAccepted(webhooks, d);
+          const { inner, webhooks, counter } = setup(step, {}, { config: { ordering: 'skip-stale' } });
+          const statuses = await deliverUntilAccepted(webhooks, delivery(`evt_once_${step}`));
           assert.equal(statuses.at(-1), 200, `statuses ${statuses}`);
-          assert.equal(runs, 1, `the handler ran ${runs} times (statuses ${statuses})`);
+          assert.equal(counter.runs, 1, `the handler ran ${counter.runs} times (statuses ${statuses})`);
           assert.equal((await inner.get(`evt_once_${step}`)).status, 'completed');
           await inner.close();
         });
       }
 
       it('complete failing past the in-request retries: 500, then the next delivery finishes it without a second run', async () => {
-        const inner = makeStore();
         // 4 calls in the first request (1 + 3 retries), 1 more in the second delivery.
-        const store = failing(inner, 'complete', { from: 1, times: 5 });
-        let runs = 0;
-        const webhooks = hookwise.createWebhookHandler({
-          secret: SECRET,
-          store,
-          logger: quiet,
-          on: { 'invoice.paid': async () => void (runs += 1) },
-        });
+        const { inner, webhooks, counter } = setup('complete', { from: 1, times: 5 });
         const d = delivery('evt_complete_down');
-        const statuses = await deliverUntilAccepted(webhooks, d);
-        assert.deepEqual(statuses, [500, 500, 200]);
-        assert.equal(runs, 1);
-        const result = await webhooks.handle(d.body, d.header);
-        assert.equal(result.outcome, 'duplicate');
+        assert.deepEqual(await deliverUntilAccepted(webhooks, d), [500, 500, 200]);
+        assert.equal(counter.runs, 1);
+        assert.equal((await webhooks.handle(d.body, d.header)).outcome, 'duplicate');
         assert.equal((await inner.get('evt_complete_down')).status, 'completed');
-        assert.equal(runs, 1);
+        assert.equal(counter.runs, 1);
         await webhooks.close();
         await inner.close();
       });
 
       it('complete failing past the in-request retries is recorded in the background, with no new delivery', async () => {
-        const inner = makeStore();
-        const store = failing(inner, 'complete', { from: 1, times: 4 });
-        let runs = 0;
-        const webhooks = hookwise.createWebhookHandler({
-          secret: SECRET,
-          store,
-          logger: quiet,
-          on: { 'invoice.paid': async () => void (runs += 1) },
-        });
+        const { inner, webhooks, counter } = setup('complete', { from: 1, times: 4 });
         const d = delivery('evt_complete_background');
         await assert.rejects(webhooks.handle(d.body, d.header), /did not record its completion/);
         assert.equal((await inner.get('evt_complete_background')).status, 'processing');
@@ -124,26 +111,15 @@ for (const { name, hookwise } of ENGINES) {
         }
         assert.equal((await inner.get('evt_complete_background')).status, 'completed');
         assert.equal((await webhooks.handle(d.body, d.header)).outcome, 'duplicate');
-        assert.equal(runs, 1);
+        assert.equal(counter.runs, 1);
         await webhooks.close();
         await inner.close();
       });
 
       it('lastApplied failing past its retries: the claim is released, so the next delivery runs it at once', async () => {
-        const inner = makeStore();
-        const store = failing(inner, 'lastApplied', { from: 1, times: 4 });
-        let runs = 0;
-        const webhooks = hookwise.createWebhookHandler({
-          secret: SECRET,
-          store,
-          logger: quiet,
-          ordering: 'skip-stale',
-          on: { 'invoice.paid': async () => void (runs += 1) },
-        });
-        const d = delivery('evt_last_applied_down');
-        const statuses = await deliverUntilAccepted(webhooks, d);
-        assert.deepEqual(statuses, [500, 200]);
-        assert.equal(runs, 1);
+        const { inner, webhooks, counter } = setup('lastApplied', { from: 1, times: 4 }, { config: { ordering: 'skip-stale' } });
+        assert.deepEqual(await deliverUntilAccepted(webhooks, delivery('evt_last_applied_down')), [500, 200]);
+        assert.equal(counter.runs, 1);
         const record = await inner.get('evt_last_applied_down');
         assert.equal(record.status, 'completed');
         assert.equal(record.attempts, 2);
@@ -151,29 +127,20 @@ for (const { name, hookwise } of ENGINES) {
       });
 
       it('fail failing once after a throwing handler: recorded on retry, the event stays retryable', async () => {
-        const inner = makeStore();
-        const store = failing(inner, 'fail');
-        let runs = 0;
-        const webhooks = hookwise.createWebhookHandler({
-          secret: SECRET,
-          store,
-          logger: quiet,
-          retry: { attempts: 0, backoffMs: 1 },
-          on: {
-            'invoice.paid': async () => {
-              runs += 1;
-              throw new Error('handler down');
-            },
+        const { inner, webhooks, counter } = setup('fail', {}, {
+          config: { retry: { attempts: 0, backoffMs: 1 } },
+          handler: async (event, ctx, c) => {
+            c.runs += 1;
+            throw new Error('handler down');
           },
         });
         const d = delivery('evt_fail_blip');
-        const first = await webhooks.handle(d.body, d.header);
-        assert.equal(first.outcome, 'failed');
+        assert.equal((await webhooks.handle(d.body, d.header)).outcome, 'failed');
         const record = await inner.get('evt_fail_blip');
         assert.equal(record.status, 'failed');
         assert.equal(record.attempts, 1);
         assert.match(record.lastError, /handler down/);
-        assert.equal(runs, 1);
+        assert.equal(counter.runs, 1);
         await inner.close();
       });
     });

@@ -6,11 +6,9 @@
 // exposed as promises so every Store has the same shape.
 
 const native = require('../../native');
-const { isString, invalidArgument } = require('../../args');
-const { checkInteger, checkOptions, checkRetention } = require('../../stores/store-args');
+const { memoryStoreOptions } = require('../../stores/store-args');
 const { NativeStore } = require('./native-store');
 
-const DEFAULT_MAX_ENTRIES = 100000;
 
 class MemoryStore extends NativeStore {
   /**
@@ -19,16 +17,8 @@ class MemoryStore extends NativeStore {
    * instances share it and their maxEntries/retentionMs are ignored.
    */
   constructor(options) {
-    const { name, maxEntries = DEFAULT_MAX_ENTRIES, retentionMs } = checkOptions('MemoryStore', options, [
-      'name',
-      'maxEntries',
-      'retentionMs',
-    ]);
-    if (name !== undefined && (!isString(name) || name === '')) {
-      throw invalidArgument('MemoryStore name', 'a non-empty string', name);
-    }
-    checkInteger('maxEntries', maxEntries, 1);
-    super(new native.NativeMemoryStore(name ?? null, maxEntries, checkRetention(retentionMs)), { passPayload: true });
+    const { name, maxEntries, retentionMs } = memoryStoreOptions(options);
+    super(new native.NativeMemoryStore(name ?? null, maxEntries, retentionMs), { passPayload: true });
     Object.defineProperty(this, 'name', { value: name ?? null, enumerable: true });
   }
 }

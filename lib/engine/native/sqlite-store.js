@@ -10,12 +10,9 @@
 
 const path = require('node:path');
 const native = require('../../native');
-const { isString, invalidArgument } = require('../../args');
-const { checkOptions, checkRetention } = require('../../stores/store-args');
+const { sqliteStoreOptions } = require('../../stores/store-args');
 const { NativeStore } = require('./native-store');
 
-const DEFAULT_PATH = path.join('.hookwise', 'events.db');
-const DURABILITIES = ['full', 'normal'];
 
 class SqliteStore extends NativeStore {
   #closing = null;
@@ -24,22 +21,11 @@ class SqliteStore extends NativeStore {
    * @param {{ path?: string, retentionMs?: number, durability?: 'full' | 'normal', keepPayloads?: boolean }} [options]
    */
   constructor(options) {
-    const {
-      path: file = DEFAULT_PATH,
-      retentionMs,
-      durability = 'full',
-      keepPayloads = false,
-    } = checkOptions('SqliteStore', options, ['path', 'retentionMs', 'durability', 'keepPayloads']);
-    if (!isString(file) || file === '') throw invalidArgument('SqliteStore path', 'a non-empty string', file);
-    if (file.includes('\0')) throw new TypeError('hookwise: SqliteStore path must not contain NUL characters');
-    if (!DURABILITIES.includes(durability)) {
-      throw new TypeError(`hookwise: durability must be 'full' or 'normal', got ${JSON.stringify(durability)}`);
-    }
-    if (typeof keepPayloads !== 'boolean') throw invalidArgument('keepPayloads', 'a boolean', keepPayloads);
+    const { path: file, retentionMs, durability, keepPayloads } = sqliteStoreOptions(options);
     // Resolved now, so a later process.chdir() does not move the database.
     const resolved = file === ':memory:' ? file : path.resolve(file);
     // Without keepPayloads the body is not even copied to the writer thread.
-    super(new native.NativeSqliteStore(resolved, checkRetention(retentionMs), durability, keepPayloads), {
+    super(new native.NativeSqliteStore(resolved, retentionMs, durability, keepPayloads), {
       passPayload: keepPayloads,
     });
     Object.defineProperties(this, {

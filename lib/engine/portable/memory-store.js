@@ -11,7 +11,6 @@
 // creates its handler): tokens are made in claim(), and retention is swept
 // by claim() at most once a minute, as the native store does.
 
-const { isString, invalidArgument } = require('../../args');
 const { webCrypto } = require('../../runtime');
 const {
   ADVANCE_CLOCK,
@@ -23,15 +22,12 @@ const {
   checkFailArgs,
   normalizeListQuery,
   checkOlderThan,
-  checkInteger,
-  checkOptions,
-  checkRetention,
+  memoryStoreOptions,
   truncateLastError,
   nextSweepAfter,
 } = require('../../stores/store-args');
 const { StoreError } = require('../../errors');
 
-const DEFAULT_MAX_ENTRIES = 100000;
 // Named stores of this realm; on globalThis so that two copies of this module
 // (a bundle and node_modules, CJS and a bundler's ESM) still share them.
 const REGISTRY = Symbol.for('hookwise.portable.memoryStores');
@@ -289,16 +285,7 @@ class MemoryStore {
    * realm; later instances share it and their maxEntries/retentionMs are ignored.
    */
   constructor(options) {
-    const { name, maxEntries = DEFAULT_MAX_ENTRIES, retentionMs } = checkOptions('MemoryStore', options, [
-      'name',
-      'maxEntries',
-      'retentionMs',
-    ]);
-    if (name !== undefined && (!isString(name) || name === '')) {
-      throw invalidArgument('MemoryStore name', 'a non-empty string', name);
-    }
-    checkInteger('maxEntries', maxEntries, 1);
-    const retention = checkRetention(retentionMs);
+    const { name, maxEntries, retentionMs: retention } = memoryStoreOptions(options);
     this.#state = name === undefined ? new MemoryState(maxEntries, retention) : namedState(name, maxEntries, retention);
     Object.defineProperty(this, 'name', { value: name ?? null, enumerable: true });
   }
