@@ -44,6 +44,7 @@
         "src/addon/hmac_binding.cc",
         "src/addon/memory_store_binding.cc",
         "src/addon/sqlite_store_binding.cc",
+        "src/addon/store_binding.cc",
         "src/addon/store_conversion.cc",
         "src/addon/value_conversion.cc"
       ],
