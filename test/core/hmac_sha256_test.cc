@@ -86,3 +86,27 @@ TEST_CASE("re-keying switches keys and re-using a key gives the same MAC", "[hma
   // An empty key is valid HMAC input (the caller decides whether to allow it).
   CHECK(run("") == Hmac({}, Bytes("payload")));
 }
+
+TEST_CASE("Forget wipes the cached key; the next Init keys afresh", "[hmac]") {
+  HmacSha256 mac;
+  CHECK_FALSE(mac.holds_key());
+  mac.Forget();  // nothing cached: a no-op
+  auto run = [&](std::string_view key) {
+    Sha256Digest out{};
+    REQUIRE(mac.Init(key));
+    REQUIRE(mac.Update(std::string_view("payload")));
+    REQUIRE(mac.Final(out));
+    return ToLowerHex(out);
+  };
+  const std::string expected = Hmac(Bytes("whsec_secret"), Bytes("payload"));
+  CHECK(run("whsec_secret") == expected);
+  CHECK(mac.holds_key());
+  mac.Forget();
+  CHECK_FALSE(mac.holds_key());
+  // The same secret again must not be mistaken for the cached one.
+  CHECK(run("whsec_secret") == expected);
+  mac.Forget();
+  CHECK(run("") == Hmac({}, Bytes("payload")));
+  mac.Forget();
+  CHECK_FALSE(mac.holds_key());
+}
