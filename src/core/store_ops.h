@@ -98,8 +98,9 @@ struct OpSet {
   template <typename T>
   static constexpr std::size_t IndexOf() {
     static_assert((std::is_same_v<T, Ops> || ...), "not a store operation");
+    constexpr bool kIsT[] = {std::is_same_v<T, Ops>...};
     std::size_t index = 0;
-    ((std::is_same_v<T, Ops> ? false : (++index, true)) && ...);
+    while (!kIsT[index]) ++index;
     return index;
   }
 };
