@@ -2,6 +2,13 @@
 
 /// <reference types="node" />
 
+/**
+ * Which implementation this import got (API.md section 7): 'native' (the C++ addon) or
+ * 'portable' (WebCrypto and JSON.parse; where the addon cannot load, or
+ * HOOKWISE_IMPLEMENTATION=portable). Both have the same API, results and errors.
+ */
+export const implementation: 'native' | 'portable';
+
 /** The raw request body, exactly as received. */
 export type WebhookPayload = string | Buffer | Uint8Array | ArrayBuffer;
 /** The `Stripe-Signature` header value. */

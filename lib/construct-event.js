@@ -1,16 +1,22 @@
 'use strict';
-// constructEvent / constructEventAsync: verify and parse in one native call
-// (lib/envelope.js), then refuse thin events, which have their own function.
-const { verifyAndBuild, verifyAndBuildAsync } = require('./envelope');
+// constructEvent / constructEventAsync over an engine: verify and parse (one
+// native call on the native engine), then refuse thin events, which have their
+// own function.
+const { prepareVerification } = require('./verify');
 const { assertSnapshotEvent } = require('./event');
 
-function constructEvent(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  return assertSnapshotEvent(verifyAndBuild(payload, header, secret, tolerance, receivedAt));
+function createConstructEvent(engine) {
+  function constructEvent(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+    return assertSnapshotEvent(engine.parse(p, false, 'constructEventAsync'));
+  }
+
+  async function constructEventAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+    return assertSnapshotEvent(await engine.parseAsync(p, false));
+  }
+
+  return { constructEvent, constructEventAsync };
 }
 
-async function constructEventAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  const event = await verifyAndBuildAsync(payload, header, secret, tolerance, receivedAt);
-  return assertSnapshotEvent(event);
-}
-
-module.exports = { constructEvent, constructEventAsync };
+module.exports = { createConstructEvent };

@@ -1,9 +1,9 @@
 'use strict';
 // Event helpers shared by the verifying functions. parseBody is JSON.parse of
 // the text stripe-node would parse (the string itself, or the bytes decoded
-// as TextDecoder does: BOM dropped, invalid UTF-8 replaced by U+FFFD); the
-// verifying functions use lib/envelope.js instead, which builds the same
-// object from one simdjson pass and falls back to exactly this.
+// as TextDecoder does: BOM dropped, invalid UTF-8 replaced by U+FFFD): what the
+// portable engine builds, and what the native engine (lib/engine/native/envelope.js)
+// builds the same object as from one simdjson pass, falling back to exactly this.
 const { decodedPayload } = require('./verify');
 
 function parseBody(payload) {

@@ -3,6 +3,7 @@
 // get wrong in the options object fails here, at creation, with a message that
 // says what to change — never at the first delivery in production, and never
 // echoing the secret itself.
+const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
 
 const DEFAULTS = Object.freeze({
@@ -194,7 +195,7 @@ function checkType(type) {
  * Validates createWebhookHandler's options. Returns the normalised config and
  * the deferred secret error (set only during `next build`).
  */
-function normalizeOptions(options, env = process.env) {
+function normalizeOptions(options, env = environment()) {
   if (options === undefined || options === null) options = {};
   if (!isPlainObject(options)) throw invalidArgument('createWebhookHandler options', 'an object', options);
   for (const key of Object.keys(options)) {

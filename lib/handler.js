@@ -4,15 +4,18 @@
 // Stripe expects. The pipeline, in DESIGN.md's order:
 //   size check -> verify -> parse -> claim -> (skip-stale) -> dispatch with
 //   in-request retries -> complete / fail (dead letter) -> answer.
-const { setTimeout: sleep } = require('node:timers/promises');
-const { verifyAndParseAsync } = require('./envelope');
+// Written once over either engine (lib/engine/native, lib/engine/portable): the
+// engine verifies and parses, and its MemoryStore is the default store.
+const { prepareVerification } = require('./verify');
 const { SignatureVerificationError } = require('./errors');
 const { isString, isBytes } = require('./args');
 const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
 const { nodeAdapter } = require('./adapters/node');
 const { fetchAdapter } = require('./adapters/fetch');
-const { MemoryStore } = require('./stores/memory-store');
-const { isKey, MAX_KEY_BYTES } = require('./stores/store-args');
+const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { PendingCompletions, withStoreRetries } = require('./pending-completions');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -53,7 +56,7 @@ function rejected(code, message, error) {
 function bodyBytes(raw, limit) {
   if (isBytes(raw)) return raw.byteLength;
   if (raw instanceof ArrayBuffer) return raw.byteLength;
-  if (isString(raw)) return raw.length * 3 <= limit ? raw.length : Buffer.byteLength(raw, 'utf8');
+  if (isString(raw)) return raw.length * 3 <= limit ? raw.length : utf8Length(raw);
   return 0;
 }
 
@@ -68,14 +71,28 @@ function errorText(err) {
 }
 
 class WebhookHandler {
+  #engine;
   #config;
   #logger;
   #store;
   #ownsStore;
   #registrations = []; // { type, fn } in registration order
   #closed = false;
+  // Completions the store refused after the handlers had returned (lib/pending-completions.js).
+  #pending = new PendingCompletions((eventId, outcome, err) => {
+    if (outcome === 'completed') this.#logger.info(`hookwise: recorded the pending completion of ${eventId}`);
+    else if (outcome === 'lost') this.#logger.warn(`hookwise: the pending completion of ${eventId} lost its lease to another delivery`);
+    else {
+      this.#logger.error(
+        `hookwise: gave up recording the completion of ${eventId} after its lease ran out (${err && err.message}); ` +
+          'its handlers may run again on the next delivery',
+      );
+    }
+  });
 
-  constructor(options) {
+  /** @param engine lib/engine/native or lib/engine/portable (the entry point chooses) */
+  constructor(options, engine) {
+    this.#engine = engine;
     const config = normalizeOptions(options);
     this.#config = config;
     this.#logger = config.logger;
@@ -98,7 +115,7 @@ class WebhookHandler {
    * and never used (route modules evaluated by `next build`) allocates nothing.
    */
   #storeInUse() {
-    if (this.#store === undefined) this.#store = new MemoryStore();
+    if (this.#store === undefined) this.#store = new this.#engine.MemoryStore();
     return this.#store;
   }
 
@@ -139,11 +156,12 @@ class WebhookHandler {
       return result('too_large');
     }
 
-    // One native call verifies and parses; `envelope` holds what routing and dedup need, read
-    // without materialising the event's (lazily built) `data`.
+    // The engine verifies and parses (one native call on the native engine); `envelope` holds
+    // what routing and dedup need, read without materialising the event's (lazily built) `data`.
     let parsed;
     try {
-      parsed = await verifyAndParseAsync(rawBody, signatureHeader, config.secrets, config.tolerance);
+      const p = prepareVerification(rawBody, signatureHeader, config.secrets, config.tolerance);
+      parsed = await this.#engine.parseAsync(p, true);
     } catch (err) {
       return this.#rejection(err);
     }
@@ -195,6 +213,14 @@ class WebhookHandler {
     const created = Number.isSafeInteger(envelope.created) ? envelope.created : 0;
     // The body goes along only to a store that keeps payloads (SqliteStore keepPayloads, for
     // replay): the others would copy it across Node-API for nothing.
+    if (this.#pending.has(eventId)) {
+      // An earlier delivery ran the handlers but could not record it: finish that instead.
+      const settled = await this.#pending.settle(eventId);
+      if (settled === 'completed') {
+        this.#logger.info(`hookwise: duplicate ${type} ${eventId} (its pending completion is recorded now)`);
+        return result('duplicate', { eventId, type });
+      }
+    }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
     const claim = await store.claim(eventId, meta);
@@ -218,7 +244,15 @@ class WebhookHandler {
 
     const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
     if (ordered) {
-      const last = await store.lastApplied(objectId);
+      let last;
+      try {
+        last = await withStoreRetries(() => store.lastApplied(objectId));
+      } catch (err) {
+        // Nothing ran. Release the claim as a failed attempt, so the next delivery need not
+        // wait out the lease; then the 500 makes Stripe deliver again.
+        await store.fail(eventId, token, `store error before the handlers ran: ${errorText(err)}`, config.maxAttempts).catch(() => {});
+        throw err;
+      }
       if (last !== null && last !== undefined && created < last) {
         await this.#complete(eventId, token, type);
         this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
@@ -229,13 +263,14 @@ class WebhookHandler {
     const ctx = { eventId, attempt, store };
     const error = await this.#dispatch(event, handlers, ctx, type);
     if (error === null) {
-      if (ordered) await store.markApplied(objectId, created, eventId);
-      await this.#complete(eventId, token, type);
+      await this.#completeAfterRun(eventId, token, type, ordered ? { objectId, created } : null);
       this.#logger.info(`hookwise: processed ${type} ${eventId} (attempt ${attempt})`);
       return result('processed', { eventId, type, attempt });
     }
 
-    const failure = await store.fail(eventId, token, errorText(error), config.maxAttempts);
+    // Nothing of the run is lost if this fails too: the record stays `processing`, and the
+    // next delivery after the lease runs the handlers again, which a failed run needs anyway.
+    const failure = await withStoreRetries(() => store.fail(eventId, token, errorText(error), config.maxAttempts));
     if (failure.stale) {
       this.#logger.warn(
         `hookwise: ${type} ${eventId} failed after its lease expired (leaseMs ${config.leaseMs}); ` +
@@ -254,8 +289,50 @@ class WebhookHandler {
     return result('failed', { eventId, type, attempt, error });
   }
 
+  /**
+   * Records the completion of a run whose handlers returned, then the ordering marker. The
+   * completion comes first: a failed marker costs at most a missed stale check, a failed
+   * completion would cost a second run. A completion the store still refuses after its
+   * retries is kept pending (lib/pending-completions.js) and the delivery answers 500.
+   */
+  async #completeAfterRun(eventId, token, type, mark) {
+    const store = this.#store;
+    const finish = async () => {
+      const ok = await store.complete(eventId, token);
+      if (ok && mark) await this.#markApplied(mark, eventId);
+      return ok;
+    };
+    let ok;
+    try {
+      ok = await withStoreRetries(() => store.complete(eventId, token));
+    } catch (err) {
+      this.#pending.add(eventId, finish, this.#config.leaseMs);
+      throw new Error(
+        `hookwise: the handlers of ${type} ${eventId} ran, but the store did not record its completion ` +
+          `(${err && err.message}); hookwise keeps retrying, and the next delivery finishes it without running them again`,
+        { cause: err },
+      );
+    }
+    this.#warnIfLeaseLost(ok, eventId, type);
+    if (ok && mark) await this.#markApplied(mark, eventId);
+  }
+
+  async #markApplied({ objectId, created }, eventId) {
+    try {
+      await withStoreRetries(() => this.#store.markApplied(objectId, created, eventId));
+    } catch (err) {
+      this.#logger.warn(
+        `hookwise: event ${eventId} completed, but its ordering marker for ${objectId} was not recorded ` +
+          `(${err && err.message}); an older event for that object may not be skipped as stale`,
+      );
+    }
+  }
+
   async #complete(eventId, token, type) {
-    const ok = await this.#store.complete(eventId, token);
+    this.#warnIfLeaseLost(await withStoreRetries(() => this.#store.complete(eventId, token)), eventId, type);
+  }
+
+  #warnIfLeaseLost(ok, eventId, type) {
     if (!ok) {
       this.#logger.warn(
         `hookwise: ${type} ${eventId} finished after its lease expired (leaseMs ${this.#config.leaseMs}); ` +
@@ -298,12 +375,16 @@ class WebhookHandler {
   /** Closes the store if this handler created it; a store passed in belongs to the caller. */
   async close() {
     this.#closed = true;
+    this.#pending.clear();
     if (this.#ownsStore && this.#store !== undefined) await this.#store.close();
   }
 }
 
-function createWebhookHandler(options) {
-  return new WebhookHandler(options);
+/** createWebhookHandler over `engine`. */
+function handlerFactory(engine) {
+  return function createWebhookHandler(options) {
+    return new WebhookHandler(options, engine);
+  };
 }
 
-module.exports = { createWebhookHandler, WebhookHandler, ON_RESULT };
+module.exports = { handlerFactory, WebhookHandler, ON_RESULT };

@@ -1,51 +1,52 @@
 'use strict';
-const { SignatureVerificationError } = require('./errors');
-const { DEFAULT_TOLERANCE, verifyHeader, verifyHeaderAsync } = require('./verify');
-const { constructEvent, constructEventAsync } = require('./construct-event');
-const { generateTestHeaderString, generateTestHeaderStringAsync } = require('./test-header');
-const { MemoryStore } = require('./stores/memory-store');
-const { SqliteStore } = require('./stores/sqlite-store');
-const {
-  parseEventNotification,
-  parseEventNotificationAsync,
-  constructEventWithoutVerification,
-} = require('./notification');
-const { subscriptionPeriodEnd, invoiceSubscriptionId } = require('./stripe-fields');
-// The distributed stores are given their client (ioredis / node-redis / pg) by
-// the caller, so loading them loads no client library.
-const { RedisStore } = require('./stores/redis-store');
-const { PostgresStore } = require('./stores/postgres-store');
-const { createWebhookHandler } = require('./handler');
+// require('hookwise') in Node and Bun: the native engine (the C++ core through
+// lib/native.js), chosen once, here (API.md section 7):
+// - HOOKWISE_IMPLEMENTATION=portable: the portable engine, the addon never loaded;
+// - HOOKWISE_IMPLEMENTATION=native: the addon, and its load error thrown at import;
+// - otherwise the addon, or, when it cannot load, the portable engine after
+//   one console.warn naming the cause (the loader's first line).
+// The exports are lib/api.js's over the chosen engine; `implementation` says which.
+const { environment } = require('./runtime');
 
-// The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
-// to `hookwise.webhooks` unchanged.
-const webhooks = Object.freeze({
-  DEFAULT_TOLERANCE,
-  constructEvent,
-  constructEventAsync,
-  verifyHeader,
-  generateTestHeaderString,
-  generateTestHeaderStringAsync,
-  constructEventWithoutVerification,
-  signature: Object.freeze({ EXPECTED_SCHEME: 'v1', verifyHeader, verifyHeaderAsync }),
-});
+const CHOICES = ['native', 'portable'];
 
-module.exports = {
-  constructEvent,
-  constructEventAsync,
-  verifyHeader,
-  generateTestHeaderString,
-  generateTestHeaderStringAsync,
-  webhooks,
-  SignatureVerificationError,
-  MemoryStore,
-  SqliteStore,
-  parseEventNotification,
-  parseEventNotificationAsync,
-  constructEventWithoutVerification,
-  subscriptionPeriodEnd,
-  invoiceSubscriptionId,
-  RedisStore,
-  PostgresStore,
-  createWebhookHandler,
-};
+// The loader's error (code HOOKWISE_NATIVE_UNAVAILABLE) starts with the cause in
+// one line and lists "Possible solutions", the likeliest first (leaving hookwise
+// out of a bundle, when it was bundled): the warning gives the cause and that one.
+function fallbackWarning(err) {
+  const lines = err && err.message ? String(err.message).split('\n') : [String(err)];
+  const at = lines.indexOf('Possible solutions:');
+  const fix = [];
+  if (at !== -1 && lines[at + 1] && lines[at + 1].startsWith('- ')) {
+    fix.push(lines[at + 1].slice(2));
+    for (let i = at + 2; i < lines.length && lines[i].startsWith('  '); i++) fix.push(lines[i].trim());
+  }
+  return (
+    `${lines[0]}\n` +
+    'hookwise: using the portable implementation instead (same API, slower verification)' +
+    (fix.length > 0 ? `; to load the addon: ${fix.join(' ')}` : '') +
+    '\nhookwise: set HOOKWISE_IMPLEMENTATION=native to make this an error, or =portable to choose the portable one without this warning.'
+  );
+}
+
+function choose() {
+  const forced = environment().HOOKWISE_IMPLEMENTATION;
+  if (forced !== undefined && forced !== '' && !CHOICES.includes(forced)) {
+    throw new Error(
+      `hookwise: HOOKWISE_IMPLEMENTATION must be "native" or "portable", got ${JSON.stringify(String(forced).slice(0, 40))}`,
+    );
+  }
+  if (forced === 'portable') return require('./portable');
+  let engine;
+  try {
+    engine = require('./engine/native');
+  } catch (err) {
+    if (forced === 'native') throw err;
+    console.warn(fallbackWarning(err));
+    return require('./portable');
+  }
+  const { createApi } = require('./api');
+  return createApi(engine);
+}
+
+module.exports = choose();

@@ -3,6 +3,7 @@
 import hookwise from './index.js';
 
 export const {
+  implementation,
   constructEvent,
   constructEventAsync,
   verifyHeader,

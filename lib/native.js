@@ -3,7 +3,7 @@
 //   1. prebuilds/<platform>-<arch>/hookwise.<libc>.node — shipped inside the npm
 //      package (scripts/prebuild.js), so a matching platform compiles nothing;
 //   2. build/Release/hookwise.node — a local build (scripts/build-addon.js,
-//      the install script's fallback, or `npm run build` in a clone).
+//      the install script's fallback, or `npm run build:addon` in a clone).
 // HOOKWISE_NATIVE_BINARY=<file> overrides both (tests of a particular build).
 // On failure, say exactly what to do instead of showing a dlopen error; the
 // error has code HOOKWISE_NATIVE_UNAVAILABLE, which lib/index.js turns into
@@ -50,15 +50,15 @@ function isBundled() {
   return path.basename(__filename) !== 'native.js' || !fs.existsSync(__filename);
 }
 
+// Each list starts with the likeliest fix: lib/index.js shows that one in its
+// fallback warning, and the error shows them all.
 const BUILD_FROM_SOURCE = [
-  '- Build it from source for this machine (needs a C++20 compiler, make, python3 and the',
-  '  static libraries; on Debian/Ubuntu as root:',
-  '    apt-get update && apt-get install -y g++ make python3 libssl-dev libsodium-dev libsqlite3-dev',
-  '  then, in your project:  npm rebuild hookwise',
-  '  (npm keeps no copy of the package\'s scripts elsewhere; this is all the build needs).',
+  '- Build it for this machine: npm rebuild hookwise',
+  '  (it needs a C++20 compiler, make, python3 and the static libraries; on Debian/Ubuntu as root:',
+  '  apt-get update && apt-get install -y g++ make python3 libssl-dev libsodium-dev libsqlite3-dev)',
 ];
 
-function solutions(reason) {
+function solutions(kind) {
   if (isBundled()) {
     return [
       "- Leave hookwise out of the bundle: in Next.js, serverExternalPackages: ['hookwise'] in",
@@ -68,22 +68,21 @@ function solutions(reason) {
   }
   if (isDeno) {
     return [
-      '- Deno loads Node-API addons only with --allow-ffi (and --allow-read for the file):',
-      '    deno run --allow-ffi --allow-read ... ',
+      '- Deno loads Node.js addons only with --allow-ffi (and --allow-read for the file):',
+      '  deno run --allow-ffi --allow-read ...',
       "- Or import 'hookwise/portable' (the `deno` export condition selects it), which needs no addon.",
     ];
   }
-  const lines = [];
-  if (reason === 'no-binary') {
+  const lines = [...BUILD_FROM_SOURCE];
+  if (kind === 'no-binary') {
+    const libc = libcFamily();
     lines.push(
-      `- No prebuilt binary ships for ${proc.platform}-${proc.arch}${libcFamily() ? ` (${libcFamily()})` : ''}; prebuilt:`,
-      '  linux-x64 and linux-arm64 with glibc 2.31+. Anywhere else the install step builds it.',
-      '- If your package manager skipped install scripts (npm 11 allowScripts / `npm install-scripts',
-      '  approve`, --ignore-scripts, pnpm\'s onlyBuiltDependencies), allow hookwise\'s and reinstall.',
+      `- Prebuilt binaries ship for linux-x64 and linux-arm64 with glibc 2.31+; this is ${proc.platform}-${proc.arch}${libc ? ` (${libc})` : ''}.`,
+      '  If it is one of those, your package manager skipped the package\'s files or its install step:',
+      '  reinstall it (npm 11: approve its script with `npm install-scripts approve hookwise`).',
     );
   }
-  lines.push(...BUILD_FROM_SOURCE);
-  lines.push("- Or import 'hookwise/portable', or set HOOKWISE_IMPLEMENTATION=portable, which need no addon.");
+  lines.push("- Or import 'hookwise/portable', or set HOOKWISE_IMPLEMENTATION=portable: no addon needed.");
   return lines;
 }
 
@@ -150,12 +149,14 @@ function load() {
   if (isBundled()) throw loadError('hookwise was bundled, and the bundle looks for the addon in the wrong place.', 'no-binary');
   let installFailure = '';
   try {
-    installFailure = fs.readFileSync(installError, 'utf8').trim();
+    // Its "Missing: …" line says exactly what the build lacked.
+    const text = fs.readFileSync(installError, 'utf8');
+    installFailure = (text.split('\n').find((l) => l.trim().startsWith('Missing:')) ?? text.split('\n')[1] ?? '').trim();
   } catch {
     // the install step did not run, or did not fail
   }
   const why = `neither a prebuilt binary (${relative(prebuildFile())}) nor a local build (${relative(localBuild)}) exists`;
-  throw loadError(installFailure ? `${why}; the install step said:\n${installFailure}` : `${why}.`, 'no-binary');
+  throw loadError(installFailure ? `${why}; the install step could not build it: ${installFailure}` : `${why}.`, 'no-binary');
 }
 
 module.exports = load();

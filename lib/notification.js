@@ -2,9 +2,8 @@
 // API.md section 2: thin event notifications, and events that reach the app
 // through a cloud provider (already authenticated by it) instead of a signed
 // webhook.
-const { verifyAndBuild, verifyAndBuildAsync } = require('./envelope');
 const { assertSnapshotEvent } = require('./event');
-const { decodedPayload } = require('./verify');
+const { decodedPayload, prepareVerification } = require('./verify');
 const { isString, isBytes, invalidArgument } = require('./args');
 
 function assertNotification(parsed) {
@@ -21,13 +20,18 @@ function assertNotification(parsed) {
   return parsed;
 }
 
-function parseEventNotification(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  return assertNotification(verifyAndBuild(payload, header, secret, tolerance, receivedAt));
-}
+function createNotificationParsers(engine) {
+  function parseEventNotification(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+    return assertNotification(engine.parse(p, false, 'parseEventNotificationAsync'));
+  }
 
-async function parseEventNotificationAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  const event = await verifyAndBuildAsync(payload, header, secret, tolerance, receivedAt);
-  return assertNotification(event);
+  async function parseEventNotificationAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+    return assertNotification(await engine.parseAsync(p, false));
+  }
+
+  return { parseEventNotification, parseEventNotificationAsync };
 }
 
 /**
@@ -62,4 +66,4 @@ function unrecognized() {
   );
 }
 
-module.exports = { parseEventNotification, parseEventNotificationAsync, constructEventWithoutVerification };
+module.exports = { createNotificationParsers, constructEventWithoutVerification };

@@ -1,7 +1,6 @@
 'use strict';
 // generateTestHeaderString: the header stripe-node's helper returns for the
-// same options, signed by hookwise's own HMAC.
-const native = require('./native');
+// same options, signed by the engine's HMAC.
 const { isString, isBytes, invalidArgument } = require('./args');
 
 function prepare(opts) {
@@ -15,14 +14,20 @@ function prepare(opts) {
   return { opts, timestamp, scheme, signed: `${timestamp}.${opts.payload}` };
 }
 
-function generateTestHeaderString(opts) {
-  const p = prepare(opts);
-  const signature = p.opts.signature || native.hmacSha256Hex(p.signed, p.opts.secret);
-  return `t=${p.timestamp},${p.scheme}=${signature}`;
+function createTestHeaders(engine) {
+  const format = (p, signature) => `t=${p.timestamp},${p.scheme}=${signature}`;
+
+  function generateTestHeaderString(opts) {
+    const p = prepare(opts);
+    return format(p, p.opts.signature || engine.hmacSha256Hex(p.signed, p.opts.secret, 'generateTestHeaderStringAsync'));
+  }
+
+  async function generateTestHeaderStringAsync(opts) {
+    const p = prepare(opts);
+    return format(p, p.opts.signature || (await engine.hmacSha256HexAsync(p.signed, p.opts.secret)));
+  }
+
+  return { generateTestHeaderString, generateTestHeaderStringAsync };
 }
 
-async function generateTestHeaderStringAsync(opts) {
-  return generateTestHeaderString(opts);
-}
-
-module.exports = { generateTestHeaderString, generateTestHeaderStringAsync };
+module.exports = { createTestHeaders };

@@ -1,28 +1,15 @@
 'use strict';
 // constructEvent / constructEventAsync / verifyHeader: stripe.webhooks'
-// verification contract (API.md section 1) on the native core.
-const native = require('./native');
+// verification contract (API.md section 1), over either engine. Everything
+// that does not need the HMAC lives here once: argument checks in stripe-node's
+// order, and the SignatureVerificationError an engine's failure code becomes.
+// An engine (lib/engine/native, lib/engine/portable) only parses the header,
+// computes and compares the HMAC and checks the timestamp window, and reports
+// a code (null when the delivery verifies).
 const { SignatureVerificationError } = require('./errors');
 const { isString, isBytes, isPlainObject, isBlank, invalidArgument } = require('./args');
 
 const DEFAULT_TOLERANCE = 300;
-
-// Bodies at least this large are verified on the libuv thread pool by the
-// async functions; smaller ones inline, where the hop would cost more than the
-// HMAC (see docs/BENCHMARKS.md, "async threshold").
-const ASYNC_OFFLOAD_BYTES = 64 * 1024;
-
-// The core's VerifyStatus values (src/core/webhook_verifier.h).
-const STATUS_CODES = [
-  null,
-  'malformed_header',
-  'no_signatures',
-  'missing_secret',
-  'signature_mismatch',
-  'timestamp_too_old',
-  'timestamp_in_future',
-];
-const STATUS_INTERNAL_ERROR = 7;
 
 const utf8 = new TextDecoder('utf-8');
 const WHITESPACE = /\s/;
@@ -96,12 +83,6 @@ function prepare(payload, header, secret, tolerance, receivedAt) {
   };
 }
 
-// For a string, its length is a lower bound of its UTF-8 size and exact for
-// ASCII (Stripe's JSON is nearly all ASCII); measuring exactly would cost a pass.
-function byteLength(raw) {
-  return isString(raw) ? raw.length : raw.byteLength;
-}
-
 function decodedPayload(payload) {
   if (isString(payload)) return payload;
   if (isBytes(payload)) return utf8.decode(payload);
@@ -109,12 +90,12 @@ function decodedPayload(payload) {
   return payload;
 }
 
-function checkStatus(status, p) {
-  if (status === 0) return true;
-  if (status === STATUS_INTERNAL_ERROR || STATUS_CODES[status] === undefined) {
-    throw new Error('hookwise: HMAC-SHA256 failed inside OpenSSL');
-  }
-  let code = STATUS_CODES[status];
+/**
+ * Throws the SignatureVerificationError for an engine's failure `code` (a
+ * SignatureVerificationError code); returns true for null (verified).
+ */
+function checkVerifyCode(code, p) {
+  if (code === null) return true;
   if (code === 'signature_mismatch' && p.raw === null) code = 'payload_not_raw';
   const err = new SignatureVerificationError(code, {
     header: p.header,
@@ -135,27 +116,26 @@ function checkStatus(status, p) {
   throw err;
 }
 
-function verifyHeader(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  const p = prepare(payload, header, secret, tolerance, receivedAt);
-  return checkStatus(native.verify(p.raw, p.header, p.secrets, p.tolerance, p.receivedAt), p);
-}
+/** verifyHeader and verifyHeaderAsync over `engine`. */
+function createVerification(engine) {
+  function verifyHeader(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+    const p = prepare(payload, header, secret, tolerance, receivedAt);
+    return checkVerifyCode(engine.verify(p, 'verifyHeaderAsync'), p);
+  }
 
-async function verifyHeaderAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-  const p = prepare(payload, header, secret, tolerance, receivedAt);
-  const status =
-    p.raw !== null && byteLength(p.raw) >= ASYNC_OFFLOAD_BYTES
-      ? await native.verifyAsync(p.raw, p.header, p.secrets, p.tolerance, p.receivedAt)
-      : native.verify(p.raw, p.header, p.secrets, p.tolerance, p.receivedAt);
-  return checkStatus(status, p);
+  async function verifyHeaderAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+    const p = prepare(payload, header, secret, tolerance, receivedAt);
+    return checkVerifyCode(await engine.verifyAsync(p), p);
+  }
+
+  return { verifyHeader, verifyHeaderAsync };
 }
 
 module.exports = {
   DEFAULT_TOLERANCE,
-  ASYNC_OFFLOAD_BYTES,
-  verifyHeader,
-  verifyHeaderAsync,
+  createVerification,
   decodedPayload,
-  // For lib/envelope.js (verify + parse in one native call); not public API.
+  // For the engines and the parsing functions; not public API.
   prepareVerification: prepare,
-  checkVerifyStatus: checkStatus,
+  checkVerifyCode,
 };

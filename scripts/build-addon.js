@@ -2,7 +2,8 @@
 'use strict';
 // Builds the addon from source with node-gyp into build/Release. Run by the
 // install step (scripts/install.js) when no prebuilt binary fits, and by
-// `npm run build` in a clone.
+// `npm run build:addon` in a clone (not `build`: npm would run the `prebuild`
+// script, the cross-compiled prebuilt binaries, before it).
 //
 // Why a script rather than plain `node-gyp rebuild`:
 // - the tools and static libraries are checked first, all at once, so a

@@ -10,7 +10,13 @@
 # build; the loader prefers them, so the JS suites test what ships. The core
 # JS suites then run again under official Node 18, 20, 22 and 24
 # (scripts/node-matrix.sh). Registry Node binaries and the glibc 2.31 sysroots
-# are cached under ~/.cache/hookwise-test.
+# are cached under ~/.cache/hookwise-test. Then the packed tarball is installed
+# on clean Debian roots (no compiler, no -dev packages; x64 with Node 18-24 and
+# arm64 under qemu) and smoke-tested there (test/clean-machine/run.sh; the
+# roots are cached there too).
+# Two suites run at a time where they are independent (the C++ builds beside
+# the JS suite; the leak check and fuzzers beside the Node matrix and the clean
+# machine): 2 cores, and each of these leaves one of them mostly idle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,25 +43,71 @@ step "prebuilt binaries (linux-x64, linux-arm64 against glibc 2.31)"
 node scripts/prebuild.js
 
 jobs=$(nproc 2>/dev/null || echo 2)
-for variant in release asan; do
-  step "C++ core tests ($variant)"
-  dir="build-core-$variant"
-  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-  [[ $variant == asan ]] && flags+=(-DHOOKWISE_SANITIZE=ON)
-  cmake -S . -B "$dir" "${flags[@]}" >/dev/null
-  cmake --build "$dir" -j "$jobs"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir "$dir" --output-on-failure -j "$jobs"
-done
+mkdir -p build
 
+# Independent suites run two at a time (2 cores here): one in the background
+# with its output in build/test-<name>.log, printed when it ends, one in the
+# foreground. A failure in either fails the run.
+declare -A bg_pids=()
+background() {
+  local name=$1
+  shift
+  printf '\n==> %s (in the background: build/test-%s.log)\n' "$name" "$name"
+  ("$@") >"build/test-$name.log" 2>&1 &
+  bg_pids[$name]=$!
+}
+finish_background() {
+  local status=0 name
+  for name in "${!bg_pids[@]}"; do
+    if wait "${bg_pids[$name]}"; then
+      printf '\n==> %s: passed; its output:\n' "$name"
+    else
+      status=1
+      printf '\n==> %s: FAILED; its output:\n' "$name"
+    fi
+    cat "build/test-$name.log"
+  done
+  bg_pids=()
+  return $status
+}
+
+core_tests() {
+  local variant dir flags
+  for variant in release asan; do
+    step "C++ core tests ($variant)"
+    dir="build-core-$variant"
+    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    [[ $variant == asan ]] && flags+=(-DHOOKWISE_SANITIZE=ON)
+    cmake -S . -B "$dir" "${flags[@]}" >/dev/null
+    cmake --build "$dir" -j "$jobs"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+  done
+}
+
+leak_and_fuzz() {
+  step "leak check: the addon under valgrind memcheck"
+  bash scripts/leak-check.sh
+  step "fuzzers (libFuzzer + ASan/UBSan, ${FUZZ_SECONDS:-30}s each)"
+  bash fuzz/run
+}
+
+status=0
+background core-tests core_tests
 step "JavaScript tests (node:test)"
-node --test test/js/*.test.js
+node --test test/js/*.test.js || status=1
+finish_background || status=1
 
+background leak-and-fuzz leak_and_fuzz
 step "core JS suites under official Node.js 18, 20, 22, 24"
-bash scripts/node-matrix.sh
+bash scripts/node-matrix.sh || status=1
+step "clean machine: the packed tarball installed and smoke-tested on Debian roots without compilers"
+# The prebuilds were made above; run.sh only packs.
+HOOKWISE_CLEAN_PREBUILD=skip bash test/clean-machine/run.sh || status=1
+finish_background || status=1
 
-step "leak check: the addon under valgrind memcheck"
-bash scripts/leak-check.sh
-
-step "fuzzers (libFuzzer + ASan/UBSan, ${FUZZ_SECONDS:-30}s each)"
-bash fuzz/run
+if ((status != 0)); then
+  printf '\n==> npm test: FAILED (see the failing steps above)\n'
+  exit 1
+fi
+printf '\n==> npm test: every suite passed\n'

@@ -5,8 +5,8 @@
 // own secret and hands it to your app (your app's failure fails the delivery).
 const http = require('node:http');
 const { randomBytes } = require('node:crypto');
-const { createWebhookHandler, ON_RESULT } = require('../handler');
-const { generateTestHeaderString } = require('../test-header');
+const { createWebhookHandler, generateTestHeaderString } = require('..');
+const { ON_RESULT } = require('../handler');
 const { EXIT, DEFAULT_DB, parse, warnAboutSecret, intOption, urlOption, openStore, postDelivery, unreachable } = require('./common');
 const { styleOutcome, formatTime } = require('./output');
 

@@ -3,7 +3,7 @@
 // events (their exact payloads, freshly signed). A failed or dead-lettered
 // event is requeued first, so a receiver sharing the store runs it again from
 // attempt 1.
-const { generateTestHeaderString } = require('../test-header');
+const { generateTestHeaderString } = require('..');
 const { EXIT, DEFAULT_DB, UsageError, parse, secretFrom, urlOption, openStore, postDelivery, outcomeOfAnswer, unreachable } = require('./common');
 const { table, styleOutcome } = require('./output');
 

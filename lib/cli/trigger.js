@@ -2,7 +2,7 @@
 // `hookwise trigger <event-type> --to URL --secret ... [--fixture FILE] [--times N]`:
 // signs a realistic event (or your fixture) and sends it, N times (duplicates).
 const fs = require('node:fs');
-const { generateTestHeaderString } = require('../test-header');
+const { generateTestHeaderString } = require('..');
 const { buildEvent, EVENT_TYPES, stripeId } = require('../fixtures');
 const { EXIT, UsageError, parse, secretFrom, intOption, urlOption, postDelivery, outcomeOfAnswer, unreachable } = require('./common');
 const { table, styleOutcome } = require('./output');

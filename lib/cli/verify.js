@@ -2,7 +2,7 @@
 // `hookwise verify --payload FILE --header '...' --secret ...`: checks a
 // captured delivery and, when it fails, says why in terms of what to change.
 const fs = require('node:fs');
-const { verifyHeader } = require('../verify');
+const { verifyHeader } = require('..');
 const { parseBody } = require('../event');
 const { SignatureVerificationError } = require('../errors');
 const { EXIT, UsageError, parse, secretFrom, intOption } = require('./common');

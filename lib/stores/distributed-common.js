@@ -5,10 +5,11 @@
 // before any I/O, so a bad argument is a TypeError/RangeError and never a
 // half-written record.
 
-const { randomUUID } = require('node:crypto');
+const { randomUUID } = require('../runtime');
 const args = require('./store-args');
 
-// A fencing token: unguessable, unique per acquired claim.
+// A fencing token: unguessable, unique per acquired claim (made when claimed,
+// never at module scope: workerd forbids random values there).
 const newToken = () => randomUUID();
 
 // The error a store rejects with when its server (or the connection to it)

@@ -15,9 +15,9 @@
 // (CREATE … IF NOT EXISTS alone races when several instances start at once);
 // PostgresStore.schemaSql(table) gives the same DDL for migrations.
 
-const { createHash } = require('node:crypto');
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
+const { sha1Hex, sha1BigInt64 } = require('./sha1');
 
 const DEFAULT_TABLE = 'hookwise_events';
 // Identifier rules we accept: an optional schema and a table name, each an
@@ -182,7 +182,7 @@ class PostgresStore {
     this._ready = null;
     this._closed = false;
     // Named statements are parsed once per connection; the name is per table.
-    this._statementPrefix = `hookwise_${createHash('sha1').update(table).digest('hex').slice(0, 12)}_`;
+    this._statementPrefix = `hookwise_${sha1Hex(table).slice(0, 12)}_`;
   }
 
   /** The DDL PostgresStore runs on first use, for migrations: an array of statements. */
@@ -205,7 +205,7 @@ class PostgresStore {
   }
 
   async _createTablesNow() {
-    const lockKey = createHash('sha1').update(`hookwise:${this._table}`).digest().readBigInt64BE(0);
+    const lockKey = sha1BigInt64(`hookwise:${this._table}`);
     const statements = schemaStatements(this._table);
     if (typeof this._pool.connect !== 'function') {
       // A bare client: one statement per query, still under the (session) lock.

@@ -8,10 +8,10 @@
 // Scripts run by EVALSHA; on NOSCRIPT (a restarted or flushed server) the store
 // sends the script with EVAL, which also caches it again.
 
-const { createHash } = require('node:crypto');
 const { isString, invalidArgument } = require('../args');
 const scripts = require('./redis-scripts');
 const common = require('./distributed-common');
+const { sha1Hex } = require('./sha1');
 
 const DEFAULT_PREFIX = 'hookwise:';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -19,9 +19,10 @@ const PURGE_BATCH = 500;
 // Index entries one list() script looks at before it hands back a cursor.
 const LIST_SCAN_BUDGET = 2000;
 
-const SCRIPTS = Object.fromEntries(
-  Object.entries(scripts).map(([name, source]) => [name, { source, sha: createHash('sha1').update(source).digest('hex') }]),
-);
+// Each script's source and SHA-1, computed on first use (not at import).
+let SCRIPTS = null;
+const scriptsByName = () =>
+  (SCRIPTS ??= Object.fromEntries(Object.entries(scripts).map(([name, source]) => [name, { source, sha: sha1Hex(source) }])));
 
 // Returns a function sending one raw command (an array of strings) through the
 // given client, whichever library made it.
@@ -95,7 +96,7 @@ class RedisStore {
   // server or the connection fails, or when no answer comes within timeoutMs.
   async _run(operation, name, keys, args) {
     if (this._closed) throw new Error(`hookwise RedisStore: ${operation} called after close()`);
-    const script = SCRIPTS[name];
+    const script = scriptsByName()[name];
     const tail = [String(keys.length), ...keys, this._prefix, ...args];
     const attempt = async () => {
       try {

@@ -22,10 +22,22 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const HAS_SQLITE = typeof hookwise.SqliteStore === 'function';
 const NO_SQLITE = HAS_SQLITE ? false : 'SqliteStore is not in this build yet (lib/stores/sqlite-store.js)';
 
+/**
+ * The CLI's environment: no colour settings inherited (Node 22+ warns when
+ * NO_COLOR and FORCE_COLOR are both set, and its test runner sets FORCE_COLOR),
+ * no secret, then the test's own variables.
+ */
+function childEnv(extra) {
+  const env = { ...process.env, STRIPE_WEBHOOK_SECRET: '' };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  return { ...env, ...extra };
+}
+
 /** Runs the CLI to completion: { code, stdout, stderr }. */
 function cli(args, { env = {}, timeoutMs = 60_000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', STRIPE_WEBHOOK_SECRET: '', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -41,7 +53,7 @@ function cli(args, { env = {}, timeoutMs = 60_000 } = {}) {
 
 /** Starts a long-running CLI command; resolves once its first stdout line (the ready line) arrives. */
 function startCli(args, { env = {} } = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', STRIPE_WEBHOOK_SECRET: '', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv({ NO_COLOR: '1', ...env }) });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -2,16 +2,17 @@
 // The handler on the stores for several machines (real redis-server and
 // PostgreSQL on 127.0.0.1, started by test/js/support/services.js): the same
 // exactly-once guarantee under concurrent deliveries, and the failure path
-// (attempts, dead letter) end to end.
+// (attempts, dead letter) end to end; once per implementation.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { randomBytes } = require('node:crypto');
-const { createWebhookHandler, RedisStore, PostgresStore } = require('../../lib');
+const { ENGINES } = require('./support/engines');
 const { unavailable, startRedis, startPostgres } = require('./support/services');
 const { SECRET, makeEvent, sign, delivery, startServer, post, recordingLogger } = require('./support/deliveries');
 
-function suite(name, service, open) {
-  describe(`createWebhookHandler on ${name}`, { skip: unavailable(service) ?? false }, () => {
+function suite(name, service, open, { name: implementation, hookwise }) {
+  const { createWebhookHandler } = hookwise;
+  describe(`createWebhookHandler (${implementation}) on ${name}`, { skip: unavailable(service) ?? false }, () => {
     let server;
     let store;
     let close;
@@ -97,7 +98,8 @@ function suite(name, service, open) {
   });
 }
 
-suite('RedisStore (ioredis)', 'redis', async () => {
+for (const engine of ENGINES) suite('RedisStore (ioredis)', 'redis', async () => {
+  const { RedisStore } = engine.hookwise;
   const Redis = require('ioredis');
   const redis = await startRedis();
   const client = new Redis(redis.url);
@@ -113,9 +115,10 @@ suite('RedisStore (ioredis)', 'redis', async () => {
       await redis.stop();
     },
   };
-});
+}, engine);
 
-suite('PostgresStore (pg)', 'postgres', async () => {
+for (const engine of ENGINES) suite('PostgresStore (pg)', 'postgres', async () => {
+  const { PostgresStore } = engine.hookwise;
   const { Pool } = require('pg');
   const postgres = await startPostgres();
   const pool = new Pool({ connectionString: postgres.connectionString, max: 8 });
@@ -131,4 +134,4 @@ suite('PostgresStore (pg)', 'postgres', async () => {
       await postgres.stop();
     },
   };
-});
+}, engine);

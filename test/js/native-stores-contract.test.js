@@ -1,20 +1,24 @@
 'use strict';
 // The shared Store contract (test/js/support/store-contract.js) over the
-// native stores: MemoryStore, and SqliteStore at both durabilities, each test
-// on a fresh database file.
+// embedded stores: MemoryStore of each implementation (native, and the
+// portable one in JS), and the native SqliteStore at both durabilities, each
+// test on a fresh database file. (The portable SqliteStore has its own file.)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { after, test } = require('node:test');
 const { storeContract } = require('./support/store-contract');
-const { MemoryStore, SqliteStore } = require('../..');
+const { SqliteStore } = require('../..');
+const { ENGINES } = require('./support/engines');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-contract-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-storeContract('MemoryStore', { create: async () => new MemoryStore() });
+for (const { name, hookwise } of ENGINES) {
+  storeContract(`MemoryStore (${name})`, { create: async () => new hookwise.MemoryStore() });
+}
 storeContract('SqliteStore (durability full)', {
   create: async () => new SqliteStore({ path: path.join(dir, `full-${++n}.db`) }),
 });

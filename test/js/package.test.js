@@ -1,6 +1,7 @@
 'use strict';
-// How the package loads: CommonJS, ESM named exports, and the loader's
-// message when the addon is missing.
+// How the package loads: CommonJS, ESM named exports, the loader's message
+// when the addon is missing (an error with HOOKWISE_IMPLEMENTATION=native, a
+// warning before the portable fallback otherwise).
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
@@ -36,8 +37,11 @@ test('a missing addon gives a message that says what to run', () => {
   try {
     fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
     fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
-    const r = spawnSync(process.execPath, ['-e', "require('./lib/index.js')"], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', "require('./lib/index.js')"], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, HOOKWISE_IMPLEMENTATION: 'native' },
+    });
     assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /HOOKWISE_NATIVE_UNAVAILABLE/);
     assert.match(r.stderr, /native addon could not be loaded/);
     assert.match(r.stderr, /npm rebuild hookwise/);
     assert.match(r.stderr, /apt-get install/);
@@ -55,9 +59,18 @@ test('an addon built for another platform is refused with that reason', () => {
     fs.copyFileSync(path.join(root, 'build', 'Release', 'hookwise.node'), path.join(dir, 'build', 'Release', 'hookwise.node'));
     fs.writeFileSync(path.join(dir, 'build', 'Release', 'hookwise.build.json'),
       JSON.stringify({ node: 'v18.0.0', platform: 'win32', arch: 'arm64' }));
-    const r = spawnSync(process.execPath, ['-e', "require('./lib/index.js')"], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', "require('./lib/index.js')"], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, HOOKWISE_IMPLEMENTATION: 'native' },
+    });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /built for win32-arm64/);
+    // Without HOOKWISE_IMPLEMENTATION: the portable implementation, after one warning with that reason.
+    const fallback = spawnSync(process.execPath, ['-e', "console.log(require('./lib/index.js').implementation)"], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, HOOKWISE_IMPLEMENTATION: '' },
+    });
+    assert.equal(fallback.status, 0, fallback.stderr);
+    assert.equal(fallback.stdout.trim(), 'portable');
+    assert.match(fallback.stderr, /built for win32-arm64/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

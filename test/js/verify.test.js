@@ -1,15 +1,16 @@
 'use strict';
 // The verification contract of API.md section 1, run over the sync and the
-// async functions alike (stripe-node's makeConstructEventTests habit).
+// async functions alike (stripe-node's makeConstructEventTests habit), once
+// per implementation (native, portable).
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const util = require('node:util');
-const hookwise = require('../..');
 const native = require('../../lib/native');
-const { ASYNC_OFFLOAD_BYTES } = require('../../lib/verify');
+const { ASYNC_OFFLOAD_BYTES } = require('../../lib/engine/native/status');
 const { seededRandom } = require('./support/random');
+const { ENGINES } = require('./support/engines');
 
-const { SignatureVerificationError, generateTestHeaderString } = hookwise;
+const { SignatureVerificationError, generateTestHeaderString } = require('../..');
 
 const SECRET = 'whsec_test_secret_0123456789';
 const NOW = 1_760_000_000;
@@ -181,14 +182,61 @@ function makeVerificationTests(name, construct) {
   });
 }
 
-makeVerificationTests('constructEvent', (...args) => hookwise.constructEvent(...args));
-makeVerificationTests('constructEventAsync', (...args) => hookwise.constructEventAsync(...args));
-makeVerificationTests('verifyHeader (+ JSON.parse)', (...args) => {
-  assert.equal(hookwise.verifyHeader(...args), true);
-  return hookwise.constructEvent(...args);
-});
+for (const { name, hookwise } of ENGINES) {
+  describe(name, () => {
+    makeVerificationTests('constructEvent', (...args) => hookwise.constructEvent(...args));
+    makeVerificationTests('constructEventAsync', (...args) => hookwise.constructEventAsync(...args));
+    makeVerificationTests('verifyHeader (+ JSON.parse)', (...args) => {
+      assert.equal(hookwise.verifyHeader(...args), true);
+      return hookwise.constructEvent(...args);
+    });
+    makeVerificationTests('webhooks.signature.verifyHeaderAsync (+ JSON.parse)', async (...args) => {
+      assert.equal(await hookwise.webhooks.signature.verifyHeaderAsync(...args), true);
+      return hookwise.constructEvent(...args);
+    });
 
-describe('constructEventAsync on large bodies', () => {
+    test('the event loop keeps turning while a 32 MB body is verified', async () => {
+      const body = Buffer.alloc(32 * 1024 * 1024, 0x20);
+      body.write('{"id":"evt_big"}');
+      const h = header(body);
+      const order = [];
+      setImmediate(() => order.push('immediate'));
+      const pending = hookwise.constructEventAsync(body, h, SECRET, 0).then((e) => order.push(e.id));
+      await pending;
+      assert.deepStrictEqual(order, ['immediate', 'evt_big']);
+    });
+
+    test('concurrent async verifications all settle correctly', async () => {
+      const bodies = Array.from({ length: 32 }, (_, i) =>
+        Buffer.from(JSON.stringify({ id: `evt_${i}`, pad: 'y'.repeat(ASYNC_OFFLOAD_BYTES + i) })));
+      const results = await Promise.allSettled(
+        bodies.map((b, i) => hookwise.constructEventAsync(b, header(b, i % 2 ? SECRET : 'whsec_bad'), SECRET, 0)),
+      );
+      results.forEach((r, i) => {
+        if (i % 2) assert.equal(r.value.id, `evt_${i}`);
+        else assert.equal(r.reason.code, 'signature_mismatch');
+      });
+    });
+
+    describe('webhooks object', () => {
+      test('has stripe.webhooks\' shape', () => {
+        const { webhooks } = hookwise;
+        assert.equal(webhooks.DEFAULT_TOLERANCE, 300);
+        for (const fn of ['constructEvent', 'constructEventAsync', 'verifyHeader', 'generateTestHeaderString', 'generateTestHeaderStringAsync']) {
+          assert.equal(webhooks[fn], hookwise[fn], fn);
+        }
+        assert.equal(webhooks.signature.verifyHeader, hookwise.verifyHeader);
+      });
+
+      test('the cryptoProvider argument is accepted and ignored', () => {
+        assert.ok(hookwise.constructEvent(BODY, header(), SECRET, 300, { computeHMACSignature: () => 'x' }, AT));
+      });
+    });
+  });
+}
+
+describe('native: constructEventAsync on large bodies', { skip: require('../..').implementation !== 'native' && 'the native engine is not loaded' }, () => {
+  const hookwise = require('../..');
   test('goes to the thread pool at the threshold and stays inline below it', async () => {
     const calls = [];
     // constructEventAsync verifies and parses in one native call
@@ -214,43 +262,5 @@ describe('constructEventAsync on large bodies', () => {
       native.verifyAsync = original;
       native.verifyAndParseAsync = originalParse;
     }
-  });
-
-  test('the event loop keeps turning while a 32 MB body is verified', async () => {
-    const body = Buffer.alloc(32 * 1024 * 1024, 0x20);
-    body.write('{"id":"evt_big"}');
-    const h = header(body);
-    const order = [];
-    setImmediate(() => order.push('immediate'));
-    const pending = hookwise.constructEventAsync(body, h, SECRET, 0).then((e) => order.push(e.id));
-    await pending;
-    assert.deepStrictEqual(order, ['immediate', 'evt_big']);
-  });
-
-  test('concurrent async verifications all settle correctly', async () => {
-    const bodies = Array.from({ length: 32 }, (_, i) =>
-      Buffer.from(JSON.stringify({ id: `evt_${i}`, pad: 'y'.repeat(ASYNC_OFFLOAD_BYTES + i) })));
-    const results = await Promise.allSettled(
-      bodies.map((b, i) => hookwise.constructEventAsync(b, header(b, i % 2 ? SECRET : 'whsec_bad'), SECRET, 0)),
-    );
-    results.forEach((r, i) => {
-      if (i % 2) assert.equal(r.value.id, `evt_${i}`);
-      else assert.equal(r.reason.code, 'signature_mismatch');
-    });
-  });
-});
-
-describe('webhooks object', () => {
-  test('has stripe.webhooks\' shape', () => {
-    const { webhooks } = hookwise;
-    assert.equal(webhooks.DEFAULT_TOLERANCE, 300);
-    for (const fn of ['constructEvent', 'constructEventAsync', 'verifyHeader', 'generateTestHeaderString', 'generateTestHeaderStringAsync']) {
-      assert.equal(webhooks[fn], hookwise[fn], fn);
-    }
-    assert.equal(webhooks.signature.verifyHeader, hookwise.verifyHeader);
-  });
-
-  test('the cryptoProvider argument is accepted and ignored', () => {
-    assert.ok(hookwise.constructEvent(BODY, header(), SECRET, 300, { computeHMACSignature: () => 'x' }, AT));
   });
 });

@@ -30,8 +30,15 @@ const os = require('node:os');
 const path = require('node:path');
 const hookwise = require('../../lib');
 const native = require('../../lib/native');
-const { verifyAndParse, verifyAndParseAsync } = require('../../lib/envelope');
-const { ASYNC_OFFLOAD_BYTES } = require('../../lib/verify');
+const nativeEngine = require('../../lib/engine/native');
+const { prepareVerification } = require('../../lib/verify');
+const { ASYNC_OFFLOAD_BYTES } = require('../../lib/engine/native/status');
+
+// The handler's call into the native engine: verify + parse, with the envelope.
+const verifyAndParse = (payload, header, secret, tolerance, receivedAt) =>
+  nativeEngine.parse(prepareVerification(payload, header, secret, tolerance, receivedAt), true);
+const verifyAndParseAsync = async (payload, header, secret, tolerance, receivedAt) =>
+  nativeEngine.parseAsync(prepareVerification(payload, header, secret, tolerance, receivedAt), true);
 
 const {
   constructEvent,

@@ -60,7 +60,7 @@ function unavailable() {
   if (missing.length > 0) {
     reason = `${missing.join(', ')} not installed (devDependencies in package.json; run npm install)`;
   } else if (!localAddon() && !hasPrebuild(repo)) {
-    reason = `the native addon is not built (npm run build) and prebuilds/${PLATFORM}/ holds no .node file`;
+    reason = `the native addon is not built (npm run build:addon) and prebuilds/${PLATFORM}/ holds no .node file`;
   }
   if (reason && inCI()) throw new Error(`CI=true but the Next.js example cannot be built: ${reason}`);
   return reason;

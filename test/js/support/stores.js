@@ -1,6 +1,8 @@
 'use strict';
 // Real stores for the handler tests, each wrapped so a test can count the
-// calls the handler made (the store itself runs unchanged).
+// calls the handler made (the store itself runs unchanged). storesFor(hookwise)
+// gives one implementation's stores (its SqliteStore only where it can run:
+// the portable one needs node:sqlite or bun:sqlite); STORES are the native ones.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -29,9 +31,26 @@ function tmpDb() {
 }
 process.on('exit', () => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
+function sqliteWorks(Store) {
+  try {
+    new Store({ path: tmpDb(), durability: 'normal' }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function storesFor(hookwise) {
+  const stores = { MemoryStore: () => counted(new hookwise.MemoryStore()) };
+  if (sqliteWorks(hookwise.SqliteStore)) {
+    stores.SqliteStore = () => counted(new hookwise.SqliteStore({ path: tmpDb(), durability: 'normal' }));
+  }
+  return stores;
+}
+
 const STORES = {
   MemoryStore: () => counted(new MemoryStore()),
   SqliteStore: () => counted(new SqliteStore({ path: tmpDb(), durability: 'normal' })),
 };
 
-module.exports = { STORES, counted, tmpDb };
+module.exports = { STORES, storesFor, counted, tmpDb };

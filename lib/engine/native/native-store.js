@@ -16,7 +16,7 @@ const {
   checkFailArgs,
   normalizeListQuery,
   checkOlderThan,
-} = require('./store-args');
+} = require('../../stores/store-args');
 
 class NativeStore {
   #native;

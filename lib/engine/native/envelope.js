@@ -1,10 +1,10 @@
 'use strict';
-// Verify + parse in one native call, and the event built from what the native
-// envelope parser found (src/core/event_envelope.h):
+// The native engine's verify + parse in one native call, and the event built
+// from what the native envelope parser found (src/core/event_envelope.h):
 //
-//   verifyAndParse(payload, header, secret, tolerance, receivedAt)
-//     -> { event, envelope }                       (throws as constructEvent does)
-//   verifyAndParseAsync(...same...) -> Promise<{ event, envelope }>
+//   parse(p, withEnvelope)        (p: lib/verify.js's prepareVerification)
+//     -> { event, envelope } or, without envelope, the event  (throws as constructEvent does)
+//   parseAsync(p, withEnvelope) -> a Promise of the same
 //
 // `event` is what constructEvent returns: a plain object deepStrictEqual to
 // JSON.parse of the payload's text (API.md section 1), whose big top-level
@@ -20,13 +20,9 @@
 // simdjson path built the event (false: the JSON.parse fallback did).
 const { Buffer, isAscii } = require('node:buffer');
 const { inspect } = require('node:util');
-const native = require('./native');
-const {
-  ASYNC_OFFLOAD_BYTES,
-  decodedPayload,
-  prepareVerification,
-  checkVerifyStatus,
-} = require('./verify');
+const native = require('../../native');
+const { decodedPayload, checkVerifyCode } = require('../../verify');
+const { ASYNC_OFFLOAD_BYTES, codeOf } = require('./status');
 
 const layout = native.envelopeLayout;
 const KEYS = layout.knownKeys;
@@ -205,7 +201,7 @@ function envelopeOf(event, out, strings, isNative) {
 const FALLBACK_OUT = new Float64Array([1]);
 
 function finish(p, status, out, strings, source) {
-  checkVerifyStatus(status, p);
+  checkVerifyCode(codeOf(status), p);
   if (source === undefined && out[0] === 0) {
     // DECODED_BYTES: an ASCII body becomes one latin1 string (its indices are
     // the byte offsets); any other is copied, as a snapshot would have been.
@@ -241,42 +237,21 @@ function callSync(p, source, strings) {
   return finish(p, status, syncOut, strings, source);
 }
 
-async function callAsync(p, strings) {
+/** The event, or { event, envelope } with `withEnvelope` (the handler's call). */
+function parse(p, withEnvelope) {
+  return callSync(p, sourceFor(p.raw), withEnvelope ? syncStrings : null);
+}
+
+async function parseAsync(p, withEnvelope) {
   const raw = p.raw;
   const source = sourceFor(raw);
-  // As verifyHeaderAsync measures it: a string's length is exact for ASCII.
+  // As verifyAsync measures it: a string's length is exact for ASCII.
   const size = raw === null ? 0 : typeof raw === 'string' ? raw.length : raw.byteLength;
-  if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source, strings === null ? null : syncStrings);
+  if (size < ASYNC_OFFLOAD_BYTES) return callSync(p, source, withEnvelope ? syncStrings : null);
   const out = new Float64Array(layout.outSize);
-  const own = strings === null ? null : [undefined, undefined];
+  const own = withEnvelope ? [undefined, undefined] : null;
   const status = await native.verifyAndParseAsync(raw, p.header, p.secrets, p.tolerance, p.receivedAt, out, own, jsLengthFor(raw, source), source);
   return finish(p, status, out, own, source);
 }
 
-function verifyAndParse(payload, header, secret, tolerance, receivedAt) {
-  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-  return callSync(p, sourceFor(p.raw), syncStrings);
-}
-
-async function verifyAndParseAsync(payload, header, secret, tolerance, receivedAt) {
-  return callAsync(prepareVerification(payload, header, secret, tolerance, receivedAt), syncStrings);
-}
-
-// The event alone: constructEvent's and parseEventNotification's path.
-function verifyAndBuild(payload, header, secret, tolerance, receivedAt) {
-  const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-  return callSync(p, sourceFor(p.raw), null);
-}
-
-async function verifyAndBuildAsync(payload, header, secret, tolerance, receivedAt) {
-  return callAsync(prepareVerification(payload, header, secret, tolerance, receivedAt), null);
-}
-
-module.exports = {
-  verifyAndParse,
-  verifyAndParseAsync,
-  verifyAndBuild,
-  verifyAndBuildAsync,
-  buildEvent,
-  LAZY_MIN_BYTES,
-};
+module.exports = { parse, parseAsync, buildEvent, LAZY_MIN_BYTES };

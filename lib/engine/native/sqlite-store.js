@@ -9,9 +9,9 @@
 // one level) is created on the first operation.
 
 const path = require('node:path');
-const native = require('../native');
-const { isString, invalidArgument } = require('../args');
-const { checkOptions, checkRetention } = require('./store-args');
+const native = require('../../native');
+const { isString, invalidArgument } = require('../../args');
+const { checkOptions, checkRetention } = require('../../stores/store-args');
 const { NativeStore } = require('./native-store');
 
 const DEFAULT_PATH = path.join('.hookwise', 'events.db');

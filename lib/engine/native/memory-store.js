@@ -5,9 +5,9 @@
 // private. Operations are synchronous map lookups under a lock; they are
 // exposed as promises so every Store has the same shape.
 
-const native = require('../native');
-const { isString, invalidArgument } = require('../args');
-const { checkInteger, checkOptions, checkRetention } = require('./store-args');
+const native = require('../../native');
+const { isString, invalidArgument } = require('../../args');
+const { checkInteger, checkOptions, checkRetention } = require('../../stores/store-args');
 const { NativeStore } = require('./native-store');
 
 const DEFAULT_MAX_ENTRIES = 100000;

@@ -1,0 +1,811 @@
+'use strict';
+// SqliteStore for the portable implementation (API.md §5 and §7): the
+// idempotency bookkeeping in a SQLite file through the runtime's own SQLite,
+// `bun:sqlite` in Bun and `node:sqlite` elsewhere (Node 22.13+, Deno). Same
+// file format as the native store (lib/stores/sqlite-schema.js: application
+// id, schema version, migrations; WAL; busy timeout; synchronous FULL or
+// NORMAL), same rules (src/core/store_rules.cc, written again here in JS) and
+// the same SQL for every write, so a native and a portable process can share
+// one file: SQLite's locking makes each transaction atomic across processes.
+//
+// Both SQLite bindings are synchronous. Operations submitted in the same turn
+// of the event loop (a burst of concurrent deliveries) are run in ONE
+// transaction, committed before any of their promises settles (group commit,
+// as the native writer thread does); the commit blocks the thread for its
+// fsync. A failure at the SQLite level rolls the whole batch back and rejects
+// every operation in it.
+//
+// Nothing happens at construction but the argument checks and looking up the
+// SQLite module: no file is touched, no id made, no timer started (workerd and
+// build-time evaluation need that). The file (and its directory, one level) is
+// opened on the first operation; a failed open is retried by later ones.
+// Built-ins are reached through process.getBuiltinModule, never a static
+// require, so bundling this module for a browser-like platform succeeds and
+// the runtime check below can say what to use instead.
+
+const { isString, invalidArgument } = require('../args');
+const {
+  ADVANCE_CLOCK,
+  checkEventId,
+  checkObjectId,
+  checkToken,
+  checkCreated,
+  checkClaimMeta,
+  checkFailArgs,
+  normalizeListQuery,
+  checkOlderThan,
+  checkOptions,
+  checkRetention,
+} = require('./store-args');
+const { APPLICATION_ID, SCHEMA_VERSION, MIGRATIONS } = require('./sqlite-schema');
+
+const DEFAULT_PATH = '.hookwise/events.db';
+const DURABILITIES = ['full', 'normal'];
+const BUSY_TIMEOUT_MS = 10_000;
+// The most operations one transaction takes (as in the native store).
+const MAX_BATCH = 512;
+// How often a batch first deletes records past retentionMs.
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const MAX_LAST_ERROR_BYTES = 2048;
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+const UNAVAILABLE =
+  'hookwise: SqliteStore needs node:sqlite (Node 22.13+, Deno) or bun:sqlite (Bun), and this runtime has neither. ' +
+  'Use MemoryStore (one process), or RedisStore, PostgresStore or ConvexStore (hookwise/convex) here ' +
+  '(in Node, the native hookwise SqliteStore works on every supported version)';
+
+// ---------------------------------------------------------------------------
+// The runtime's SQLite, behind one small interface:
+//   open(path) -> { exec(sql), prepare(sql) -> { get(...p), all(...p), run(...p) -> changes }, close() }
+// Errors are normalised to { rc, message } by sqliteFailure().
+
+function builtin(name) {
+  if (typeof process !== 'object' || process === null || typeof process.getBuiltinModule !== 'function') return undefined;
+  try {
+    return process.getBuiltinModule(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function bunDriver(sqlite) {
+  return {
+    name: 'bun:sqlite',
+    open(file) {
+      const db = new sqlite.Database(file, { create: true, readwrite: true });
+      return {
+        exec: (sql) => db.exec(sql),
+        prepare(sql) {
+          const s = db.prepare(sql);
+          return {
+            get: (...params) => s.get(...params) ?? undefined,
+            all: (...params) => s.all(...params),
+            run: (...params) => s.run(...params).changes,
+          };
+        },
+        close: () => db.close(),
+      };
+    },
+  };
+}
+
+function nodeDriver(sqlite) {
+  return {
+    name: 'node:sqlite',
+    open(file) {
+      const db = new sqlite.DatabaseSync(file);
+      return {
+        exec: (sql) => db.exec(sql),
+        prepare(sql) {
+          const s = db.prepare(sql);
+          return {
+            get: (...params) => s.get(...params),
+            all: (...params) => s.all(...params),
+            run: (...params) => Number(s.run(...params).changes),
+          };
+        },
+        close: () => db.close(),
+      };
+    },
+  };
+}
+
+function findDriver() {
+  if (typeof globalThis.Bun === 'object' && globalThis.Bun !== null) {
+    const bun = builtin('bun:sqlite');
+    if (bun && typeof bun.Database === 'function') return bunDriver(bun);
+  }
+  const node = builtin('node:sqlite');
+  if (node && typeof node.DatabaseSync === 'function') return nodeDriver(node);
+  return null;
+}
+
+// SQLite's primary result codes that name a store error (the native
+// SqliteError's table, src/core/sqlite_schema.cc).
+const SQLITE_CODES = {
+  3: ['read_only', ''], // PERM
+  5: ['busy', ' (another connection held the lock past the busy timeout)'],
+  6: ['busy', ' (another connection held the lock past the busy timeout)'],
+  8: ['read_only', ' (the file or its directory is read-only)'],
+  10: ['io_error', ''],
+  11: ['corrupt', ''],
+  13: ['disk_full', ' (no space left on the device)'],
+  14: ['cannot_open', ''],
+  23: ['read_only', ''], // AUTH
+  26: ['not_a_database', ' (the file exists but is not a SQLite database)'],
+};
+
+function storeError(code, message) {
+  const err = new Error(`hookwise: ${message}`);
+  err.code = `HOOKWISE_STORE_${code.toUpperCase()}`;
+  return err;
+}
+
+// The result code of an error thrown by either binding (node:sqlite: errcode;
+// bun:sqlite: errno), or null when it did not come from SQLite.
+function resultCode(err) {
+  if (err && typeof err.errcode === 'number') return err.errcode;
+  if (err && typeof err.errno === 'number' && typeof err.code === 'string' && err.code.startsWith('SQLITE_')) return err.errno;
+  return null;
+}
+
+function sqliteFailure(err, what, file) {
+  if (err && typeof err.code === 'string' && err.code.startsWith('HOOKWISE_STORE_')) return err;
+  const rc = resultCode(err);
+  if (rc === null) return storeError('internal', `${what}: ${err && err.message}: ${file}`);
+  const [code, hint] = SQLITE_CODES[rc & 0xff] ?? ['internal', ''];
+  return storeError(code, `${what}: ${err.message}${hint}: ${file}`);
+}
+
+// ---------------------------------------------------------------------------
+// Small helpers shared with the native rules.
+
+// Integers are bound as BigInt: node:sqlite binds every JS number as REAL.
+const int = (n) => (typeof n === 'bigint' ? n : BigInt(n));
+const clampInt64 = (n) => (n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n);
+const saturatingAdd = (a, b) => clampInt64(int(a) + int(b));
+const saturatingSub = (a, b) => clampInt64(int(a) - int(b));
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function newFencingToken() {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+// At most MAX_LAST_ERROR_BYTES of UTF-8, never splitting a sequence.
+function truncateUtf8(text) {
+  const bytes = encoder.encode(text);
+  if (bytes.length <= MAX_LAST_ERROR_BYTES) return text;
+  let end = MAX_LAST_ERROR_BYTES;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return decoder.decode(bytes.subarray(0, end));
+}
+
+function toBuffer(bytes) {
+  const B = globalThis.Buffer ?? builtin('node:buffer')?.Buffer;
+  return B ? B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+}
+
+const payloadBytes = (payload) => (payload === null ? null : isString(payload) ? encoder.encode(payload) : payload);
+
+// ---------------------------------------------------------------------------
+// Opening: directory, connection settings, identity and migrations, in the
+// order the native store does it (src/core/sqlite_schema.cc).
+
+const ERRNO_TEXT = {
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  ENOENT: 'No such file or directory',
+  ENOTDIR: 'Not a directory',
+};
+
+function prepareDirectory(file) {
+  if (file === ':memory:') return;
+  const fs = builtin('node:fs');
+  const nodePath = builtin('node:path');
+  const dir = nodePath.dirname(file);
+  if (dir === file || dir === '') return;
+  const isDirectory = (p) => {
+    try {
+      return fs.statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  if (isDirectory(dir)) return;
+  if (fs.existsSync(dir)) throw storeError('cannot_open', `${dir} is not a directory`);
+  const grandparent = nodePath.dirname(dir);
+  if (grandparent !== dir && !isDirectory(grandparent)) {
+    throw storeError('cannot_open', `the directory ${dir} does not exist (nor does ${grandparent})`);
+  }
+  try {
+    fs.mkdirSync(dir, { mode: 0o755 });
+  } catch (err) {
+    if (err.code === 'EEXIST') return;
+    const code = ['EROFS', 'EACCES', 'EPERM'].includes(err.code) ? 'read_only' : err.code === 'ENOSPC' ? 'disk_full' : 'cannot_open';
+    throw storeError(code, `cannot create the directory ${dir}: ${ERRNO_TEXT[err.code] ?? err.code}`);
+  }
+}
+
+function readIdentity(conn) {
+  const one = (sql) => Number(Object.values(conn.prepare(sql).get())[0]);
+  return {
+    appId: one('PRAGMA application_id'),
+    version: one('PRAGMA user_version'),
+    tables: one("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"),
+  };
+}
+
+const isEmptyIdentity = (id) => id.appId === 0 && id.version === 0 && id.tables === 0;
+
+function checkIdentity(id, file) {
+  if (!isEmptyIdentity(id) && id.appId !== APPLICATION_ID) {
+    throw storeError('foreign_database', `${file} is a SQLite database that hookwise did not create; give SqliteStore a path of its own`);
+  }
+}
+
+function migrate(conn, file) {
+  const id = readIdentity(conn);
+  checkIdentity(id, file);
+  if (isEmptyIdentity(id)) conn.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+  if (id.version > SCHEMA_VERSION) {
+    throw storeError(
+      'schema_too_new',
+      `${file} was written by a newer hookwise (schema version ${id.version}, this one knows up to ${SCHEMA_VERSION})`,
+    );
+  }
+  for (let v = id.version + 1; v <= SCHEMA_VERSION; v++) {
+    try {
+      conn.exec(`${MIGRATIONS[v - 1]}PRAGMA user_version = ${v};`);
+    } catch (err) {
+      throw sqliteFailure(err, 'cannot create the schema', file);
+    }
+  }
+}
+
+function rollbackQuietly(conn) {
+  try {
+    conn.exec('ROLLBACK');
+  } catch {
+    // Not in a transaction (SQLite may already have rolled it back).
+  }
+}
+
+function openOnce(driver, file, durability) {
+  prepareDirectory(file);
+  let conn;
+  try {
+    conn = driver.open(file);
+  } catch (err) {
+    throw sqliteFailure(err, 'cannot open the database', file);
+  }
+  const step = (what, fn) => {
+    try {
+      return fn();
+    } catch (err) {
+      throw sqliteFailure(err, what, file);
+    }
+  };
+  try {
+    step('cannot open the database', () => conn.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`));
+    // Identify the file before changing anything in it, in one snapshot.
+    step('cannot read the database', () => conn.exec('BEGIN'));
+    let id;
+    try {
+      id = step('cannot read the database', () => readIdentity(conn));
+    } finally {
+      rollbackQuietly(conn);
+    }
+    checkIdentity(id, file);
+    const mode = step('cannot open the database', () => conn.prepare('PRAGMA journal_mode = WAL').get());
+    if (!mode || Object.values(mode)[0] !== 'wal') {
+      throw storeError('cannot_open', `cannot switch the database to WAL mode: ${file}`);
+    }
+    step('cannot configure the database', () =>
+      conn.exec(durability === 'full' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL'));
+    // Schema check and migration under the write lock: several processes
+    // opening a new file at once create it exactly once.
+    step('cannot open the database', () => conn.exec('BEGIN IMMEDIATE'));
+    try {
+      step('cannot create the schema', () => migrate(conn, file));
+      step('cannot create the schema', () => conn.exec('COMMIT'));
+    } catch (err) {
+      rollbackQuietly(conn);
+      throw err;
+    }
+    return conn;
+  } catch (err) {
+    try {
+      conn.close();
+    } catch {
+      // Closing a connection that failed to set up: nothing more to report.
+    }
+    throw err;
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Opening is idempotent; steps where SQLite does not call the busy handler
+// (switching a fresh file to WAL while another process does) are retried
+// until the busy timeout has passed, as the native store does.
+async function open(driver, file, durability) {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  let pause = 2;
+  for (;;) {
+    try {
+      return openOnce(driver, file, durability);
+    } catch (err) {
+      if (err.code !== 'HOOKWISE_STORE_BUSY' || Date.now() >= deadline) throw err;
+    }
+    await sleep(pause);
+    pause = Math.min(pause * 2, 50);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The statements: the native store's SQL (src/core/sqlite_store.cc), with
+// the lease comparison done in SQL so lease_expires_at (up to int64's
+// largest value) is never read into a JS number.
+
+const RECORD_COLUMNS = 'id, type, created, object_id, status, attempts, last_error, received_at, updated_at, token';
+
+const SQL = {
+  load: `SELECT ${RECORD_COLUMNS}, (?2 < lease_expires_at) AS live, payload IS NOT NULL AS has_payload FROM events WHERE id = ?1`,
+  get: `SELECT ${RECORD_COLUMNS}, payload FROM events WHERE id = ?1`,
+  insert:
+    'INSERT INTO events (id, type, created, object_id, status, attempts, last_error, ' +
+    'received_at, updated_at, token, lease_expires_at, payload) ' +
+    'VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)',
+  update:
+    'UPDATE events SET status = ?2, attempts = ?3, last_error = ?4, updated_at = ?5, ' +
+    'token = ?6, lease_expires_at = ?7, payload = coalesce(payload, ?8) WHERE id = ?1',
+  lastApplied: 'SELECT created FROM applied WHERE object_id = ?1',
+  markApplied:
+    'INSERT INTO applied (object_id, created, event_id, updated_at) VALUES (?1, ?2, ?3, ?4) ' +
+    'ON CONFLICT (object_id) DO UPDATE SET ' +
+    'created = max(applied.created, excluded.created), ' +
+    'event_id = CASE WHEN excluded.created >= applied.created ' +
+    'THEN excluded.event_id ELSE applied.event_id END, ' +
+    'updated_at = excluded.updated_at',
+  purgeEvents: "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1",
+  purgeApplied: 'DELETE FROM applied WHERE updated_at < ?1',
+};
+
+// One statement per combination of list filters, so each uses its index.
+function listSql(status, type, before) {
+  let sql = `SELECT ${RECORD_COLUMNS}, payload FROM events WHERE 1`;
+  if (status !== null) sql += ' AND status = ?1';
+  if (type !== null) sql += ' AND type = ?2';
+  if (before !== null) sql += ' AND received_at < ?3';
+  return `${sql} ORDER BY received_at DESC, id ASC LIMIT ?4`;
+}
+
+const READS = new Set(['get', 'list', 'lastApplied']);
+
+// ---------------------------------------------------------------------------
+
+class SqliteStore {
+  #driver;
+  #options;
+  #clockOffset = 0;
+  #conn = null;
+  #statements = new Map();
+  #queue = [];
+  #draining = false;
+  #closing = null;
+  #closed = false;
+  #nextSweep = 0;
+
+  /**
+   * @param {{ path?: string, retentionMs?: number, durability?: 'full' | 'normal', keepPayloads?: boolean }} [options]
+   */
+  constructor(options) {
+    const {
+      path: file = DEFAULT_PATH,
+      retentionMs,
+      durability = 'full',
+      keepPayloads = false,
+    } = checkOptions('SqliteStore', options, ['path', 'retentionMs', 'durability', 'keepPayloads']);
+    if (!isString(file) || file === '') throw invalidArgument('SqliteStore path', 'a non-empty string', file);
+    if (file.includes('\0')) throw new TypeError('hookwise: SqliteStore path must not contain NUL characters');
+    if (!DURABILITIES.includes(durability)) {
+      throw new TypeError(`hookwise: durability must be 'full' or 'normal', got ${JSON.stringify(durability)}`);
+    }
+    if (typeof keepPayloads !== 'boolean') throw invalidArgument('keepPayloads', 'a boolean', keepPayloads);
+    const retention = checkRetention(retentionMs);
+    const driver = findDriver();
+    if (driver === null) {
+      const err = new Error(UNAVAILABLE);
+      err.code = 'HOOKWISE_STORE_UNAVAILABLE';
+      throw err;
+    }
+    // Resolved now, so a later process.chdir() does not move the database.
+    const resolved = file === ':memory:' ? file : builtin('node:path').resolve(file);
+    this.#driver = driver;
+    this.#options = { file: resolved, retention, durability, keepPayloads };
+    Object.defineProperties(this, {
+      path: { value: resolved, enumerable: true },
+      durability: { value: durability, enumerable: true },
+      keepPayloads: { value: keepPayloads, enumerable: true },
+    });
+  }
+
+  /** Which SQLite binding this store uses: 'node:sqlite' or 'bun:sqlite'. */
+  get driver() {
+    return this.#driver.name;
+  }
+
+  async claim(eventId, meta) {
+    checkEventId(eventId);
+    return this.#submit({ kind: 'claim', id: eventId, meta: checkClaimMeta(meta) });
+  }
+
+  async complete(eventId, token) {
+    return this.#submit({ kind: 'complete', id: checkEventId(eventId), token: checkToken(token) });
+  }
+
+  async fail(eventId, token, error, maxAttempts) {
+    checkEventId(eventId);
+    checkToken(token);
+    checkFailArgs(error, maxAttempts);
+    return this.#submit({ kind: 'fail', id: eventId, token, error, maxAttempts });
+  }
+
+  async lastApplied(objectId) {
+    return this.#submit({ kind: 'lastApplied', id: checkObjectId(objectId) });
+  }
+
+  async markApplied(objectId, created, eventId) {
+    checkObjectId(objectId);
+    checkCreated(created);
+    checkEventId(eventId);
+    await this.#submit({ kind: 'markApplied', id: objectId, created, eventId });
+  }
+
+  async get(eventId) {
+    return this.#submit({ kind: 'get', id: checkEventId(eventId) });
+  }
+
+  async list(query) {
+    return this.#submit({ kind: 'list', query: normalizeListQuery(query) });
+  }
+
+  async requeue(eventId) {
+    return this.#submit({ kind: 'requeue', id: checkEventId(eventId) });
+  }
+
+  async purge(olderThanMs) {
+    return this.#submit({ kind: 'purge', olderThanMs: checkOlderThan(olderThanMs) });
+  }
+
+  /** Commits everything already submitted, then closes the file; the same promise while closing. */
+  close() {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      while (this.#draining) await this.#drained;
+      this.#closeConnection();
+    })();
+    return this.#closing;
+  }
+
+  [ADVANCE_CLOCK](ms) {
+    this.#clockOffset += ms;
+  }
+
+  // -------------------------------------------------------------------------
+
+  #now() {
+    return Date.now() + this.#clockOffset;
+  }
+
+  #submit(op) {
+    if (this.#closed) return Promise.reject(storeError('closed', 'the store is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, resolve, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        this.#drained = new Promise((done) => {
+          queueMicrotask(() => this.#drain().finally(done));
+        });
+      }
+    });
+  }
+
+  #drained = null;
+
+  async #drain() {
+    try {
+      while (this.#queue.length > 0) {
+        if (this.#conn === null) {
+          try {
+            await this.#open();
+          } catch (err) {
+            for (const p of this.#queue.splice(0, MAX_BATCH)) p.reject(err);
+            continue;
+          }
+        }
+        this.#runBatch(this.#queue.splice(0, MAX_BATCH));
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #open() {
+    const { file, durability } = this.#options;
+    const conn = await open(this.#driver, file, durability);
+    this.#statements.clear();
+    this.#conn = conn;
+    this.#nextSweep = 0;
+  }
+
+  #closeConnection() {
+    this.#statements.clear();
+    if (this.#conn !== null) {
+      try {
+        this.#conn.close();
+      } finally {
+        this.#conn = null;
+      }
+    }
+  }
+
+  #statement(sql) {
+    let s = this.#statements.get(sql);
+    if (s === undefined) {
+      s = this.#conn.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #fail(err, what) {
+    return sqliteFailure(err, what, this.#options.file);
+  }
+
+  #runBatch(batch) {
+    this.#sweepIfDue();
+    const readsOnly = batch.every((p) => READS.has(p.op.kind));
+    const conn = this.#conn;
+    const results = [];
+    let abort = null;
+    try {
+      conn.exec(readsOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
+    } catch (err) {
+      abort = this.#fail(err, 'cannot start a transaction');
+    }
+    if (abort === null) {
+      for (const p of batch) {
+        try {
+          results.push(this.#apply(p.op));
+        } catch (err) {
+          abort = err;
+          break;
+        }
+      }
+      if (abort === null) {
+        try {
+          conn.exec('COMMIT');
+        } catch (err) {
+          abort = this.#fail(err, 'cannot commit');
+        }
+      }
+      if (abort !== null) rollbackQuietly(conn);
+    }
+    batch.forEach((p, i) => (abort === null ? p.resolve(results[i]) : p.reject(abort)));
+  }
+
+  // Best effort, in its own transaction: a failure here (another process
+  // holds the lock) must not fail the operations that triggered it.
+  #sweepIfDue() {
+    const now = this.#now();
+    if (now < this.#nextSweep) return;
+    this.#nextSweep = now + SWEEP_INTERVAL_MS;
+    const cutoff = saturatingSub(now, this.#options.retention);
+    try {
+      this.#conn.exec('BEGIN IMMEDIATE');
+      this.#statement(SQL.purgeEvents).run(cutoff);
+      this.#statement(SQL.purgeApplied).run(cutoff);
+      this.#conn.exec('COMMIT');
+    } catch {
+      rollbackQuietly(this.#conn);
+    }
+  }
+
+  // Each runs inside the batch's transaction; a throw aborts the batch.
+  #apply(op) {
+    switch (op.kind) {
+      case 'claim':
+        return this.#claimOp(op);
+      case 'complete':
+        return this.#completeOp(op);
+      case 'fail':
+        return this.#failOp(op);
+      case 'requeue':
+        return this.#requeueOp(op);
+      case 'lastApplied':
+        return this.#lastAppliedOp(op);
+      case 'markApplied':
+        return this.#markAppliedOp(op);
+      case 'get':
+        return this.#getOp(op);
+      case 'list':
+        return this.#listOp(op);
+      case 'purge':
+        return this.#purgeOp(op);
+      default:
+        throw storeError('internal', 'unknown operation');
+    }
+  }
+
+  // The record as the rules need it (no payload bytes, the lease as a flag).
+  #load(id, now) {
+    try {
+      return this.#statement(SQL.load).get(id, int(now));
+    } catch (err) {
+      throw this.#fail(err, 'cannot read the event');
+    }
+  }
+
+  #write(what, sql, ...params) {
+    try {
+      this.#statement(sql).run(...params);
+    } catch (err) {
+      throw this.#fail(err, what);
+    }
+  }
+
+  // status, attempts, last_error, updated_at, token, lease_expires_at, payload
+  #update(what, id, r, payload = null) {
+    this.#write(what, SQL.update, id, r.status, int(r.attempts), r.lastError, int(r.updatedAt), r.token, int(r.lease), payload);
+  }
+
+  #claimOp({ id, meta }) {
+    const now = this.#now();
+    const row = this.#load(id, now);
+    const keep = this.#options.keepPayloads;
+    const payload = keep ? payloadBytes(meta.payload) : null;
+    const lease = saturatingAdd(now, meta.leaseMs);
+    if (row === undefined) {
+      const token = newFencingToken();
+      this.#write(
+        'cannot record the claim', SQL.insert,
+        id, meta.type, int(meta.created), meta.objectId, 'processing', 1n, null, int(now), int(now), token, lease, payload,
+      );
+      return { status: 'acquired', token, attempt: 1 };
+    }
+    const attempts = Number(row.attempts);
+    switch (row.status) {
+      case 'completed':
+        return { status: 'duplicate', attempt: attempts };
+      case 'dead_lettered':
+        return { status: 'dead_lettered', attempt: attempts };
+      case 'processing':
+        if (Number(row.live) === 1) return { status: 'in_progress', attempt: attempts };
+        break; // the holder's lease ran out: take the event over
+      default:
+        break; // failed: a redelivery runs it again
+    }
+    const token = newFencingToken();
+    this.#update(
+      'cannot record the claim', id,
+      { status: 'processing', attempts: attempts + 1, lastError: row.last_error, updatedAt: now, token, lease },
+      payload,
+    );
+    return { status: 'acquired', token, attempt: attempts + 1 };
+  }
+
+  #holds(row, token) {
+    return row !== undefined && row.status === 'processing' && token !== '' && row.token === token;
+  }
+
+  #completeOp({ id, token }) {
+    const now = this.#now();
+    const row = this.#load(id, now);
+    if (!this.#holds(row, token)) return false;
+    this.#update('cannot record the completion', id, {
+      status: 'completed', attempts: row.attempts, lastError: row.last_error, updatedAt: now, token: null, lease: 0,
+    });
+    return true;
+  }
+
+  #failOp({ id, token, error, maxAttempts }) {
+    const now = this.#now();
+    const row = this.#load(id, now);
+    if (row === undefined) return { deadLettered: false, attempt: 0, stale: true };
+    const attempts = Number(row.attempts);
+    if (!this.#holds(row, token)) return { deadLettered: false, attempt: attempts, stale: true };
+    const dead = attempts >= maxAttempts;
+    this.#update('cannot record the failure', id, {
+      status: dead ? 'dead_lettered' : 'failed', attempts, lastError: truncateUtf8(error), updatedAt: now, token: null, lease: 0,
+    });
+    return { deadLettered: dead, attempt: attempts };
+  }
+
+  #requeueOp({ id }) {
+    const now = this.#now();
+    const row = this.#load(id, now);
+    if (row === undefined || (row.status !== 'failed' && row.status !== 'dead_lettered')) return false;
+    this.#update('cannot requeue the event', id, {
+      status: 'failed', attempts: 0, lastError: row.last_error, updatedAt: now, token: null, lease: 0,
+    });
+    return true;
+  }
+
+  #lastAppliedOp({ id }) {
+    let row;
+    try {
+      row = this.#statement(SQL.lastApplied).get(id);
+    } catch (err) {
+      throw this.#fail(err, 'cannot read lastApplied');
+    }
+    return row === undefined ? null : Number(row.created);
+  }
+
+  #markAppliedOp({ id, created, eventId }) {
+    this.#write('cannot record markApplied', SQL.markApplied, id, int(created), eventId, int(this.#now()));
+  }
+
+  #record(row) {
+    const record = {
+      id: row.id,
+      type: row.type,
+      created: Number(row.created),
+      objectId: row.object_id ?? null,
+      status: row.status,
+      attempts: Number(row.attempts),
+      lastError: row.last_error ?? null,
+      receivedAt: Number(row.received_at),
+      updatedAt: Number(row.updated_at),
+    };
+    if (this.#options.keepPayloads) record.payload = row.payload == null ? null : toBuffer(row.payload);
+    return record;
+  }
+
+  #getOp({ id }) {
+    let row;
+    try {
+      row = this.#statement(SQL.get).get(id);
+    } catch (err) {
+      throw this.#fail(err, 'cannot read the event');
+    }
+    return row === undefined ? null : this.#record(row);
+  }
+
+  #listOp({ query }) {
+    const { status, type, before, limit } = query;
+    let rows;
+    try {
+      // All four numbered parameters are bound; a statement without a filter
+      // does not name its parameter, and SQLite ignores it.
+      rows = this.#statement(listSql(status, type, before))
+        .all(status, type, before === null ? null : clampInt64(BigInt(before)), int(limit));
+    } catch (err) {
+      throw this.#fail(err, 'cannot list events');
+    }
+    return rows.map((row) => this.#record(row));
+  }
+
+  #purgeOp({ olderThanMs }) {
+    const cutoff = saturatingSub(this.#now(), olderThanMs);
+    let deleted;
+    try {
+      deleted = this.#statement(SQL.purgeEvents).run(cutoff);
+      this.#statement(SQL.purgeApplied).run(cutoff);
+    } catch (err) {
+      throw this.#fail(err, 'cannot purge');
+    }
+    return deleted;
+  }
+}
+
+module.exports = { SqliteStore };

@@ -1,0 +1,51 @@
+'use strict';
+// The SqliteStore file format, for the portable SqliteStore: the same
+// application id, schema version and migrations as the native core's
+// src/core/sqlite_schema.cc, so a native and a portable process can share one
+// file. The C++ build keeps its own copy of the text (it has no way to read a
+// JS file); test/js/portable-sqlite-store.test.js holds the two to the same
+// schema on real files (sqlite_schema of a file created by each, the pragmas)
+// and to the same migration text, so neither can change alone.
+//
+// Append only: a released migration is never edited. MIGRATIONS[v - 1] brings
+// a database from version v - 1 to v.
+
+// 'hkws': marks a database as hookwise's (PRAGMA application_id).
+const APPLICATION_ID = 0x686b7773;
+
+const MIGRATIONS = Object.freeze([
+  // 1: events and the per-object "last applied created".
+  `
+CREATE TABLE events (
+  id               TEXT PRIMARY KEY NOT NULL,
+  type             TEXT NOT NULL,
+  created          INTEGER NOT NULL,
+  object_id        TEXT,
+  status           TEXT NOT NULL
+                   CHECK (status IN ('processing', 'completed', 'failed', 'dead_lettered')),
+  attempts         INTEGER NOT NULL,
+  last_error       TEXT,
+  received_at      INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  token            TEXT,
+  lease_expires_at INTEGER NOT NULL DEFAULT 0,
+  payload          BLOB
+);
+-- list(): newest first, optionally by status or type; purge/retention: by age.
+CREATE INDEX events_by_received ON events (received_at DESC, id);
+CREATE INDEX events_by_status ON events (status, received_at DESC, id);
+CREATE INDEX events_by_type ON events (type, received_at DESC, id);
+CREATE INDEX events_by_updated ON events (updated_at);
+CREATE TABLE applied (
+  object_id  TEXT PRIMARY KEY NOT NULL,
+  created    INTEGER NOT NULL,
+  event_id   TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+]);
+
+// The schema version this build writes.
+const SCHEMA_VERSION = MIGRATIONS.length;
+
+module.exports = { APPLICATION_ID, SCHEMA_VERSION, MIGRATIONS };
