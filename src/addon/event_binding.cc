@@ -17,7 +17,7 @@
 namespace hookwise::addon {
 namespace {
 
-// The layout of `out` (mirrored in lib/envelope.js).
+// The layout of `out` (mirrored in lib/engine/native/envelope.js).
 constexpr std::size_t kHeaderSlots = 8;
 constexpr std::size_t kMemberSlots = 8;
 constexpr std::size_t kOutSize = kHeaderSlots + kMemberSlots * kMaxTopLevelMembers;
@@ -73,7 +73,7 @@ struct ParseArgs {
   double js_length = kSnapshotBytes;
   bool body_is_ascii = true;
   // Bytes payloads: hookwise's own copy of the body, with kEnvelopePadding
-  // bytes to spare, allocated by lib/envelope.js. The event's lazy members
+  // bytes to spare, allocated by lib/engine/native/envelope.js. The event's lazy members
   // read from it later, so a caller reusing its Buffer cannot change them.
   // The body is copied into it on the JS thread, as the arguments are read;
   // lib gives it to no one before the call settles, so nothing can detach it

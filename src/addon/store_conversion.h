@@ -1,7 +1,7 @@
 // Converting between the JS calls of the native stores and the core's store
 // operations (src/core/store_ops.h), once for every backend: a call's
 // arguments become a StoreOp, a StoreOpResult becomes the JS value of API.md
-// §5. The JS layer (lib/stores/native-store.js) has validated every argument
+// §5. The JS layer (lib/engine/native/native-store.js) has validated every argument
 // first; these check the types again cheaply.
 #pragma once
 
@@ -17,7 +17,7 @@
 namespace hookwise::addon {
 
 // Reads a store method's arguments into the operation `op` already holds, in
-// the orders lib/stores/native-store.js calls them:
+// the orders lib/engine/native/native-store.js calls them:
 //   claim(id, type, created, objectId|null, leaseMs, payload|null)
 //   complete(id, token)              fail(id, token, error, maxAttempts)
 //   lastApplied(objectId)            markApplied(objectId, created, eventId)

@@ -20,7 +20,7 @@ const v8 = require('node:v8');
 const vm = require('node:vm');
 const hookwise = require('../..');
 const native = require('../../lib/native');
-const { ASYNC_OFFLOAD_BYTES } = require('../../lib/verify');
+const { ASYNC_OFFLOAD_BYTES } = require('../../lib/engine/native/status');
 
 const SECRET = 'whsec_async_inputs_0123456789';
 const OK = 0; // VerifyStatus::kOk
