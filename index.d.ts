@@ -2,6 +2,18 @@
 
 /// <reference types="node" />
 
+// stripe-node's own types, when the app has `stripe` installed. hookwise never depends on them: without
+// `stripe` this import does not resolve, the ignore keeps that from being an error (also with
+// skipLibCheck: false), StripeNodeMissing below detects it, and every handler type falls back to
+// hookwise's own StripeEvent. An ES import (not `import = require`) so that under
+// moduleResolution "bundler" it resolves the same stripe-node declarations (ESM) as the app's own
+// `import Stripe from 'stripe'`: stripe-node's CommonJS and ESM declarations are distinct types, and an
+// Invoice of one is not assignable to an Invoice of the other. (CommonJS stripe-node is `export =`: the
+// default import needs esModuleInterop/allowSyntheticDefaultImports, on by default for node16, nodenext
+// and bundler; without it the types fall back to StripeEvent.)
+// @ts-ignore -- `stripe` is an optional peer; see above
+import type StripeNode from 'stripe';
+
 /**
  * Which implementation this import got (API.md section 7): 'native' (the C++ addon) or
  * 'portable' (WebCrypto and JSON.parse; where the addon cannot load, or
@@ -72,6 +84,39 @@ export class SignatureVerificationError extends Error {
   readonly header: unknown;
   /** The payload as given, decoded to text for bytes (non-enumerable: never printed by loggers). */
   readonly payload: unknown;
+}
+
+/** createWebhookHandler misconfigured in a way found only at runtime (the secret missing after `next build`). */
+export class WebhookConfigError extends Error {
+  readonly name: 'WebhookConfigError';
+  readonly code: 'missing_secret' | 'secret_whitespace';
+}
+
+/** The codes of StoreError, one vocabulary for every store (docs/stores.md, "Errors"). */
+export type StoreErrorCode =
+  | 'HOOKWISE_STORE_CLOSED'
+  | 'HOOKWISE_STORE_UNAVAILABLE'
+  | 'HOOKWISE_STORE_CANNOT_OPEN'
+  | 'HOOKWISE_STORE_READ_ONLY'
+  | 'HOOKWISE_STORE_NOT_A_DATABASE'
+  | 'HOOKWISE_STORE_FOREIGN_DATABASE'
+  | 'HOOKWISE_STORE_CORRUPT'
+  | 'HOOKWISE_STORE_DISK_FULL'
+  | 'HOOKWISE_STORE_BUSY'
+  | 'HOOKWISE_STORE_IO_ERROR'
+  | 'HOOKWISE_STORE_SCHEMA_TOO_NEW'
+  | 'HOOKWISE_STORE_INVALID_ARGUMENT'
+  | 'HOOKWISE_STORE_INTERNAL';
+
+/**
+ * A store operation failed (every store: MemoryStore, SqliteStore, RedisStore, PostgresStore,
+ * ConvexStore). `cause` holds the backend's own error when there is one. Bad arguments are
+ * TypeError / RangeError instead, thrown before any I/O.
+ */
+export class StoreError extends Error {
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown });
+  readonly name: 'StoreError';
+  readonly code: StoreErrorCode;
 }
 
 export function constructEvent(...args: VerifyArguments): StripeEvent;
@@ -309,6 +354,8 @@ export interface PostgresStoreOptions {
   table?: string;
   /** Create the tables on first use (default true); false when migrations create them from schemaSql(). */
   createTables?: boolean;
+  /** Finished records and ordering markers older than this are deleted by claims (at most once a minute). Default 30 days. */
+  retentionMs?: number;
 }
 
 /** The Store on PostgreSQL: one statement per operation; claims by INSERT … ON CONFLICT. */
@@ -331,6 +378,56 @@ export interface HandlerContext {
 }
 
 export type EventHandler<E = StripeEvent> = (event: E, ctx: HandlerContext) => unknown;
+
+/**
+ * true when `stripe` did not resolve. The unresolved import's types are TypeScript's error type, which
+ * defeats the usual `0 extends 1 & T` any-test (a conditional on it is itself the error type, so every
+ * handler type would silently become `any`); inside a tuple it is simply assignable to anything.
+ */
+type StripeNodeMissing = [StripeNode.Event] extends [{ readonly __hookwiseProbe: 'stripe-node is not installed' }] ? true : false;
+
+/**
+ * stripe-node's `Stripe.Event` union when `stripe` is installed and types its events by name
+ * (stripe-node 22 and 23 do), else `never`.
+ */
+type StripeNodeEvent = StripeNodeMissing extends true
+  ? never
+  : string extends StripeNode.Event['type']
+    ? never
+    : StripeNode.Event;
+
+/**
+ * The event type names handlers can be registered for: stripe-node's names (`Stripe.Event['type']`)
+ * when `stripe` is installed, else any string. `'*'` is accepted besides these.
+ */
+export type WebhookEventType = [StripeNodeEvent] extends [never] ? string : StripeNodeEvent['type'];
+
+/**
+ * The event a handler registered for `T` (a name, a union of names, or `'*'`) receives. With `stripe`
+ * installed: stripe-node's event for that name (`WebhookEvent<'invoice.paid'>` is
+ * `Stripe.InvoicePaidEvent`), the union for a union of names, and `Stripe.Event` for `'*'`. Without
+ * `stripe`, or for a widened `string`: hookwise's StripeEvent (the same for every name, so a handler
+ * fits both `on()` and the `on` map).
+ */
+export type WebhookEvent<T extends string = '*'> = string extends T
+  ? StripeEvent
+  : [StripeNodeEvent] extends [never]
+    ? StripeEvent
+    : '*' extends T
+      ? StripeNodeEvent
+      : Extract<StripeNodeEvent, { type: T }>;
+
+/** Only a widened `string` (not a literal): the way to register a name stripe-node does not know. */
+type WidenedString<S extends string> = string extends S ? S : never;
+
+/**
+ * The `on` option: `{ 'invoice.paid': handler, '*': handler, … }`, each key one of WebhookEventType or
+ * `'*'`, each value a handler or an array of handlers typed for that key. An unknown name is an error
+ * (excess property); register such names with `webhooks.on(name as string, handler)`.
+ */
+export type WebhookHandlerMap = {
+  [K in WebhookEventType | '*']?: EventHandler<WebhookEvent<K>> | ReadonlyArray<EventHandler<WebhookEvent<K>>>;
+};
 
 /** console works; so do pino and winston instances. Missing methods are ignored. */
 export interface WebhookLogger {
@@ -356,7 +453,8 @@ export interface WebhookHandlerOptions {
   ordering?: 'off' | 'skip-stale';
   /** Default 1 MiB. */
   maxBodyBytes?: number;
-  on?: Record<string, EventHandler | EventHandler[]>;
+  /** Handlers by event type, typed per name (see WebhookHandlerMap); the same as calling webhooks.on() for each. */
+  on?: WebhookHandlerMap;
   logger?: WebhookLogger;
 }
 
@@ -389,8 +487,17 @@ export interface HandleResult {
 }
 
 export interface WebhookHandler {
-  /** '*' matches every type. Chainable. */
-  on(typeOrTypes: string | string[], handler: EventHandler): WebhookHandler;
+  /**
+   * '*' matches every type. Chainable. With `stripe` installed the handler's event is stripe-node's event
+   * for that name (an array of names: their union; '*': `Stripe.Event`), and a name stripe-node does not
+   * know is a type error.
+   */
+  on<T extends WebhookEventType | '*'>(typeOrTypes: T | readonly T[], handler: EventHandler<WebhookEvent<T>>): WebhookHandler;
+  /**
+   * A name typed as plain `string` (e.g. `webhooks.on(name as string, handler)`): for event types your
+   * stripe-node version does not list. The handler gets hookwise's untyped StripeEvent.
+   */
+  on<S extends string>(typeOrTypes: WidenedString<S> | readonly WidenedString<S>[], handler: EventHandler<StripeEvent>): WebhookHandler;
   handle(rawBody: WebhookPayload, signatureHeader: SignatureHeaderValue | null | undefined): Promise<HandleResult>;
   /** Next.js App Router, Convex httpAction, Hono, Bun, Deno. Bound: `export const POST = webhooks.fetch`. */
   fetch(request: Request): Promise<Response>;

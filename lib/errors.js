@@ -1,8 +1,16 @@
 'use strict';
-// Error classes and the messages stripe-node gives for the same failures.
-// The texts are stripe-node's (as of the version in devDependencies); the
-// cross-check suite (test/js/stripe-parity.test.js) runs both libraries on the
-// same inputs and fails if any text drifts.
+// Every error class hookwise throws, in one place, exported from both entries
+// (`hookwise` and `hookwise/portable`):
+// - SignatureVerificationError, with the messages stripe-node gives for the
+//   same failures. The texts are stripe-node's (as of the version in
+//   devDependencies); the cross-check suite (test/js/stripe-parity.test.js)
+//   runs both libraries on the same inputs and fails if any text drifts.
+// - WebhookConfigError: createWebhookHandler misconfigured (found at runtime).
+// - StoreError: a store operation failed (every store, one code vocabulary).
+// Wrong argument types and ranges are the built-in TypeError and RangeError.
+//
+// Pure JavaScript with no Node built-ins: hookwise/convex imports it, and
+// that module also runs inside Convex's own runtime.
 
 const DOCS_LOCATION =
   '\nLearn more about webhook signing and explore webhook integration examples for various frameworks at ' +
@@ -54,4 +62,57 @@ class SignatureVerificationError extends Error {
   }
 }
 
-module.exports = { SignatureVerificationError, MESSAGES };
+/** createWebhookHandler is misconfigured in a way only found at runtime (a secret missing after `next build`). */
+class WebhookConfigError extends Error {
+  constructor(message, code) {
+    super(message);
+    Object.defineProperty(this, 'name', { value: 'WebhookConfigError', enumerable: false, configurable: true, writable: true });
+    this.code = code;
+  }
+}
+
+// The store error codes, one vocabulary for all five stores. The native ones
+// are src/core/store_types.h's StoreErrorCode names as the addon maps them
+// (HOOKWISE_STORE_ + the upper-cased name); UNAVAILABLE is the distributed
+// stores' "the server did not do it".
+const STORE_ERROR_CODES = Object.freeze([
+  'HOOKWISE_STORE_CLOSED', // this store instance was closed
+  'HOOKWISE_STORE_UNAVAILABLE', // the server or connection failed or timed out (Redis, PostgreSQL, Convex), or the runtime lacks what the store needs
+  'HOOKWISE_STORE_CANNOT_OPEN', // SQLite: missing directory, not a directory, cannot open
+  'HOOKWISE_STORE_READ_ONLY', // SQLite: the file or its directory cannot be written
+  'HOOKWISE_STORE_NOT_A_DATABASE', // SQLite: the file is not a SQLite database
+  'HOOKWISE_STORE_FOREIGN_DATABASE', // SQLite: a database hookwise did not create
+  'HOOKWISE_STORE_CORRUPT', // SQLite reports corruption
+  'HOOKWISE_STORE_DISK_FULL', // no space left on the device
+  'HOOKWISE_STORE_BUSY', // another process held the lock past the busy timeout
+  'HOOKWISE_STORE_IO_ERROR', // any other I/O error
+  'HOOKWISE_STORE_SCHEMA_TOO_NEW', // written by a newer hookwise
+  'HOOKWISE_STORE_INVALID_ARGUMENT', // the native core's own check (the JS layer throws TypeError/RangeError first)
+  'HOOKWISE_STORE_INTERNAL', // a bug: please report it
+]);
+
+/**
+ * A store operation failed. `code` is one of STORE_ERROR_CODES; `cause` holds
+ * the backend's own error (the client library's, the addon's) when there is
+ * one. Messages start with `hookwise` and never contain a payload.
+ */
+class StoreError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    Object.defineProperty(this, 'name', { value: 'StoreError', enumerable: false, configurable: true, writable: true });
+    this.code = STORE_ERROR_CODES.includes(code) ? code : 'HOOKWISE_STORE_INTERNAL';
+  }
+}
+
+// The addon's store errors are plain Errors made on the JS thread when the
+// promise settles, so their stack names no caller. Called after the `await` in
+// the calling async function, this gives the caller a StoreError whose stack
+// is the caller's (V8's async stack traces), keeping the addon's as `cause`.
+// (sharp's is.nativeError habit.) Anything that is not a store error (a
+// TypeError from an argument check) is returned unchanged.
+function fromNativeStoreError(err) {
+  if (err instanceof StoreError || !err || typeof err.code !== 'string' || !err.code.startsWith('HOOKWISE_STORE_')) return err;
+  return new StoreError(err.code, err.message, { cause: err });
+}
+
+module.exports = { SignatureVerificationError, WebhookConfigError, StoreError, STORE_ERROR_CODES, fromNativeStoreError, MESSAGES };

@@ -5,6 +5,7 @@
 // echoing the secret itself.
 const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
+const { WebhookConfigError } = require('./errors');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -38,14 +39,6 @@ const noop = () => {};
 const DEFAULT_LOGGER = Object.freeze({ info: noop, warn: console.warn, error: console.error });
 
 const BUILD_PHASE = 'phase-production-build';
-
-class WebhookConfigError extends Error {
-  constructor(message, code) {
-    super(message);
-    Object.defineProperty(this, 'name', { value: 'WebhookConfigError', enumerable: false, configurable: true, writable: true });
-    this.code = code;
-  }
-}
 
 function missingSecretError(detail) {
   return new WebhookConfigError(

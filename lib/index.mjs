@@ -11,6 +11,8 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  WebhookConfigError,
+  StoreError,
   MemoryStore,
   SqliteStore,
   parseEventNotification,

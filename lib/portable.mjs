@@ -13,6 +13,8 @@ export const {
   generateTestHeaderStringAsync,
   webhooks,
   SignatureVerificationError,
+  WebhookConfigError,
+  StoreError,
   MemoryStore,
   SqliteStore,
   parseEventNotification,

@@ -9,7 +9,7 @@ export declare const hookwiseTables: {
 };
 
 // The internal functions; re-export them from convex/hookwise.ts.
-export declare const claim: RegisteredMutation<'internal', { eventId: string; type: string; created: number; objectId: string | null; leaseMs: number; token: string }, Promise<{ status: Claim['status']; attempt: number }>>;
+export declare const claim: RegisteredMutation<'internal', { eventId: string; type: string; created: number; objectId: string | null; leaseMs: number; token: string; retentionMs?: number }, Promise<{ status: Claim['status']; attempt: number }>>;
 export declare const complete: RegisteredMutation<'internal', { eventId: string; token: string }, Promise<boolean>>;
 export declare const fail: RegisteredMutation<'internal', { eventId: string; token: string; error: string; maxAttempts: number }, Promise<FailResult>>;
 export declare const lastApplied: RegisteredQuery<'internal', { objectId: string }, Promise<number | null>>;
@@ -36,6 +36,8 @@ export interface ConvexStoreOptions {
   /** The ctx of a Convex action. */
   ctx: Pick<GenericActionCtx<GenericDataModel>, 'runMutation' | 'runQuery'>;
   functions: HookwiseFunctionReferences;
+  /** Finished records and ordering markers older than this are deleted by claims (at most once a minute). Default 30 days. */
+  retentionMs?: number;
 }
 
 /** The Store inside Convex actions: each operation one ctx.runMutation / ctx.runQuery. */

@@ -22,19 +22,37 @@
 // hookwise's store argument rules (plain JavaScript with no Node built-ins, so
 // that ConvexStore rejects exactly what every other store rejects).
 // test/js/convex-bundle.test.js bundles it as Convex does and loads it without Node.
+//
+// Retention runs on its own: a claim deletes up to SWEEP_BATCH finished records
+// and ordering markers older than retentionMs, at most once a minute per
+// ConvexStore definition in one runtime (see ConvexStore below).
 
-import { defineTable, internalMutationGeneric, internalQueryGeneric } from 'convex/server';
+import { defineTable, getFunctionName, internalMutationGeneric, internalQueryGeneric } from 'convex/server';
 import { v } from 'convex/values';
 import storeArgs from '../stores/store-args.js';
+import errors from '../errors.js';
 
-const { STATUSES, DEFAULT_LIST_LIMIT } = storeArgs;
+const { STATUSES, DEFAULT_LIST_LIMIT, truncateLastError } = storeArgs;
+const { StoreError } = errors;
 const PURGE_BATCH = 500;
+// The most records (and, separately, markers) the sweep in one claim deletes:
+// small, so that a claim stays a small transaction.
+const SWEEP_BATCH = 64;
+const FINISHED = STATUSES.filter((s) => s !== 'processing');
 
 const status = v.union(...STATUSES.map((s) => v.literal(s)));
 const nullable = (validator) => v.union(validator, v.null());
 
 // `listOrder` is -receivedAt: an ascending index on (listOrder, eventId) is
 // list()'s order exactly — newest receivedAt first, ties by id ascending.
+//
+// Indexes added after the first release (hookwise 0.1): `by_status_updatedAt`
+// on hookwise_events and `by_updatedAt` on hookwise_applied, for purge and the
+// retention sweep. They index fields every document already has, so an
+// existing deployment needs no data migration: the next `npx convex deploy`
+// with the new hookwise backfills them before the new functions go live (the
+// functions and the schema come from this one module). `by_updatedAt` on
+// hookwise_events is kept so queries an app wrote against it keep working.
 export const hookwiseTables = {
   hookwise_events: defineTable({
     eventId: v.string(),
@@ -54,14 +72,39 @@ export const hookwiseTables = {
     .index('by_listOrder', ['listOrder', 'eventId'])
     .index('by_status', ['status', 'listOrder', 'eventId'])
     .index('by_type', ['type', 'listOrder', 'eventId'])
-    .index('by_updatedAt', ['updatedAt']),
+    .index('by_updatedAt', ['updatedAt'])
+    .index('by_status_updatedAt', ['status', 'updatedAt']),
   hookwise_applied: defineTable({
     objectId: v.string(),
     created: v.number(),
     eventId: v.string(),
     updatedAt: v.number(),
-  }).index('by_objectId', ['objectId']),
+  })
+    .index('by_objectId', ['objectId'])
+    .index('by_updatedAt', ['updatedAt']),
 };
+
+// Deletes up to `limit` finished records (never 'processing') and up to
+// `limit` ordering markers last updated before `cutoff`, through the indexes
+// on updatedAt (no scan). Returns { deleted, markers } counts.
+async function deleteOlderThan(db, cutoff, limit) {
+  let deleted = 0;
+  for (const status of FINISHED) {
+    if (deleted >= limit) break;
+    const old = await db
+      .query('hookwise_events')
+      .withIndex('by_status_updatedAt', (q) => q.eq('status', status).lt('updatedAt', cutoff))
+      .take(limit - deleted);
+    for (const doc of old) await db.delete(doc._id);
+    deleted += old.length;
+  }
+  const markers = await db
+    .query('hookwise_applied')
+    .withIndex('by_updatedAt', (q) => q.lt('updatedAt', cutoff))
+    .take(limit);
+  for (const doc of markers) await db.delete(doc._id);
+  return { deleted, markers: markers.length };
+}
 
 const findEvent = (db, eventId) =>
   db
@@ -89,9 +132,12 @@ export const claim = internalMutationGeneric({
     objectId: nullable(v.string()),
     leaseMs: v.number(),
     token: v.string(),
+    // Given when ConvexStore's retention sweep is due (older callers never send it).
+    retentionMs: v.optional(v.number()),
   },
   handler: async (ctx, args) => {
     const now = Date.now();
+    if (args.retentionMs !== undefined) await deleteOlderThan(ctx.db, now - args.retentionMs, SWEEP_BATCH);
     const doc = await findEvent(ctx.db, args.eventId);
     if (doc === null) {
       await ctx.db.insert('hookwise_events', {
@@ -149,7 +195,7 @@ export const fail = internalMutationGeneric({
     const deadLettered = doc.attempts >= maxAttempts;
     await ctx.db.patch(doc._id, {
       status: deadLettered ? 'dead_lettered' : 'failed',
-      lastError: error,
+      lastError: truncateLastError(error),
       token: null,
       leaseUntil: null,
       updatedAt: Date.now(),
@@ -237,20 +283,30 @@ export const purge = internalMutationGeneric({
   args: { olderThanMs: v.number(), cutoff: v.optional(v.number()) },
   handler: async (ctx, args) => {
     const cutoff = args.cutoff ?? Date.now() - args.olderThanMs;
-    const old = await ctx.db
-      .query('hookwise_events')
-      .withIndex('by_updatedAt', (q) => q.lt('updatedAt', cutoff))
-      .filter((q) => q.neq(q.field('status'), 'processing'))
-      .take(PURGE_BATCH);
-    for (const doc of old) await ctx.db.delete(doc._id);
-    const markers = await ctx.db
-      .query('hookwise_applied')
-      .filter((q) => q.lt(q.field('updatedAt'), cutoff))
-      .take(PURGE_BATCH);
-    for (const doc of markers) await ctx.db.delete(doc._id);
-    return { deleted: old.length, cutoff, more: old.length === PURGE_BATCH || markers.length === PURGE_BATCH };
+    const { deleted, markers } = await deleteOlderThan(ctx.db, cutoff, PURGE_BATCH);
+    return { deleted, cutoff, more: deleted === PURGE_BATCH || markers === PURGE_BATCH };
   },
 });
+
+// When each store definition (its deployed claim function and retentionMs)
+// next sweeps, in this runtime. A ConvexStore usually lives for one action, so
+// the clock is kept here, not in the instance: a warm runtime sweeps at most
+// once a minute however many actions it runs.
+const nextSweepByStore = new Map();
+
+function sweepKey(functions, retentionMs) {
+  try {
+    return `${getFunctionName(functions.claim)}|${retentionMs}`;
+  } catch {
+    return null; // not a function reference: this instance keeps its own clock
+  }
+}
+
+// The backend's failure, as every store reports it.
+function unavailable(operation, cause) {
+  const detail = cause && cause.message ? cause.message : String(cause);
+  return new StoreError('HOOKWISE_STORE_UNAVAILABLE', `hookwise ConvexStore: ${operation} failed: ${detail}`, { cause });
+}
 
 /**
  * The Store for Convex actions: each operation is one ctx.runMutation or
@@ -261,10 +317,13 @@ export class ConvexStore {
    * @param {object} options
    * @param {object} options.ctx  the action's ctx (runMutation, runQuery)
    * @param {object} options.functions  references to the deployed functions, e.g. internal.hookwise
+   * @param {number} [options.retentionMs=30 days]  finished records and ordering markers older than this are deleted by claims
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') throw new TypeError('hookwise: ConvexStore options must be an object { ctx, functions }');
-    const { ctx, functions } = options;
+    // A copy: the options may come from another realm (a bundle evaluated in its own context).
+    storeArgs.checkOptions('ConvexStore', { ...options }, ['ctx', 'functions', 'retentionMs']);
+    const { ctx, functions, retentionMs } = options;
     if (!ctx || typeof ctx.runMutation !== 'function' || typeof ctx.runQuery !== 'function') {
       throw new TypeError('hookwise: ConvexStore needs { ctx }: the ctx of a Convex action (with runMutation and runQuery)');
     }
@@ -273,45 +332,74 @@ export class ConvexStore {
     }
     this._ctx = ctx;
     this._fn = functions;
+    this._retentionMs = storeArgs.checkRetention(retentionMs);
+    this._sweepKey = sweepKey(functions, this._retentionMs);
+    this._nextSweep = 0; // used when there is no sweepKey
+    this._closed = false;
+  }
+
+  // One call of a deployed function; a closed store or a failed call rejects with a StoreError.
+  async _run(operation, kind, fn, args) {
+    if (this._closed) throw new StoreError('HOOKWISE_STORE_CLOSED', `hookwise ConvexStore: ${operation} called after close()`);
+    try {
+      return await (kind === 'query' ? this._ctx.runQuery(fn, args) : this._ctx.runMutation(fn, args));
+    } catch (err) {
+      throw unavailable(operation, err);
+    }
+  }
+
+  // Whether this claim also sweeps (and, if so, the next one in this runtime does not for a while).
+  _sweepDue() {
+    const now = Date.now();
+    const next = this._sweepKey === null ? this._nextSweep : nextSweepByStore.get(this._sweepKey) ?? 0;
+    if (now < next) return false;
+    const after = storeArgs.nextSweepAfter(now, this._retentionMs);
+    if (this._sweepKey === null) this._nextSweep = after;
+    else nextSweepByStore.set(this._sweepKey, after);
+    return true;
   }
 
   async claim(eventId, meta) {
     storeArgs.checkEventId(eventId);
     const { type, created, objectId, leaseMs } = storeArgs.checkClaimMeta(meta);
     const token = globalThis.crypto.randomUUID();
-    const result = await this._ctx.runMutation(this._fn.claim, { eventId, type, created, objectId, leaseMs, token });
+    const args = { eventId, type, created, objectId, leaseMs, token };
+    if (!this._closed && this._sweepDue()) args.retentionMs = this._retentionMs;
+    const result = await this._run('claim', 'mutation', this._fn.claim, args);
     return result.status === 'acquired' ? { status: 'acquired', token, attempt: result.attempt } : result;
   }
 
   async complete(eventId, token) {
     storeArgs.checkEventId(eventId);
     storeArgs.checkToken(token);
-    return this._ctx.runMutation(this._fn.complete, { eventId, token });
+    return this._run('complete', 'mutation', this._fn.complete, { eventId, token });
   }
 
   async fail(eventId, token, error, maxAttempts) {
     storeArgs.checkEventId(eventId);
     storeArgs.checkToken(token);
     storeArgs.checkFailArgs(error, maxAttempts);
-    const result = await this._ctx.runMutation(this._fn.fail, { eventId, token, error, maxAttempts });
+    // Cut here too: a multi-MiB argument would exceed Convex's limits before the mutation cuts it.
+    const args = { eventId, token, error: truncateLastError(error), maxAttempts };
+    const result = await this._run('fail', 'mutation', this._fn.fail, args);
     return result.stale ? result : { deadLettered: result.deadLettered, attempt: result.attempt };
   }
 
   async lastApplied(objectId) {
     storeArgs.checkObjectId(objectId);
-    return this._ctx.runQuery(this._fn.lastApplied, { objectId });
+    return this._run('lastApplied', 'query', this._fn.lastApplied, { objectId });
   }
 
   async markApplied(objectId, created, eventId) {
     storeArgs.checkObjectId(objectId);
     storeArgs.checkCreated(created);
     storeArgs.checkEventId(eventId);
-    await this._ctx.runMutation(this._fn.markApplied, { objectId, created, eventId });
+    await this._run('markApplied', 'mutation', this._fn.markApplied, { objectId, created, eventId });
   }
 
   async get(eventId) {
     storeArgs.checkEventId(eventId);
-    return this._ctx.runQuery(this._fn.get, { eventId });
+    return this._run('get', 'query', this._fn.get, { eventId });
   }
 
   async list(query) {
@@ -320,12 +408,12 @@ export class ConvexStore {
     if (status !== null) args.status = status;
     if (type !== null) args.type = type;
     if (before !== null) args.before = before;
-    return this._ctx.runQuery(this._fn.list, args);
+    return this._run('list', 'query', this._fn.list, args);
   }
 
   async requeue(eventId) {
     storeArgs.checkEventId(eventId);
-    return this._ctx.runMutation(this._fn.requeue, { eventId });
+    return this._run('requeue', 'mutation', this._fn.requeue, { eventId });
   }
 
   async purge(olderThanMs) {
@@ -333,13 +421,15 @@ export class ConvexStore {
     let deleted = 0;
     let cutoff;
     for (;;) {
-      const batch = await this._ctx.runMutation(this._fn.purge, cutoff === undefined ? { olderThanMs } : { olderThanMs, cutoff });
+      const batch = await this._run('purge', 'mutation', this._fn.purge, cutoff === undefined ? { olderThanMs } : { olderThanMs, cutoff });
       deleted += batch.deleted;
       cutoff = batch.cutoff;
       if (!batch.more) return deleted;
     }
   }
 
-  // The store holds nothing of its own.
-  async close() {}
+  // The store holds nothing of its own: close() only stops this instance.
+  async close() {
+    this._closed = true;
+  }
 }

@@ -36,8 +36,10 @@ const {
   checkOlderThan,
   checkOptions,
   checkRetention,
+  truncateLastError,
 } = require('./store-args');
 const { APPLICATION_ID, SCHEMA_VERSION, MIGRATIONS } = require('./sqlite-schema');
+const { StoreError } = require('../errors');
 
 const DEFAULT_PATH = '.hookwise/events.db';
 const DURABILITIES = ['full', 'normal'];
@@ -46,7 +48,6 @@ const BUSY_TIMEOUT_MS = 10_000;
 const MAX_BATCH = 512;
 // How often a batch first deletes records past retentionMs.
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
-const MAX_LAST_ERROR_BYTES = 2048;
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
@@ -136,11 +137,7 @@ const SQLITE_CODES = {
   26: ['not_a_database', ' (the file exists but is not a SQLite database)'],
 };
 
-function storeError(code, message) {
-  const err = new Error(`hookwise: ${message}`);
-  err.code = `HOOKWISE_STORE_${code.toUpperCase()}`;
-  return err;
-}
+const storeError = (code, message) => new StoreError(`HOOKWISE_STORE_${code.toUpperCase()}`, `hookwise: ${message}`);
 
 // The result code of an error thrown by either binding (node:sqlite: errcode;
 // bun:sqlite: errno), or null when it did not come from SQLite.
@@ -168,7 +165,6 @@ const saturatingAdd = (a, b) => clampInt64(int(a) + int(b));
 const saturatingSub = (a, b) => clampInt64(int(a) - int(b));
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function newFencingToken() {
   const bytes = new Uint8Array(16);
@@ -176,15 +172,6 @@ function newFencingToken() {
   let hex = '';
   for (const b of bytes) hex += b.toString(16).padStart(2, '0');
   return hex;
-}
-
-// At most MAX_LAST_ERROR_BYTES of UTF-8, never splitting a sequence.
-function truncateUtf8(text) {
-  const bytes = encoder.encode(text);
-  if (bytes.length <= MAX_LAST_ERROR_BYTES) return text;
-  let end = MAX_LAST_ERROR_BYTES;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return decoder.decode(bytes.subarray(0, end));
 }
 
 function toBuffer(bytes) {
@@ -424,9 +411,7 @@ class SqliteStore {
     const retention = checkRetention(retentionMs);
     const driver = findDriver();
     if (driver === null) {
-      const err = new Error(UNAVAILABLE);
-      err.code = 'HOOKWISE_STORE_UNAVAILABLE';
-      throw err;
+      throw new StoreError('HOOKWISE_STORE_UNAVAILABLE', UNAVAILABLE);
     }
     // Resolved now, so a later process.chdir() does not move the database.
     const resolved = file === ':memory:' ? file : builtin('node:path').resolve(file);
@@ -726,7 +711,7 @@ class SqliteStore {
     if (!this.#holds(row, token)) return { deadLettered: false, attempt: attempts, stale: true };
     const dead = attempts >= maxAttempts;
     this.#update('cannot record the failure', id, {
-      status: dead ? 'dead_lettered' : 'failed', attempts, lastError: truncateUtf8(error), updatedAt: now, token: null, lease: 0,
+      status: dead ? 'dead_lettered' : 'failed', attempts, lastError: truncateLastError(error), updatedAt: now, token: null, lease: 0,
     });
     return { deadLettered: dead, attempt: attempts };
   }

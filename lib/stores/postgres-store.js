@@ -14,12 +14,19 @@
 // agree on leases. The tables are created on first use under an advisory lock
 // (CREATE … IF NOT EXISTS alone races when several instances start at once);
 // PostgresStore.schemaSql(table) gives the same DDL for migrations.
+//
+// Retention runs on its own: a claim first deletes up to SWEEP_BATCH finished
+// records (and ordering markers) older than retentionMs, at most once a
+// minute per store (sooner while a sweep finds a full batch), as the native
+// MemoryStore sweeps. No timer: nothing runs while no event arrives.
 
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
 const { sha1Hex, sha1BigInt64 } = require('./sha1');
 
 const DEFAULT_TABLE = 'hookwise_events';
+// The most records (and, separately, ordering markers) one retention sweep deletes.
+const SWEEP_BATCH = 500;
 // Identifier rules we accept: an optional schema and a table name, each an
 // unquoted-style SQL identifier. The longest derived name (`<table>_applied`,
 // index names) must fit PostgreSQL's 63-byte limit, so table names stop at 40.
@@ -134,6 +141,14 @@ ORDER BY received_at DESC, id ASC LIMIT $${values.length + 1}`;
 gone AS (DELETE FROM ${ev} WHERE status <> 'processing' AND updated_at < (SELECT ms FROM cutoff) RETURNING 1),
 markers AS (DELETE FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) RETURNING 1)
 SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
+    // Retention: purge's rule, bounded ($2 rows of each table; the indexes on
+    // updated_at find them), for the sweep a claim runs.
+    sweep: `WITH cutoff AS (SELECT ${NOW_MS} - $1::bigint AS ms),
+gone AS (DELETE FROM ${ev} WHERE id IN (
+  SELECT id FROM ${ev} WHERE status <> 'processing' AND updated_at < (SELECT ms FROM cutoff) LIMIT $2) RETURNING 1),
+markers AS (DELETE FROM ${applied} WHERE object_id IN (
+  SELECT object_id FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) LIMIT $2) RETURNING 1)
+SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
     lastApplied: `SELECT created FROM ${applied} WHERE object_id = $1`,
     markApplied: `INSERT INTO ${applied} AS a (object_id, created, event_id, updated_at) VALUES ($1, $2, $3, ${NOW_MS})
 ON CONFLICT (object_id) DO UPDATE SET created = GREATEST(a.created, EXCLUDED.created),
@@ -164,12 +179,14 @@ class PostgresStore {
    * @param {object} options.pool  a pg Pool (anything with pg's query(); connect() for the first-use DDL)
    * @param {string} [options.table='hookwise_events']  table name, optionally schema-qualified
    * @param {boolean} [options.createTables=true]  false: the tables come from your migrations (schemaSql)
+   * @param {number} [options.retentionMs=30 days]  finished records and ordering markers older than this are deleted by claims
    */
   constructor(options) {
     if (options === null || typeof options !== 'object') {
       throw invalidArgument('PostgresStore options', 'an object { pool, table? }', options);
     }
-    const { pool, table = DEFAULT_TABLE, createTables = true } = options;
+    common.checkOptions('PostgresStore', options, ['pool', 'table', 'createTables', 'retentionMs']);
+    const { pool, table = DEFAULT_TABLE, createTables = true, retentionMs } = options;
     if (!pool || typeof pool.query !== 'function') {
       throw new TypeError('hookwise: PostgresStore needs { pool }: a pg Pool (new Pool({ connectionString }))');
     }
@@ -179,6 +196,9 @@ class PostgresStore {
     this._table = table;
     this._sql = statementsFor(table);
     this._createTables = createTables;
+    this._retentionMs = common.checkRetention(retentionMs);
+    this._nextSweep = 0; // this process's clock: only when to try, never what to delete
+    this._sweeping = null;
     this._ready = null;
     this._closed = false;
     // Named statements are parsed once per connection; the name is per table.
@@ -236,7 +256,7 @@ class PostgresStore {
   }
 
   async _query(operation, name, text, values) {
-    if (this._closed) throw new Error(`hookwise PostgresStore: ${operation} called after close()`);
+    if (this._closed) throw common.closedError('PostgresStore', operation);
     try {
       await this._ensureTables();
       const query = name ? { name: this._statementPrefix + name, text, values } : { text, values };
@@ -246,9 +266,31 @@ class PostgresStore {
     }
   }
 
+  // Retention, run by claims: best effort (a failure here must not fail the
+  // claim; the next sweep tries again), one at a time per store. The cutoff is
+  // the server's clock, like updated_at.
+  async _sweepIfDue() {
+    const now = Date.now();
+    if (this._sweeping !== null || now < this._nextSweep) return;
+    this._nextSweep = common.nextSweepAfter(now, this._retentionMs);
+    this._sweeping = (async () => {
+      try {
+        const { rows } = await this._query('claim', 'sweep', this._sql.sweep, [this._retentionMs, SWEEP_BATCH]);
+        // A full batch: more is waiting, so the next claim sweeps again.
+        if (rows[0].deleted === SWEEP_BATCH || rows[0].markers === SWEEP_BATCH) this._nextSweep = 0;
+      } catch {
+        // The claim that follows reports a server failure itself.
+      } finally {
+        this._sweeping = null;
+      }
+    })();
+    await this._sweeping;
+  }
+
   async claim(eventId, meta) {
     common.checkEventId(eventId);
     common.checkClaimMeta(meta);
+    await this._sweepIfDue();
     const token = common.newToken();
     const objectId = meta.objectId === undefined ? null : meta.objectId;
     const { rows } = await this._query('claim', 'claim', this._sql.claim, [
@@ -284,7 +326,7 @@ class PostgresStore {
     common.checkEventId(eventId);
     common.checkToken(token);
     common.checkFailArgs(error, maxAttempts);
-    const { rows } = await this._query('fail', 'fail', this._sql.fail, [eventId, token, error, maxAttempts]);
+    const { rows } = await this._query('fail', 'fail', this._sql.fail, [eventId, token, common.truncateLastError(error), maxAttempts]);
     const row = rows[0];
     if (!row) return { deadLettered: false, attempt: 0, stale: true };
     if (row.stale) return { deadLettered: false, attempt: Number(row.attempts), stale: true };

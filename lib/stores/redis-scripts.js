@@ -5,6 +5,8 @@
 // Key layout (P = the store's prefix):
 //   P e:<id>        hash  the event record (id, type, created, objectId, status, attempts,
 //                         lastError, receivedAt, updatedAt, token, leaseUntil); TTL retentionMs
+//                         (while processing: leaseMs + retentionMs, so retention never
+//                         deletes a record whose lease is held, as in every other store)
 //   P a:<objectId>  hash  { created, eventId } newest applied per object; TTL retentionMs
 //   P i:all         zset  every record, all scores 0, member = sort key (below)
 //   P i:s:<status>  zset  the records in that status, same members — only for 'failed' and
@@ -41,6 +43,9 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function fmt(n) return string.format('%.0f', n) end
+-- A processing record lives retention past the end of its lease (capped, so
+-- PEXPIRE never overflows: 10^15 ms is some 30,000 years).
+local function processingTtl(leaseMs, retention) return fmt(math.min(leaseMs + retention, 1e15)) end
 local function sortKey(receivedAt, id) return string.format('%015.0f', MAXTS - receivedAt) .. ':' .. id end
 local function updMember(typ, sk) return string.format('%06d', #typ) .. typ .. sk end
 local function statusKey(s) return P .. 'i:s:' .. s end
@@ -73,7 +78,12 @@ end
 `;
 
 // A claim also looks at up to 20 index entries whose score says the record may
-// be past retention: gone records lose their entries, live ones are re-scored.
+// be past retention: gone records lose their entries, live ones are re-scored
+// (a processing one to its lease's end: retention counts from there, and it
+// must not take one of the 20 places again until then; if it completes before
+// its lease ends, its score is above its updatedAt until purge or the TTL
+// takes it, which only delays a purge of a record processing for longer than
+// retentionMs).
 const CLAIM = `${PRELUDE}
 local ev = KEYS[1]
 local id, typ, created, objectId, hasObj = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -84,8 +94,11 @@ local old = redis.call('ZRANGEBYSCORE', UPD, '-inf', '(' .. fmt(now - retention)
 for _, m in ipairs(old) do
   local otyp, osk, oid = parseUpd(m)
   if liveRecord(oid, osk) then
-    local updated = tonumber(redis.call('HGET', eventKey(oid), 'updatedAt'))
-    if updated < now - retention then
+    local h = redis.call('HMGET', eventKey(oid), 'updatedAt', 'status', 'leaseUntil')
+    local updated = tonumber(h[1])
+    if h[2] == 'processing' then
+      redis.call('ZADD', UPD, math.max(updated, tonumber(h[3]) or updated), m)
+    elseif updated < now - retention then
       redis.call('DEL', eventKey(oid))
       dropIndexEntries(m, otyp, osk)
     else
@@ -105,7 +118,7 @@ if not cur[1] then
     fields[#fields + 1] = objectId
   end
   redis.call('HSET', ev, unpack(fields))
-  redis.call('PEXPIRE', ev, retention)
+  redis.call('PEXPIRE', ev, processingTtl(leaseMs, retention))
   local sk = sortKey(now, id)
   redis.call('ZADD', ALL, 0, sk)
   redis.call('ZADD', typeKey(typ), 0, sk)
@@ -122,7 +135,7 @@ if status == 'processing' and tonumber(cur[3]) > now then return { 'in_progress'
 attempts = attempts + 1
 redis.call('HSET', ev, 'status', 'processing', 'attempts', tostring(attempts), 'token', token,
   'leaseUntil', fmt(now + leaseMs), 'updatedAt', fmt(now))
-redis.call('PEXPIRE', ev, retention)
+redis.call('PEXPIRE', ev, processingTtl(leaseMs, retention))
 moveStatus(sortKey(tonumber(cur[4]), id), status, 'processing')
 return { 'acquired', attempts }
 `;

@@ -68,6 +68,7 @@ class RedisStore {
     if (options === null || typeof options !== 'object') {
       throw invalidArgument('RedisStore options', 'an object { client, prefix? }', options);
     }
+    common.checkOptions('RedisStore', options, ['client', 'prefix', 'retentionMs', 'timeoutMs']);
     const { client, prefix = DEFAULT_PREFIX, retentionMs = common.DEFAULT_RETENTION_MS, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
     if (client === undefined || client === null) {
       throw new TypeError('hookwise: RedisStore needs { client }: a connected ioredis or node-redis (v4+) client');
@@ -95,7 +96,7 @@ class RedisStore {
   // Runs one script; rejects with a store error naming the operation when the
   // server or the connection fails, or when no answer comes within timeoutMs.
   async _run(operation, name, keys, args) {
-    if (this._closed) throw new Error(`hookwise RedisStore: ${operation} called after close()`);
+    if (this._closed) throw common.closedError('RedisStore', operation);
     const script = scriptsByName()[name];
     const tail = [String(keys.length), ...keys, this._prefix, ...args];
     const attempt = async () => {
@@ -186,7 +187,7 @@ class RedisStore {
     const [dead, attempt, stale] = await this._run('fail', 'FAIL', [this._eventKey(eventId)], [
       eventId,
       token,
-      error,
+      common.truncateLastError(error),
       String(maxAttempts),
       this._retention,
     ]);

@@ -20,6 +20,14 @@ const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
 const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 const STATUSES = Object.freeze(['processing', 'completed', 'failed', 'dead_lettered']);
+// A failure's message is kept as lastError cut to this many bytes of UTF-8 (on
+// a character boundary), in every store: one huge message must not bloat a
+// record (a multi-MiB one breaks Convex's 1 MiB document limit).
+const MAX_LAST_ERROR_BYTES = 2048;
+// Retention runs on its own: a claim deletes what is past retentionMs at most
+// this often (or every retentionMs, when that is shorter), as the native
+// MemoryStore does. No timer: nothing runs while no event arrives.
+const SWEEP_INTERVAL_MS = 60 * 1000;
 
 // Tests only: `store[ADVANCE_CLOCK](ms)` moves a native store's clock forward
 // so leases expire and records age without sleeping.
@@ -41,6 +49,30 @@ function utf8Length(text) {
   }
   return bytes;
 }
+
+// fail()'s error as every store keeps it: UTF-8 (a lone surrogate becomes
+// U+FFFD, as an encoder writes it), cut to MAX_LAST_ERROR_BYTES without
+// splitting a character. TextEncoder/TextDecoder are globals in every runtime
+// hookwise supports (Node, Bun, Deno, workerd, Convex).
+let encoder = null;
+let decoder = null;
+function truncateLastError(text) {
+  if (text.length * 3 <= MAX_LAST_ERROR_BYTES && typeof text.isWellFormed === 'function' && text.isWellFormed()) {
+    return text;
+  }
+  encoder ??= new TextEncoder();
+  decoder ??= new TextDecoder();
+  const bytes = encoder.encode(text);
+  let end = bytes.length;
+  if (end > MAX_LAST_ERROR_BYTES) {
+    end = MAX_LAST_ERROR_BYTES;
+    while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  }
+  return decoder.decode(bytes.subarray(0, end));
+}
+
+// When the next retention sweep is due after one at `now`.
+const nextSweepAfter = (now, retentionMs) => now + Math.min(SWEEP_INTERVAL_MS, Math.max(retentionMs, 1));
 
 function outOfRange(name, expected, value) {
   return new RangeError(`hookwise: ${name} must be ${expected}, got ${value}`);
@@ -145,7 +177,11 @@ module.exports = {
   DEFAULT_LIST_LIMIT,
   DEFAULT_RETENTION_MS,
   STATUSES,
+  MAX_LAST_ERROR_BYTES,
+  SWEEP_INTERVAL_MS,
   ADVANCE_CLOCK,
+  truncateLastError,
+  nextSweepAfter,
   utf8Length,
   isKey,
   checkKey,

@@ -29,13 +29,34 @@ function newBackend() {
   });
 }
 
-// A Store whose every method runs ConvexStore inside a Convex action.
-function storeInActions(t) {
+// A Store whose every method runs ConvexStore (created with `options`) inside
+// a Convex action. Errors come back as data and are rebuilt as the error
+// class the store threw (StoreError, TypeError, RangeError), so the contract
+// suite checks the class, code and message the store gave.
+function storeInActions(t, options, { module } = {}) {
+  const { StoreError } = require('../../lib/errors');
+  // Constructor options are checked where the store is created: here, once, as an app would.
+  const { ConvexStore } = convex.hookwiseConvex;
+  new ConvexStore({ ctx: { runMutation() {}, runQuery() {} }, functions: {}, ...options });
   const { anyApi } = convex.server;
+  let closed = false;
   const call = (method) => async (...args) => {
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
-    const result = await t.action(anyApi.actions.call, { method, args });
-    return method === 'markApplied' || method === 'close' ? undefined : result;
+    if (method === 'close') {
+      closed = true;
+      return undefined;
+    }
+    const request = { method, args, closed };
+    if (options !== undefined) request.options = options;
+    if (module !== undefined) request.module = module;
+    const { value, error } = await t.action(anyApi.actions.call, request);
+    if (error) {
+      const Class = error.name === 'StoreError' ? StoreError : error.name === 'TypeError' ? TypeError : error.name === 'RangeError' ? RangeError : Error;
+      const err = Class === StoreError ? new StoreError(error.code, error.message) : new Class(error.message);
+      if (Class === Error) err.name = error.name;
+      throw err;
+    }
+    return method === 'markApplied' ? undefined : value;
   };
   const store = {};
   for (const m of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge', 'close']) {
@@ -46,7 +67,9 @@ function storeInActions(t) {
 
 describe('Convex store (convex-test)', () => {
   storeContract('ConvexStore', {
-    create: async () => storeInActions(newBackend()),
+    create: async (options) => storeInActions(newBackend(), options),
+    // Functions that are not deployed (a module the backend does not have): every call fails in Convex.
+    unreachable: async () => storeInActions(newBackend(), undefined, { module: 'notDeployed' }),
   });
 
   test('ConvexStore refuses a ctx without runMutation/runQuery and bad arguments', async () => {

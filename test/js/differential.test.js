@@ -16,9 +16,10 @@ const { rng, randomDocument } = require('./support/random-json');
 const { native, portable } = require('./support/engines');
 
 const CASES = Number(process.env.HOOKWISE_DIFF_CASES) || 3000;
+const FIXED_SEED = 0xd1ff;
 const seeds = process.env.HOOKWISE_DIFF_SEED
   ? [Number(process.env.HOOKWISE_DIFF_SEED)]
-  : [0xd1ff, crypto.randomInt(2 ** 31)];
+  : [FIXED_SEED, crypto.randomInt(2 ** 31)];
 
 const NOW = 1_760_000_000;
 const SECRETS = ['whsec_diff_0123456789', 'whsec_other', 'whsec_ünïcode_☃', ' whsec_padded ', 'whsec_x\n', ''];
@@ -339,8 +340,12 @@ describe('native and portable handlers answer the same', { skip: !native && 'the
         assert.deepStrictEqual(b, a, `delivery ${i} (rerun: HOOKWISE_DIFF_SEED=${seed})`);
         outcomes.add(a.outcome);
       }
-      for (const o of ['processed', 'ignored', 'duplicate', 'stale', 'failed', 'dead_lettered', 'rejected', 'too_large']) {
-        assert.ok(outcomes.has(o), `no delivery was ${o} (seen ${[...outcomes]})`);
+      // The fixed seed's sequence is known to reach every outcome (so the comparison covers
+      // them all); a random seed's may miss a rare one, which is no disagreement.
+      if (seed === FIXED_SEED) {
+        for (const o of ['processed', 'ignored', 'duplicate', 'stale', 'failed', 'dead_lettered', 'rejected', 'too_large']) {
+          assert.ok(outcomes.has(o), `no delivery was ${o} (seen ${[...outcomes]})`);
+        }
       }
       await ours.close();
       await theirs.close();

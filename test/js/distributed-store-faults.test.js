@@ -7,7 +7,7 @@
 //   - no event is completed twice: complete() resolved true at most once per event;
 //   - nothing was reported completed that was not: every complete() that
 //     resolved true is still 'completed' after the restart;
-//   - operations while the server is down reject (with code store_unavailable).
+//   - operations while the server is down reject (a StoreError with code HOOKWISE_STORE_UNAVAILABLE).
 
 const { before, after, describe, test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -81,7 +81,7 @@ async function runWithCrash(store, server) {
       (claim) => assert.fail(`claim resolved while the server was down: ${JSON.stringify(claim)}`),
       (e) => e,
     );
-    assert.equal(err.code, 'store_unavailable');
+    assert.equal(err.code, 'HOOKWISE_STORE_UNAVAILABLE');
     assert.match(err.message, /^hookwise (Redis|Postgres)Store: claim failed: /);
     await sleep(500);
     await server.restart();
@@ -92,7 +92,7 @@ async function runWithCrash(store, server) {
   const errors = [...states.values()].reduce((n, s) => n + s.errors.length, 0);
   assert.ok(errors > 0, 'the crash must have made some operations fail (else the test tested nothing)');
   for (const s of states.values()) {
-    for (const e of s.errors) assert.equal(e.code, 'store_unavailable', e.message);
+    for (const e of s.errors) assert.equal(e.code, 'HOOKWISE_STORE_UNAVAILABLE', e.message);
   }
   for (const id of ids) {
     const s = states.get(id);

@@ -17,13 +17,19 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 for (const { name, hookwise } of ENGINES) {
-  storeContract(`MemoryStore (${name})`, { create: async () => new hookwise.MemoryStore() });
+  storeContract(`MemoryStore (${name})`, { create: async (options) => new hookwise.MemoryStore(options) });
 }
+// The handler tests' ReferenceStore (the portable MemoryStore with a steerable clock), held to the same contract.
+const { ReferenceStore } = require('./support/reference-store');
+storeContract('ReferenceStore (handler tests)', { create: async (options) => new ReferenceStore(options) });
+// A file in a directory that does not exist (two levels down): every operation fails to open it.
+const unopenable = () => new SqliteStore({ path: path.join(dir, 'missing', 'deeper', 'events.db') });
 storeContract('SqliteStore (durability full)', {
-  create: async () => new SqliteStore({ path: path.join(dir, `full-${++n}.db`) }),
+  create: async (options) => new SqliteStore({ path: path.join(dir, `full-${++n}.db`), ...options }),
+  unreachable: unopenable,
 });
 storeContract('SqliteStore (durability normal, keepPayloads)', {
-  create: async () => new SqliteStore({ path: path.join(dir, `normal-${++n}.db`), durability: 'normal', keepPayloads: true }),
+  create: async (options) => new SqliteStore({ path: path.join(dir, `normal-${++n}.db`), durability: 'normal', keepPayloads: true, ...options }),
 });
 
 // Behind the JS argument rules (which refuse 1e300), the addon must still be

@@ -78,10 +78,10 @@ function nodeSqliteSuite() {
   const NativeSqliteStore = () => require(root).SqliteStore;
 
   storeContract('portable SqliteStore on node:sqlite (durability full)', {
-    create: async () => new SqliteStore({ path: newFile() }),
+    create: async (options) => new SqliteStore({ path: newFile(), ...options }),
   });
   storeContract('portable SqliteStore on node:sqlite (durability normal, keepPayloads)', {
-    create: async () => new SqliteStore({ path: newFile(), durability: 'normal', keepPayloads: true }),
+    create: async (options) => new SqliteStore({ path: newFile(), durability: 'normal', keepPayloads: true, ...options }),
   });
 
   // What one file says about its format, read with node:sqlite directly.

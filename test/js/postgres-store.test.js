@@ -33,7 +33,20 @@ async function dropTables(table) {
 
 describe('PostgresStore', { skip }, () => {
   storeContract('PostgresStore', {
-    create: async () => new PostgresStore({ pool, table: uniqueTable() }),
+    create: async (options) => new PostgresStore({ pool, table: uniqueTable(), ...options }),
+    // A pool of a server that is gone (a port nobody listens on).
+    unreachable: async () => {
+      const { Pool } = require('pg');
+      const gone = new Pool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 2000 });
+      gone.on('error', () => {});
+      const store = new PostgresStore({ pool: gone, table: uniqueTable() });
+      const close = store.close.bind(store);
+      store.close = async () => {
+        await close();
+        await gone.end();
+      };
+      return store;
+    },
     destroy: async (store) => {
       await store.close();
       await dropTables(store._table);
@@ -75,6 +88,10 @@ describe('PostgresStore', { skip }, () => {
     }
     assert.throws(() => new PostgresStore({ pool, table: 42 }), TypeError);
     assert.throws(() => new PostgresStore({}), /needs \{ pool \}/);
+    assert.throws(() => new PostgresStore({ pool, tabel: 'events' }), {
+      name: 'TypeError',
+      message: 'hookwise: unknown PostgresStore option "tabel" (expected pool, table, createTables, retentionMs)',
+    });
   });
 
   test('close() leaves the pool open for its owner', async () => {

@@ -57,6 +57,13 @@ const clients = {
   },
 };
 
+function unreachableClient() {
+  const Redis = require('ioredis');
+  const client = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
+  return client;
+}
+
 for (const [library, { connect }] of Object.entries(clients)) {
   let conn = null;
   describe(`RedisStore with ${library}`, { skip }, () => {
@@ -68,7 +75,9 @@ for (const [library, { connect }] of Object.entries(clients)) {
     });
 
     storeContract(`RedisStore (${library})`, {
-      create: async () => new RedisStore({ client: conn.client, prefix: `hw-test:${randomBytes(6).toString('hex')}:` }),
+      create: async (options) => new RedisStore({ client: conn.client, prefix: `hw-test:${randomBytes(6).toString('hex')}:`, ...options }),
+      // A client of a server that is gone (a port nobody listens on), failing at once rather than queueing.
+      unreachable: library === 'ioredis' ? async () => new RedisStore({ client: unreachableClient(), prefix: 'hw-gone:' }) : undefined,
       destroy: async (store) => {
         await store.close();
         await deletePrefix(conn.send, store._prefix);
@@ -164,6 +173,10 @@ describe('RedisStore specifics', { skip }, () => {
     assert.throws(() => new RedisStore({ client: {} }), /ioredis or node-redis/);
     assert.throws(() => new RedisStore({ client: conn.client, prefix: 5 }), /prefix/);
     assert.throws(() => new RedisStore({ client: conn.client, timeoutMs: -1 }), /timeoutMs/);
+    assert.throws(() => new RedisStore({ client: conn.client, prefx: 'app:' }), {
+      name: 'TypeError',
+      message: 'hookwise: unknown RedisStore option "prefx" (expected client, prefix, retentionMs, timeoutMs)',
+    });
     const store = new RedisStore({ client: conn.client, prefix: newPrefix() });
     await assert.rejects(store.claim('', meta), /eventId/);
     await assert.rejects(store.claim('evt_1', { ...meta, leaseMs: 0 }), /leaseMs/);
@@ -191,7 +204,8 @@ describe('RedisStore when Redis hangs', { skip }, () => {
           (v) => assert.fail(`complete resolved ${v} while Redis hung`),
           (e) => e,
         );
-        assert.equal(err.code, 'store_unavailable');
+        assert.equal(err.code, 'HOOKWISE_STORE_UNAVAILABLE');
+        assert.equal(err.name, 'StoreError');
         assert.match(err.message, /^hookwise RedisStore: complete failed: no answer from Redis within 300 ms/);
       } finally {
         redis.resume();

@@ -17,8 +17,9 @@ const probe = new SqliteStore({ path: path.join(dir, 'probe.db') });
 if (probe.driver !== 'bun:sqlite') throw new Error(`expected bun:sqlite, got ${probe.driver}`);
 
 storeContract('portable SqliteStore on bun:sqlite (durability full)', {
-  create: async () => new SqliteStore({ path: path.join(dir, `full-${++n}.db`) }),
+  create: async (options) => new SqliteStore({ path: path.join(dir, `full-${++n}.db`), ...options }),
+  unreachable: () => new SqliteStore({ path: path.join(dir, 'missing', 'deeper', 'events.db') }),
 });
 storeContract('portable SqliteStore on bun:sqlite (durability normal, keepPayloads)', {
-  create: async () => new SqliteStore({ path: path.join(dir, `normal-${++n}.db`), durability: 'normal', keepPayloads: true }),
+  create: async (options) => new SqliteStore({ path: path.join(dir, `normal-${++n}.db`), durability: 'normal', keepPayloads: true, ...options }),
 });

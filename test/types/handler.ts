@@ -1,14 +1,14 @@
-import { createWebhookHandler, type HandleResult, type Store, type StripeEvent } from 'hookwise';
+import { createWebhookHandler, type HandleResult, type Store, type WebhookEvent } from 'hookwise';
 import * as http from 'node:http';
 
 const webhooks = createWebhookHandler({
   secret: process.env.STRIPE_WEBHOOK_SECRET,
   ordering: 'skip-stale',
   retry: { attempts: 1 },
-  on: { 'invoice.paid': async (event: StripeEvent, ctx) => { const n: number = ctx.attempt; const s: Store = ctx.store; void n; void s; void event.data.object.id; } },
+  on: { 'invoice.paid': async (event: WebhookEvent<'invoice.paid'>, ctx) => { const n: number = ctx.attempt; const s: Store = ctx.store; void n; void s; void event.data.object.id; } },
   logger: console,
 });
-webhooks.on(['customer.subscription.updated', '*'], async (event) => { void event.type; }).on('x', () => {});
+webhooks.on(['customer.subscription.updated', '*'], async (event) => { void event.type; }).on('x' as string, () => {});
 export const POST: (request: Request) => Promise<Response> = webhooks.fetch;
 http.createServer((req, res) => void webhooks.node(req, res));
 async function direct(body: Buffer, header: string) {

@@ -4,7 +4,9 @@
 // their native objects do; the argument checks and the calls are the same, so
 // they live here once. Native methods may return a value (MemoryStore: a map
 // lookup under a lock) or a promise (SqliteStore: settled after the commit);
-// every method here is async, so callers always get a promise.
+// every method here is async, so callers always get a promise. A native
+// failure is rethrown as a StoreError made here, after the await, so its stack
+// is the caller's (lib/errors.js fromNativeStoreError).
 
 const {
   ADVANCE_CLOCK,
@@ -17,6 +19,17 @@ const {
   normalizeListQuery,
   checkOlderThan,
 } = require('../../stores/store-args');
+const { fromNativeStoreError } = require('../../errors');
+
+// Awaits a native call's result (a value, a promise, or a synchronous throw
+// already turned into a rejection by the async caller) with errors mapped.
+async function settle(call) {
+  try {
+    return await call();
+  } catch (err) {
+    throw fromNativeStoreError(err);
+  }
+}
 
 class NativeStore {
   #native;
@@ -36,49 +49,56 @@ class NativeStore {
   async claim(eventId, meta) {
     checkEventId(eventId);
     const { type, created, objectId, leaseMs, payload } = checkClaimMeta(meta);
-    return this.#native.claim(eventId, type, created, objectId, leaseMs, this.#passPayload ? payload : null);
+    return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, this.#passPayload ? payload : null));
   }
 
   async complete(eventId, token) {
-    return this.#native.complete(checkEventId(eventId), checkToken(token));
+    checkEventId(eventId);
+    checkToken(token);
+    return settle(() => this.#native.complete(eventId, token));
   }
 
   async fail(eventId, token, error, maxAttempts) {
     checkEventId(eventId);
     checkToken(token);
     checkFailArgs(error, maxAttempts);
-    return this.#native.fail(eventId, token, error, maxAttempts);
+    return settle(() => this.#native.fail(eventId, token, error, maxAttempts));
   }
 
   async lastApplied(objectId) {
-    return this.#native.lastApplied(checkObjectId(objectId));
+    checkObjectId(objectId);
+    return settle(() => this.#native.lastApplied(objectId));
   }
 
   async markApplied(objectId, created, eventId) {
     checkObjectId(objectId);
     checkCreated(created);
-    await this.#native.markApplied(objectId, created, checkEventId(eventId));
+    checkEventId(eventId);
+    await settle(() => this.#native.markApplied(objectId, created, eventId));
   }
 
   async get(eventId) {
-    return this.#native.get(checkEventId(eventId));
+    checkEventId(eventId);
+    return settle(() => this.#native.get(eventId));
   }
 
   async list(query) {
     const { status, type, before, limit } = normalizeListQuery(query);
-    return this.#native.list(status, type, before, limit);
+    return settle(() => this.#native.list(status, type, before, limit));
   }
 
   async requeue(eventId) {
-    return this.#native.requeue(checkEventId(eventId));
+    checkEventId(eventId);
+    return settle(() => this.#native.requeue(eventId));
   }
 
   async purge(olderThanMs) {
-    return this.#native.purge(checkOlderThan(olderThanMs));
+    checkOlderThan(olderThanMs);
+    return settle(() => this.#native.purge(olderThanMs));
   }
 
   async close() {
-    await this.#native.close();
+    await settle(() => this.#native.close());
   }
 
   [ADVANCE_CLOCK](ms) {

@@ -26,23 +26,17 @@ const {
   checkInteger,
   checkOptions,
   checkRetention,
+  truncateLastError,
+  nextSweepAfter,
 } = require('../../stores/store-args');
+const { StoreError } = require('../../errors');
 
 const DEFAULT_MAX_ENTRIES = 100000;
-const SWEEP_INTERVAL_MS = 60 * 1000;
-const MAX_LAST_ERROR_BYTES = 2048;
 // Named stores of this realm; on globalThis so that two copies of this module
 // (a bundle and node_modules, CJS and a bundler's ESM) still share them.
 const REGISTRY = Symbol.for('hookwise.portable.memoryStores');
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function closedError() {
-  const err = new Error('hookwise: the store is closed');
-  err.code = 'HOOKWISE_STORE_CLOSED';
-  return err;
-}
+const closedError = () => new StoreError('HOOKWISE_STORE_CLOSED', 'hookwise: the store is closed');
 
 // A fencing token as the native store makes it: 128 random bits, 32 lowercase hex characters.
 function newToken() {
@@ -50,21 +44,6 @@ function newToken() {
   let hex = '';
   for (let i = 0; i < 16; i++) hex += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
   return hex;
-}
-
-// The error text as the native store keeps it: UTF-8 (a lone surrogate becomes
-// U+FFFD), cut to 2048 bytes without splitting a character.
-function lastErrorOf(text) {
-  if (text.length * 3 <= MAX_LAST_ERROR_BYTES && typeof text.isWellFormed === 'function' && text.isWellFormed()) {
-    return text;
-  }
-  const bytes = encoder.encode(text);
-  let end = bytes.length;
-  if (end > MAX_LAST_ERROR_BYTES) {
-    end = MAX_LAST_ERROR_BYTES;
-    while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  }
-  return decoder.decode(bytes.subarray(0, end));
 }
 
 // UTF-8 byte order (the native store compares std::string ids), which is code
@@ -163,7 +142,7 @@ class MemoryState {
 
   sweepIfDue(now) {
     if (now < this.nextSweep) return;
-    this.nextSweep = now + Math.min(SWEEP_INTERVAL_MS, Math.max(this.retentionMs, 1));
+    this.nextSweep = nextSweepAfter(now, this.retentionMs);
     this.eraseWhere(now - this.retentionMs);
   }
 
@@ -228,7 +207,7 @@ class MemoryState {
     const r = this.records.get(id);
     if (r === undefined) return { deadLettered: false, attempt: 0, stale: true };
     if (!this.holds(r, token)) return { deadLettered: false, attempt: r.attempts, stale: true };
-    r.lastError = lastErrorOf(error);
+    r.lastError = truncateLastError(error);
     r.token = '';
     r.leaseExpiresAt = 0;
     r.updatedAt = this.now();
