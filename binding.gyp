@@ -42,10 +42,13 @@
         "src/addon/event_binding.cc",
         "src/addon/parallel_parse.cc",
         "src/addon/hmac_binding.cc",
+        "src/addon/secret_strings.cc",
         "src/addon/memory_store_binding.cc",
         "src/addon/sqlite_store_binding.cc",
+        "src/addon/store_binding.cc",
         "src/addon/store_conversion.cc",
-        "src/addon/value_conversion.cc"
+        "src/addon/value_conversion.cc",
+        "src/addon/verify_inputs.cc"
       ],
       "include_dirs": [
         ".",

@@ -17,9 +17,11 @@
 #include <filesystem>
 #include <future>
 #include <limits>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "fuzz/store_model.h"
@@ -30,7 +32,6 @@ namespace hookwise::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
-using Kind = StoreOp::Kind;
 
 constexpr std::int64_t kStartMs = 1700000000000;
 constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
@@ -162,138 +163,179 @@ struct PlannedOp {
   TokenChoice token = TokenChoice::kHolder;
 };
 
+ListQuery PlanQuery(FuzzedDataProvider& in, const std::vector<std::int64_t>& seen_times) {
+  ListQuery query;
+  if (in.ConsumeBool())
+    query.status = static_cast<EventStatus>(in.ConsumeIntegralInRange<int>(0, 3));
+  if (in.ConsumeBool()) query.type = PickType(in);
+  if (in.ConsumeBool()) {
+    // A cursor at, next to, or far from a receivedAt the stores hold.
+    const std::int64_t base =
+        seen_times.empty()
+            ? kStartMs
+            : seen_times[in.ConsumeIntegralInRange<std::size_t>(0, seen_times.size() - 1)];
+    query.before_ms = in.ConsumeBool() ? base + in.ConsumeIntegralInRange<int>(-1, 1)
+                                       : PickInt(in, kStartMs - 10, kStartMs + 100000);
+  }
+  query.limit = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::size_t>(0, 6)
+                                 : std::numeric_limits<std::size_t>::max();
+  return query;
+}
+
 PlannedOp PlanOp(FuzzedDataProvider& in, const std::vector<std::int64_t>& seen_times) {
   PlannedOp p;
-  StoreOp& op = p.op;
   switch (in.ConsumeIntegralInRange<int>(0, 8)) {
     case 0:
-    case 1:
-      op.kind = Kind::kClaim;
+    case 1: {
+      ClaimOp op;
       op.id = PickEventId(in);
       op.meta.type = PickType(in);
       op.meta.created = PickInt(in, 1600000000, 1800000000);
       op.meta.object_id = PickObjectId(in);
       op.meta.lease_ms = PickInt(in, 1, 5000);
       if (in.ConsumeBool()) op.meta.payload = in.ConsumeRandomLengthString(32);
+      p.op = std::move(op);
       break;
+    }
     case 2:
-      op.kind = Kind::kComplete;
-      op.id = PickEventId(in);
+      p.op = CompleteOp{PickEventId(in), {}};
       p.token = PickToken(in);
       break;
-    case 3:
-      op.kind = Kind::kFail;
+    case 3: {
+      FailOp op;
       op.id = PickEventId(in);
       p.token = PickToken(in);
       op.error = PickError(in);
-      op.number = PickInt(in, 1, 4);  // maxAttempts
+      op.max_attempts = PickInt(in, 1, 4);
+      p.op = std::move(op);
       break;
+    }
     case 4:
-      op.kind = Kind::kRequeue;
-      op.id = PickEventId(in);
+      p.op = RequeueOp{PickEventId(in)};
       break;
-    case 5:
-      op.kind = in.ConsumeBool() ? Kind::kGet : Kind::kList;
-      op.id = PickEventId(in);
-      if (in.ConsumeBool()) {
-        op.query.status = static_cast<EventStatus>(in.ConsumeIntegralInRange<int>(0, 3));
+    case 5: {
+      // Consumed as before the operations were a variant, so that the seed
+      // corpus keeps meaning what it did.
+      const bool get = in.ConsumeBool();
+      std::string id = PickEventId(in);
+      ListQuery query = PlanQuery(in, seen_times);
+      if (get) {
+        p.op = GetOp{std::move(id)};
+      } else {
+        p.op = ListOp{std::move(query)};
       }
-      if (in.ConsumeBool()) op.query.type = PickType(in);
-      if (in.ConsumeBool()) {
-        // A cursor at, next to, or far from a receivedAt the stores hold.
-        const std::int64_t base =
-            seen_times.empty()
-                ? kStartMs
-                : seen_times[in.ConsumeIntegralInRange<std::size_t>(0, seen_times.size() - 1)];
-        op.query.before_ms = in.ConsumeBool() ? base + in.ConsumeIntegralInRange<int>(-1, 1)
-                                              : PickInt(in, kStartMs - 10, kStartMs + 100000);
-      }
-      op.query.limit = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::size_t>(0, 6)
-                                        : std::numeric_limits<std::size_t>::max();
       break;
+    }
     case 6:
-      op.kind = Kind::kPurge;
-      op.number = PickInt(in, 0, 20000);  // olderThanMs
+      p.op = PurgeOp{PickInt(in, 0, 20000)};
       break;
-    default:
-      op.kind = in.ConsumeBool() ? Kind::kMarkApplied : Kind::kLastApplied;
-      op.id = PickObjectId(in).value_or("sub_1");
-      op.number = PickInt(in, 1600000000, 1600000010);  // created: few values, so ties happen
-      op.token = PickEventId(in);                       // the event id, for markApplied
+    default: {
+      const bool mark = in.ConsumeBool();
+      std::string object_id = PickObjectId(in).value_or("sub_1");
+      // created: few values, so ties happen
+      const std::int64_t created = PickInt(in, 1600000000, 1600000010);
+      std::string event_id = PickEventId(in);
+      if (mark) {
+        p.op = MarkAppliedOp{std::move(object_id), created, std::move(event_id)};
+      } else {
+        p.op = LastAppliedOp{std::move(object_id)};
+      }
       break;
+    }
   }
   return p;
 }
 
-// One backend under test, with its model and the tokens it issued.
+// One store under test, with its model and the tokens it issued. Both
+// backends are driven the same way, through StoreBackend: a batch is submitted
+// at once (SqliteStore's writer then runs it as one group-commit transaction,
+// so the batching path is under test too; MemoryStore answers each inline).
 class Backend {
  public:
-  Backend(const char* name, std::size_t max_entries, bool keep_payloads)
-      : backend_(name), model_(max_entries, keep_payloads) {}
-  virtual ~Backend() = default;
+  // `other_connection`, where given, is a second store on the same database
+  // (SqliteStore): two connections must behave as one store.
+  Backend(const char* name, StoreBackend& store, StoreBackend* other_connection,
+          std::size_t max_entries, bool keep_payloads)
+      : backend_(name),
+        store_(store),
+        other_(other_connection),
+        model_(max_entries, keep_payloads) {}
 
   // Runs a batch: every token is resolved first (from the state before the
   // batch), then the operations run in order, then each answer is checked
   // against the model applied in the same order.
-  // `other_connection` sends the batch through a second store on the same
-  // database, where the backend has one (SqliteStore): two connections must
-  // behave as one store.
   void RunBatch(const std::vector<PlannedOp>& plan, std::int64_t now, std::size_t first_step,
                 bool other_connection) {
     std::vector<StoreOp> ops;
     for (const PlannedOp& p : plan) ops.push_back(Resolve(p));
     std::vector<StoreOpResult> results = Execute(ops, other_connection);
+    now_ = now;
     for (std::size_t i = 0; i < ops.size(); ++i) {
       step_ = first_step + i;
-      Check(ops[i], results[i], now);
+      Trace(ops[i], results[i]);
+      std::visit([&](const auto& op) { Check(op, results[i]); }, ops[i]);
     }
   }
 
   // The whole state: every record (through list) and every marker.
   void CheckState(std::size_t step) {
     step_ = step;
-    StoreOp list;
-    list.kind = Kind::kList;
+    ListOp list;
     list.query.limit = std::numeric_limits<std::size_t>::max();
-    StoreOp reads[] = {list, {}, {}};
-    reads[1].kind = reads[2].kind = Kind::kLastApplied;
-    reads[1].id = "sub_1";
-    reads[2].id = "sub_2";
-    std::vector<StoreOpResult> results = Execute({reads[0], reads[1], reads[2]}, false);
-    EXPECT(results[0].error.ok());
-    EXPECT(results[0].records == model_.List(list.query));
-    EXPECT(results[1].number == model_.LastApplied("sub_1"));
-    EXPECT(results[2].number == model_.LastApplied("sub_2"));
+    std::vector<StoreOpResult> results =
+        Execute({list, LastAppliedOp{"sub_1"}, LastAppliedOp{"sub_2"}}, false);
+    EXPECT(Value<ListOp>(results[0]) == model_.List(list.query));
+    EXPECT(Value<LastAppliedOp>(results[1]) == model_.LastApplied("sub_1"));
+    EXPECT(Value<LastAppliedOp>(results[2]) == model_.LastApplied("sub_2"));
   }
 
- protected:
-  virtual std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops,
-                                             bool other_connection) = 0;
-
  private:
+  std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops, bool other_connection) {
+    StoreBackend& store = other_connection && other_ != nullptr ? *other_ : store_;
+    std::vector<std::promise<StoreOpResult>> promises(ops.size());
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      store.Submit(ops[i],
+                   [&promises, i](StoreOpResult&& r) { promises[i].set_value(std::move(r)); });
+    }
+    std::vector<StoreOpResult> out;
+    for (auto& p : promises) out.push_back(p.get_future().get());
+    return out;
+  }
+
+  // Fills in the token of a complete or fail; each store issues its own.
   StoreOp Resolve(const PlannedOp& p) {
     StoreOp op = p.op;
-    if (op.kind != Kind::kComplete && op.kind != Kind::kFail) return op;
-    const std::optional<EventRecord> record = model_.Get(op.id);
+    std::string* token = nullptr;
+    std::string id;
+    if (auto* complete = std::get_if<CompleteOp>(&op)) {
+      token = &complete->token;
+      id = complete->id;
+    } else if (auto* fail = std::get_if<FailOp>(&op)) {
+      token = &fail->token;
+      id = fail->id;
+    } else {
+      return op;
+    }
+    const std::optional<EventRecord> record = model_.Get(id);
     switch (p.token) {
       case TokenChoice::kHolder:
-        op.token = record ? record->token : "";
+        *token = record ? record->token : "";
         break;
       case TokenChoice::kStale: {
-        auto it = issued_by_event_.find(op.id);
-        op.token = it != issued_by_event_.end() ? it->second.front() : "";
+        auto it = issued_by_event_.find(id);
+        *token = it != issued_by_event_.end() ? it->second.front() : "";
         break;
       }
       case TokenChoice::kOtherEvent:
-        for (const auto& [id, tokens] : issued_by_event_) {
-          if (id != op.id) op.token = tokens.back();
+        for (const auto& [other_id, tokens] : issued_by_event_) {
+          if (other_id != id) *token = tokens.back();
         }
         break;
       case TokenChoice::kForged:
-        op.token = "0123456789abcdef0123456789abcdef";
+        *token = "0123456789abcdef0123456789abcdef";
         break;
       case TokenChoice::kEmpty:
-        op.token.clear();
+        token->clear();
         break;
     }
     return op;
@@ -312,173 +354,84 @@ class Backend {
     EXPECT(!r.error.message.empty());
   }
 
-  // STORE_FUZZ_TRACE=1 prints every operation and answer (to read a finding).
-  void Trace(const StoreOp& op, const StoreOpResult& r, std::int64_t now) const {
-    static const bool on = std::getenv("STORE_FUZZ_TRACE") != nullptr;
-    if (!on) return;
-    std::fprintf(stderr,
-                 "%s #%zu t=%lld kind=%d id=%zuB:%.12s token=%.8s number=%lld lease=%lld -> "
-                 "error=%d claim=%d/%lld flag=%d fail=%d/%lld/%d number=%lld records=%zu\n",
-                 backend_, step_, static_cast<long long>(now - kStartMs), static_cast<int>(op.kind),
-                 op.id.size(), op.id.c_str(), op.token.c_str(), static_cast<long long>(op.number),
-                 static_cast<long long>(op.meta.lease_ms), static_cast<int>(r.error.code),
-                 static_cast<int>(r.claim.status), static_cast<long long>(r.claim.attempt), r.flag,
-                 r.fail.dead_lettered, static_cast<long long>(r.fail.attempt), r.fail.stale,
-                 static_cast<long long>(r.number.value_or(-1)), r.records.size());
+  // The answer as `Op`'s result type, which must be there when no error is.
+  template <typename Op>
+  typename Op::Result Value(const StoreOpResult& r) {
+    EXPECT(r.error.ok());
+    EXPECT(r.value.index() == kStoreOpIndex<Op>);
+    return std::get<kStoreOpIndex<Op>>(r.value);
   }
 
-  void Check(const StoreOp& op, const StoreOpResult& r, std::int64_t now) {
-    Trace(op, r, now);
-    switch (op.kind) {
-      case Kind::kClaim: {
-        if (!StoreModel::ValidKey(op.id) || !StoreModel::ValidMeta(op.meta)) {
-          return CheckRejected(r);
-        }
-        EXPECT(r.error.ok());
-        const Claim want = model_.ClaimEvent(op.id, op.meta, now, r.claim.token);
-        EXPECT(r.claim.status == want.status);
-        EXPECT(r.claim.attempt == want.attempt);
-        if (want.status == ClaimStatus::kAcquired) {
-          EXPECT(LooksLikeToken(r.claim.token));
-          EXPECT(issued_.insert(r.claim.token).second);  // never issued before
-          issued_by_event_[op.id].push_back(r.claim.token);
-        } else {
-          EXPECT(r.claim.token.empty());
-        }
-        return;
-      }
-      case Kind::kComplete:
-        if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
-        EXPECT(r.error.ok());
-        EXPECT(r.flag == model_.Complete(op.id, op.token, now));
-        return;
-      case Kind::kFail: {
-        if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
-        EXPECT(r.error.ok());
-        const FailOutcome want = model_.Fail(op.id, op.token, op.error, op.number, now);
-        EXPECT(r.fail.dead_lettered == want.dead_lettered);
-        EXPECT(r.fail.attempt == want.attempt);
-        EXPECT(r.fail.stale == want.stale);
-        return;
-      }
-      case Kind::kRequeue:
-        if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
-        EXPECT(r.error.ok());
-        EXPECT(r.flag == model_.Requeue(op.id, now));
-        return;
-      case Kind::kGet:
-        if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
-        EXPECT(r.error.ok());
-        EXPECT(r.record == model_.Get(op.id));
-        return;
-      case Kind::kList:
-        EXPECT(r.error.ok());
-        EXPECT(r.records == model_.List(op.query));
-        return;
-      case Kind::kPurge:
-        EXPECT(r.error.ok());
-        EXPECT(r.number == static_cast<std::int64_t>(model_.Purge(op.number, now)));
-        return;
-      case Kind::kMarkApplied:
-        if (!StoreModel::ValidKey(op.id) || !StoreModel::ValidKey(op.token)) {
-          return CheckRejected(r);
-        }
-        EXPECT(r.error.ok());
-        model_.MarkApplied(op.id, op.number, now);
-        return;
-      case Kind::kLastApplied:
-        if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
-        EXPECT(r.error.ok());
-        EXPECT(r.number == model_.LastApplied(op.id));
-        return;
+  // STORE_FUZZ_TRACE=1 prints every operation and answer (to read a finding):
+  // operations and values by their index in StoreOp (src/core/store_ops.h).
+  void Trace(const StoreOp& op, const StoreOpResult& r) const {
+    static const bool on = std::getenv("STORE_FUZZ_TRACE") != nullptr;
+    if (!on) return;
+    std::fprintf(stderr, "%s #%zu t=%lld op=%zu -> error=%d (%s) value=%zu\n", backend_, step_,
+                 static_cast<long long>(now_ - kStartMs), op.index(),
+                 static_cast<int>(r.error.code), r.error.message.c_str(), r.value.index());
+  }
+
+  void Check(const ClaimOp& op, const StoreOpResult& r) {
+    if (!StoreModel::ValidKey(op.id) || !StoreModel::ValidMeta(op.meta)) return CheckRejected(r);
+    const Claim claim = Value<ClaimOp>(r);
+    const Claim want = model_.ClaimEvent(op.id, op.meta, now_, claim.token);
+    EXPECT(claim.status == want.status);
+    EXPECT(claim.attempt == want.attempt);
+    if (want.status == ClaimStatus::kAcquired) {
+      EXPECT(LooksLikeToken(claim.token));
+      EXPECT(issued_.insert(claim.token).second);  // never issued before
+      issued_by_event_[op.id].push_back(claim.token);
+    } else {
+      EXPECT(claim.token.empty());
     }
+  }
+  void Check(const CompleteOp& op, const StoreOpResult& r) {
+    if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
+    EXPECT(Value<CompleteOp>(r) == model_.Complete(op.id, op.token, now_));
+  }
+  void Check(const FailOp& op, const StoreOpResult& r) {
+    if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
+    const FailOutcome got = Value<FailOp>(r);
+    const FailOutcome want = model_.Fail(op.id, op.token, op.error, op.max_attempts, now_);
+    EXPECT(got.dead_lettered == want.dead_lettered);
+    EXPECT(got.attempt == want.attempt);
+    EXPECT(got.stale == want.stale);
+  }
+  void Check(const RequeueOp& op, const StoreOpResult& r) {
+    if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
+    EXPECT(Value<RequeueOp>(r) == model_.Requeue(op.id, now_));
+  }
+  void Check(const GetOp& op, const StoreOpResult& r) {
+    if (!StoreModel::ValidKey(op.id)) return CheckRejected(r);
+    EXPECT(Value<GetOp>(r) == model_.Get(op.id));
+  }
+  void Check(const ListOp& op, const StoreOpResult& r) {
+    EXPECT(Value<ListOp>(r) == model_.List(op.query));
+  }
+  void Check(const PurgeOp& op, const StoreOpResult& r) {
+    EXPECT(Value<PurgeOp>(r) == static_cast<std::int64_t>(model_.Purge(op.older_than_ms, now_)));
+  }
+  void Check(const MarkAppliedOp& op, const StoreOpResult& r) {
+    if (!StoreModel::ValidKey(op.object_id) || !StoreModel::ValidKey(op.event_id)) {
+      return CheckRejected(r);
+    }
+    Value<MarkAppliedOp>(r);
+    model_.MarkApplied(op.object_id, op.created, now_);
+  }
+  void Check(const LastAppliedOp& op, const StoreOpResult& r) {
+    if (!StoreModel::ValidKey(op.object_id)) return CheckRejected(r);
+    EXPECT(Value<LastAppliedOp>(r) == model_.LastApplied(op.object_id));
   }
 
   const char* backend_;
+  StoreBackend& store_;
+  StoreBackend* other_;
   std::size_t step_ = 0;
+  std::int64_t now_ = 0;
   StoreModel model_;
   std::set<std::string> issued_;
   std::map<std::string, std::vector<std::string>> issued_by_event_;
-};
-
-class MemoryBackend final : public Backend {
- public:
-  MemoryBackend(std::size_t max_entries, std::shared_ptr<StoreClock> clock)
-      : Backend("MemoryStore", max_entries, /*keep_payloads=*/false),
-        store_(MemoryStore::Options{max_entries, kDefaultRetentionMs, std::move(clock)}) {}
-
- protected:
-  std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops, bool) override {
-    std::vector<StoreOpResult> out;
-    for (const StoreOp& op : ops) out.push_back(Run(op));
-    return out;
-  }
-
- private:
-  template <typename T>
-  static StoreOpResult Base(const StoreResult<T>& r) {
-    StoreOpResult out;
-    out.error = r.error;
-    return out;
-  }
-
-  StoreOpResult Run(const StoreOp& op) {
-    switch (op.kind) {
-      case Kind::kClaim: {
-        auto r = store_.ClaimEvent(op.id, op.meta);
-        StoreOpResult out = Base(r);
-        out.claim = r.value;
-        return out;
-      }
-      case Kind::kComplete: {
-        auto r = store_.CompleteEvent(op.id, op.token);
-        StoreOpResult out = Base(r);
-        out.flag = r.value;
-        return out;
-      }
-      case Kind::kFail: {
-        auto r = store_.FailEvent(op.id, op.token, op.error, op.number);
-        StoreOpResult out = Base(r);
-        out.fail = r.value;
-        return out;
-      }
-      case Kind::kRequeue: {
-        auto r = store_.RequeueEvent(op.id);
-        StoreOpResult out = Base(r);
-        out.flag = r.value;
-        return out;
-      }
-      case Kind::kGet: {
-        auto r = store_.GetEvent(op.id);
-        StoreOpResult out = Base(r);
-        out.record = r.value;
-        return out;
-      }
-      case Kind::kList: {
-        auto r = store_.ListEvents(op.query);
-        StoreOpResult out = Base(r);
-        out.records = r.value;
-        return out;
-      }
-      case Kind::kPurge: {
-        auto r = store_.Purge(op.number);
-        StoreOpResult out = Base(r);
-        out.number = static_cast<std::int64_t>(r.value);
-        return out;
-      }
-      case Kind::kMarkApplied:
-        return Base(store_.MarkApplied(op.id, op.number, op.token));
-      case Kind::kLastApplied: {
-        auto r = store_.LastApplied(op.id);
-        StoreOpResult out = Base(r);
-        out.number = r.value;
-        return out;
-      }
-    }
-    return {};
-  }
-
-  MemoryStore store_;
 };
 
 // A scratch directory for this fuzzing process, in shared memory where there
@@ -493,11 +446,11 @@ const fs::path& ScratchDir() {
   return dir;
 }
 
-class SqliteBackend final : public Backend {
+// Two SqliteStores on one file (a fresh one per input), removed at the end.
+class SqliteFile {
  public:
-  SqliteBackend(bool keep_payloads, std::shared_ptr<StoreClock> clock)
-      : Backend("SqliteStore", std::numeric_limits<std::size_t>::max(), keep_payloads),
-        path_(ScratchDir() / ("input-" + std::to_string(getpid()) + ".db")),
+  SqliteFile(bool keep_payloads, std::shared_ptr<StoreClock> clock)
+      : path_(ScratchDir() / ("input-" + std::to_string(getpid()) + ".db")),
         options_([&] {
           SqliteStoreOptions options;
           options.path = path_.string();
@@ -506,39 +459,25 @@ class SqliteBackend final : public Backend {
           options.clock = std::move(clock);
           return options;
         }()),
-        store_(options_),
-        second_(options_) {}
+        store(options_),
+        second(options_) {}
 
-  ~SqliteBackend() override {
-    store_.Close();
-    second_.Close();
+  ~SqliteFile() {
+    store.Close();
+    second.Close();
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
       std::error_code ec;
       fs::remove(path_.string() + suffix, ec);
     }
   }
 
- protected:
-  // Submitted together, so the writer thread runs them as one group-commit
-  // transaction — the batching path is under test too.
-  std::vector<StoreOpResult> Execute(const std::vector<StoreOp>& ops,
-                                     bool other_connection) override {
-    SqliteStore& store = other_connection ? second_ : store_;
-    std::vector<std::promise<StoreOpResult>> promises(ops.size());
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      store.Submit(ops[i],
-                   [&promises, i](StoreOpResult&& r) { promises[i].set_value(std::move(r)); });
-    }
-    std::vector<StoreOpResult> out;
-    for (auto& p : promises) out.push_back(p.get_future().get());
-    return out;
-  }
-
  private:
   fs::path path_;
   SqliteStoreOptions options_;
-  SqliteStore store_;
-  SqliteStore second_;  // opens the file only if a batch is sent through it
+
+ public:
+  SqliteStore store;
+  SqliteStore second;  // opens the file only if a batch is sent through it
 };
 
 }  // namespace
@@ -551,8 +490,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto clock = std::make_shared<ManualStoreClock>(kStartMs);
   const std::size_t max_entries = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::size_t>(1, 6)
                                                    : kDefaultMemoryStoreMaxEntries;
-  MemoryBackend memory(max_entries, clock);
-  SqliteBackend sqlite(in.ConsumeBool(), clock);
+  MemoryStore memory_store(MemoryStore::Options{max_entries, kDefaultRetentionMs, clock});
+  const bool keep_payloads = in.ConsumeBool();
+  SqliteFile file(keep_payloads, clock);
+  Backend memory("MemoryStore", memory_store, nullptr, max_entries, /*keep_payloads=*/false);
+  Backend sqlite("SqliteStore", file.store, &file.second, std::numeric_limits<std::size_t>::max(),
+                 keep_payloads);
   Backend* backends[] = {&memory, &sqlite};
 
   std::vector<std::int64_t> seen_times{kStartMs};

@@ -9,13 +9,15 @@
 #include "src/addon/parallel_parse.h"
 #include "src/addon/promise_worker.h"
 #include "src/addon/value_conversion.h"
+#include "src/addon/verify_inputs.h"
 #include "src/core/event_envelope.h"
+#include "src/core/hmac_sha256.h"
 #include "src/core/webhook_verifier.h"
 
 namespace hookwise::addon {
 namespace {
 
-// The layout of `out` (mirrored in lib/envelope.js).
+// The layout of `out` (mirrored in lib/engine/native/envelope.js).
 constexpr std::size_t kHeaderSlots = 8;
 constexpr std::size_t kMemberSlots = 8;
 constexpr std::size_t kOutSize = kHeaderSlots + kMemberSlots * kMaxTopLevelMembers;
@@ -62,20 +64,20 @@ class Utf8Copy {
 };
 
 struct ParseArgs {
-  ByteSource payload;
-  bool payload_is_raw = true;
-  std::string header;
-  std::vector<std::string> secrets;
-  std::vector<std::string_view> secret_views;
-  double tolerance_seconds = 300;
-  double received_at_ms = 0;
+  // The payload, header, secrets, tolerance and receipt time. For bytes with a
+  // snapshot, `in.payload` views the snapshot once ReadParseArgs has copied
+  // the body into it.
+  VerifyInputs in;
   // >= 0: the payload is a JS string of this length. kSnapshotBytes: bytes,
   // copied into `snapshot`. kDecodedBytes: bytes lib decodes to a string.
   double js_length = kSnapshotBytes;
   bool body_is_ascii = true;
   // Bytes payloads: hookwise's own copy of the body, with kEnvelopePadding
-  // bytes to spare, allocated by lib/envelope.js. The event's lazy members
+  // bytes to spare, allocated by lib/engine/native/envelope.js. The event's lazy members
   // read from it later, so a caller reusing its Buffer cannot change them.
+  // The body is copied into it on the JS thread, as the arguments are read;
+  // lib gives it to no one before the call settles, so nothing can detach it
+  // while a pool thread reads it (the async worker also holds a reference).
   std::span<std::uint8_t> snapshot;
   // String payloads: their UTF-8 encoding, with the padding after it.
   Utf8Copy string_copy;
@@ -85,24 +87,14 @@ struct ParseArgs {
   VerifyStatus status = VerifyStatus::kInternalError;
 
   void Run() {
-    std::span<const std::uint8_t> body = payload.bytes;
-    if (payload_is_raw && !snapshot.empty()) {
-      std::memcpy(snapshot.data(), body.data(), body.size());
-      body = snapshot.first(body.size());
-    }
-    secret_views.assign(secrets.begin(), secrets.end());
-    VerifyRequest request;
-    if (payload_is_raw) request.payload = body;
-    request.header = header;
-    request.secrets = secret_views;
-    request.tolerance_seconds = tolerance_seconds;
-    request.received_at_ms = received_at_ms;
+    const std::span<const std::uint8_t> body = in.payload.bytes;
+    const VerifyRequest request = in.Request(body);
     // A snapshot and a string's UTF-8 copy both have the padding simdjson
     // needs after the body; bytes the caller decodes itself (kDecodedBytes)
     // are copied into the core's per-thread padded buffer instead.
     const bool is_string = js_length >= 0;
     const bool padded = is_string || !snapshot.empty();
-    if (payload_is_raw && padded && body.size() >= kParallelParseBytes) {
+    if (in.payload_is_raw && padded && body.size() >= kParallelParseBytes) {
       ParallelParse parallel;
       parallel.Start(body, /*skip_bom=*/!is_string, envelope.get());
       status = VerifyWebhook(request);
@@ -132,7 +124,7 @@ struct ParseArgs {
     std::size_t byte = 0;
     std::size_t units = 0;
     auto convert = [&](std::uint32_t& offset) {
-      units += CountUtf16Units(payload.bytes.subspan(byte, offset - byte));
+      units += CountUtf16Units(in.payload.bytes.subspan(byte, offset - byte));
       byte = offset;
       offset = static_cast<std::uint32_t>(units);
     };
@@ -194,31 +186,32 @@ bool ReadOut(const Napi::Value& value, double*& out) {
 
 bool ReadParseArgs(const Napi::CallbackInfo& info, ParseArgs& args) {
   if (info.Length() < 9) return false;
-  args.payload_is_raw = !info[0].IsNull();
+  ByteSource& payload = args.in.payload;
+  const bool raw = args.in.payload_is_raw = !info[0].IsNull();
   args.snapshot = {};
-  if (args.payload_is_raw && info[0].IsString()) {
-    args.payload.is_typed_array = false;
-    if (!args.string_copy.Read(info[0], args.payload.bytes)) return false;
-  } else if (args.payload_is_raw && info[7].IsNumber() &&
+  if (raw && info[0].IsString()) {
+    payload.is_typed_array = false;
+    if (!args.string_copy.Read(info[0], payload.bytes)) return false;
+  } else if (raw && info[7].IsNumber() &&
              info[7].As<Napi::Number>().DoubleValue() == kDecodedBytes) {
-    if (!ReadBytes(info[0], args.payload) || !args.payload.is_typed_array) return false;
-  } else if (args.payload_is_raw) {
-    if (!ReadBytes(info[0], args.payload) || !args.payload.is_typed_array) return false;
+    if (!ReadBytes(info[0], payload) || !payload.is_typed_array) return false;
+  } else if (raw) {
+    if (!ReadBytes(info[0], payload) || !payload.is_typed_array) return false;
     if (!info[8].IsTypedArray() ||
         info[8].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
       return false;
     }
     Napi::Uint8Array snapshot = info[8].As<Napi::Uint8Array>();
-    if (snapshot.ByteLength() < args.payload.bytes.size() + kEnvelopePadding) return false;
+    if (snapshot.ByteLength() < payload.bytes.size() + kEnvelopePadding) return false;
     args.snapshot = {snapshot.Data(), snapshot.ByteLength()};
+    // From here on the body is read from hookwise's copy only.
+    std::memmove(args.snapshot.data(), payload.bytes.data(), payload.bytes.size());
+    payload.bytes = args.snapshot.first(payload.bytes.size());
   }
-  if (!ReadUtf8(info[1], args.header)) return false;
-  if (!ReadStringArray(info[2], args.secrets)) return false;
-  if (!info[3].IsNumber() || !info[4].IsNumber() || !info[7].IsNumber()) return false;
-  args.tolerance_seconds = info[3].As<Napi::Number>().DoubleValue();
-  args.received_at_ms = info[4].As<Napi::Number>().DoubleValue();
+  if (!args.in.ReadAfterPayload(info)) return false;
+  if (!info[7].IsNumber()) return false;
   args.js_length = info[7].As<Napi::Number>().DoubleValue();
-  if (args.js_length >= 0 && (args.payload.is_typed_array || !args.payload_is_raw)) return false;
+  if (args.js_length >= 0 && (payload.is_typed_array || !raw)) return false;
   return true;
 }
 
@@ -227,8 +220,10 @@ constexpr const char* kUsage =
     "snapshot)";
 
 Napi::Value VerifyAndParse(const Napi::CallbackInfo& info) {
-  // One per thread, reused: steady-state calls allocate nothing here.
+  // One per thread, reused: steady-state calls allocate nothing here. The
+  // payload is only viewed: no JS runs until we return.
   thread_local ParseArgs args;
+  WipeWhenDone wipe(args.in.secrets);
   double* out = nullptr;
   if (!ReadParseArgs(info, args) || !ReadOut(info[5], out)) {
     return ThrowTypeError(info.Env(), kUsage);
@@ -241,22 +236,29 @@ Napi::Value VerifyAndParse(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<int>(args.status));
 }
 
-// The same on the libuv thread pool. A typed-array payload is referenced, not
-// copied (the caller must not modify it until the promise settles); `out` and
-// `strings` are referenced and written on the JS thread in OnOK. Created only
-// once the arguments are read and checked (see PromiseWorker).
+// The same on the libuv thread pool. The worker owns its inputs: the body was
+// copied on the JS thread (into the snapshot, or into native memory for a
+// string or a payload lib decodes itself), so the caller may reuse, transfer
+// or detach its buffer at once. `out` and `strings` are referenced and written
+// on the JS thread in OnOK (`out` checked again there). Created only once the
+// arguments are read and checked (see PromiseWorker).
 class VerifyAndParseWorker : public PromiseWorker {
  public:
   VerifyAndParseWorker(const Napi::CallbackInfo& info, std::unique_ptr<ParseArgs> args)
       : PromiseWorker(info.Env(), "hookwise.verifyAndParse"), args_(std::move(args)) {
-    if (info[0].IsObject()) payload_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
     if (info[5].IsObject()) out_ref_ = Napi::Persistent(info[5].As<Napi::Object>());
     if (info[6].IsObject()) strings_ref_ = Napi::Persistent(info[6].As<Napi::Object>());
     if (info[8].IsObject()) snapshot_ref_ = Napi::Persistent(info[8].As<Napi::Object>());
   }
 
  protected:
-  void Execute() override { args_->Run(); }
+  void Execute() override {
+    args_->Run();
+    // A pool thread runs other callers' work next: leave no secret behind
+    // (see VerifyWorker in verify_binding.cc).
+    args_->in.secrets.Wipe();
+    HmacSha256::ThreadLocal().Forget();
+  }
   void OnOK() override {
     if (args_->status == VerifyStatus::kOk) {
       double* out = nullptr;
@@ -267,7 +269,6 @@ class VerifyAndParseWorker : public PromiseWorker {
   }
 
  private:
-  Napi::ObjectReference payload_ref_;
   Napi::ObjectReference out_ref_;
   Napi::ObjectReference strings_ref_;
   Napi::ObjectReference snapshot_ref_;
@@ -281,6 +282,7 @@ Napi::Value VerifyAndParseAsync(const Napi::CallbackInfo& info) {
   if (!ReadParseArgs(info, *args) || !ReadOut(info[5], out)) {
     return ThrowTypeError(info.Env(), kUsage);
   }
+  if (args->js_length == kDecodedBytes) args->in.payload.Own();
   return PromiseWorker::Start(new VerifyAndParseWorker(info, std::move(args)));
 }
 

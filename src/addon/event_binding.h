@@ -6,7 +6,7 @@
 // One native call for the hot path: the signature check of webhook_verifier,
 // then (only when it passes) the envelope parse of event_envelope. The
 // envelope is written into `out`, a Float64Array the caller owns (layout in
-// lib/envelope.js, which is its only reader); data.object.id and
+// lib/engine/native/envelope.js, which is its only reader); data.object.id and
 // data.object.object, when known, are stored into `strings[0]` and
 // `strings[1]` (an Array), or left undefined.
 //

@@ -1,5 +1,7 @@
 #include "src/addon/hmac_binding.h"
 
+#include <sodium.h>
+
 #include "src/addon/value_conversion.h"
 #include "src/core/hmac_sha256.h"
 
@@ -13,7 +15,10 @@ Napi::Value HmacSha256Hex(const Napi::CallbackInfo& info) {
     return ThrowTypeError(info.Env(), "hmacSha256Hex(data, key)");
   }
   Sha256Digest digest{};
-  if (!ComputeHmacSha256(key.bytes, data.bytes, digest)) {
+  const bool ok = ComputeHmacSha256(key.bytes, data.bytes, digest);
+  // A string key was copied (UTF-8) into `key.storage`: wipe that copy.
+  if (!key.storage.empty()) sodium_memzero(key.storage.data(), key.storage.size());
+  if (!ok) {
     Napi::Error::New(info.Env(), "HMAC-SHA256 is unavailable in this OpenSSL")
         .ThrowAsJavaScriptException();
     return info.Env().Undefined();

@@ -29,7 +29,9 @@ class ParallelParse {
 
   // Hands the parse to the helper thread if it is idle. `body` must have
   // kEnvelopePadding readable bytes after it; `body` and `out` must stay valid
-  // until Finish returns.
+  // until Finish returns. `body` is hookwise's own copy (the snapshot, or a
+  // string's UTF-8 encoding), never the caller's buffer: nothing can detach it
+  // while the helper reads it.
   void Start(std::span<const std::uint8_t> body, bool skip_bom, EventEnvelope* out);
 
   // Waits for the helper's result, or parses inline if the helper never took

@@ -2,6 +2,11 @@
 // AsyncWorker that settles one promise (resolved from OnOK through Resolve,
 // rejected with the error of a failed Execute).
 //
+// A worker owns its inputs: whatever Execute reads on the pool thread is
+// copied on the JS thread before the worker is queued (or is memory only
+// hookwise can reach, held by a persistent reference), never a view into a
+// caller's buffer, which the caller may transfer or detach at once.
+//
 // Create a worker only for a call that will be queued, i.e. after its
 // arguments are read and checked: a promise that is never settled keeps its
 // napi_deferred, and so the promise, alive for ever. Start() queues the worker

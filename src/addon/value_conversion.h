@@ -22,6 +22,17 @@ struct ByteSource {
   std::span<const std::uint8_t> bytes;
   std::string storage;
   bool is_typed_array = false;
+
+  // Copies bytes viewed in a JS ArrayBuffer into `storage`. Work handed to
+  // another thread calls it on the JS thread: a caller may transfer or detach
+  // the ArrayBuffer (structuredClone with transfer, ArrayBuffer.prototype
+  // .transfer) as soon as the call returns, which frees or moves the memory
+  // the view points into.
+  void Own() {
+    if (!is_typed_array) return;  // a string's encoding is already in `storage`
+    storage.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    bytes = {reinterpret_cast<const std::uint8_t*>(storage.data()), storage.size()};
+  }
 };
 
 bool ReadBytes(const Napi::Value& value, ByteSource& out);

@@ -44,6 +44,7 @@ HmacSha256::HmacSha256() {
 }
 
 HmacSha256::~HmacSha256() {
+  // EVP_MAC_CTX_free clears OpenSSL's key copy and key state.
   if (ctx_ != nullptr) EVP_MAC_CTX_free(ctx_);
   if (!last_key_.empty()) sodium_memzero(last_key_.data(), last_key_.size());
 }
@@ -67,6 +68,19 @@ bool HmacSha256::Init(std::span<const std::uint8_t> key) {
 }
 
 bool HmacSha256::Init(std::string_view key) { return Init(AsBytes(key)); }
+
+void HmacSha256::Forget() {
+  // last_key_ is non-empty whenever a key was installed (even if a later Init
+  // failed and left OpenSSL's state unknown); an empty key has nothing to wipe.
+  if (last_key_.empty() && !keyed_) return;
+  sodium_memzero(last_key_.data(), last_key_.size());
+  last_key_.clear();
+  keyed_ = false;
+  // OpenSSL frees its key copy with OPENSSL_secure_clear_free when it is
+  // re-keyed, and recomputes the padded state in place.
+  static const std::uint8_t kZeroKey[kSha256DigestSize] = {};
+  if (ctx_ != nullptr) EVP_MAC_init(ctx_, kZeroKey, sizeof kZeroKey, nullptr);
+}
 
 bool HmacSha256::Update(std::span<const std::uint8_t> data) {
   if (ctx_ == nullptr) return false;

@@ -5,6 +5,14 @@
 // the same secret on every delivery is avoidable work (OpenSSL keeps the padded
 // inner/outer key state, so a re-init with a null key skips it).
 //
+// The key cache, exactly: an instance that has been keyed holds the last key
+// twice until it is re-keyed, forgotten or destroyed: in `last_key_` (to
+// recognise the same secret on the next call) and inside OpenSSL's context
+// (its copy of the key and the padded key state, which is as good as the key
+// for forging MACs). Re-keying with another secret wipes the old copy
+// (sodium_memzero; OpenSSL clears its own), Forget() wipes both, and so does
+// the destructor, which runs at thread exit for ThreadLocal().
+//
 // An instance is not thread-safe; use one per thread (see ThreadLocal()).
 #pragma once
 
@@ -38,6 +46,15 @@ class HmacSha256 {
   bool Update(std::span<const std::uint8_t> data);
   bool Update(std::string_view data);
   bool Final(Sha256Digest& out);
+
+  // Wipes the cached key: `last_key_` is zeroed and OpenSSL's context is
+  // re-keyed with an all-zero key, which clears its copy of the old key and
+  // overwrites the key state. The next Init keys from scratch. Cheap (about
+  // one re-key); callers on shared threads (the libuv pool) call it after
+  // every use so that no secret stays behind for the next, unrelated job.
+  void Forget();
+  // Whether a key is cached (tests).
+  bool holds_key() const { return keyed_ || !last_key_.empty(); }
 
   // The calling thread's instance, created on first use.
   static HmacSha256& ThreadLocal();

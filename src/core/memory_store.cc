@@ -12,11 +12,6 @@ namespace {
 // Retention is checked at most this often: a sweep walks every record.
 constexpr std::int64_t kSweepIntervalMs = 60 * 1000;
 
-template <typename T>
-StoreResult<T> Rejected(const StoreError& error) {
-  return StoreResult<T>::Err(error);
-}
-
 }  // namespace
 
 MemoryStore::MemoryStore(Options options)
@@ -25,105 +20,100 @@ MemoryStore::MemoryStore(Options options)
         return std::move(options);
       }()) {}
 
-StoreResult<Claim> MemoryStore::ClaimEvent(std::string_view id, const ClaimMeta& meta) {
-  if (StoreError e = CheckEventId(id); !e.ok()) return Rejected<Claim>(e);
-  if (StoreError e = CheckClaimMeta(meta); !e.ok()) return Rejected<Claim>(e);
+StoreOpResult MemoryStore::Execute(const StoreOp& op) {
+  if (StoreError e = CheckStoreOp(op); !e.ok()) return FailedStoreOp(std::move(e));
   std::lock_guard lock(mu_);
+  if (closed_) return FailedStoreOp(StoreError{StoreErrorCode::kClosed, "the store is closed"});
   const std::int64_t now = Now();
+  return std::visit(
+      [&](const auto& o) { return ToStoreOpResult<std::decay_t<decltype(o)>>(Apply(o, now)); }, op);
+}
+
+void MemoryStore::Close() {
+  std::lock_guard lock(mu_);
+  closed_ = true;
+}
+
+StoreResult<Claim> MemoryStore::Apply(const ClaimOp& op, std::int64_t now) {
   SweepIfDue(now);
   std::optional<EventRecord> record;
-  auto it = records_.find(std::string(id));
+  auto it = records_.find(op.id);
   if (it != records_.end()) record = std::move(it->second);
-  Claim claim = ApplyClaim(record, id, meta, now, /*keep_payload=*/false);
+  Claim claim = ApplyClaim(record, op.id, op.meta, now, /*keep_payload=*/false);
   if (it != records_.end()) {
     it->second = std::move(*record);
   } else {
-    records_.emplace(std::string(id), std::move(*record));
+    records_.emplace(op.id, std::move(*record));
     EvictCompletedOverLimit();
   }
   return StoreResult<Claim>::Ok(std::move(claim));
 }
 
-StoreResult<bool> MemoryStore::CompleteEvent(std::string_view id, std::string_view token) {
-  if (StoreError e = CheckEventId(id); !e.ok()) return Rejected<bool>(e);
-  std::lock_guard lock(mu_);
-  auto it = records_.find(std::string(id));
-  if (it == records_.end()) return StoreResult<bool>::Ok(false);
-  if (!ApplyComplete(it->second, token, Now())) return StoreResult<bool>::Ok(false);
+StoreResult<bool> MemoryStore::Apply(const CompleteOp& op, std::int64_t now) {
+  auto it = records_.find(op.id);
+  if (it == records_.end() || !ApplyComplete(it->second, op.token, now)) {
+    return StoreResult<bool>::Ok(false);
+  }
   completed_by_age_.emplace(it->second.updated_at_ms, it->first);
   EvictCompletedOverLimit();
   return StoreResult<bool>::Ok(true);
 }
 
-StoreResult<FailOutcome> MemoryStore::FailEvent(std::string_view id, std::string_view token,
-                                                std::string_view error, std::int64_t max_attempts) {
-  if (StoreError e = CheckEventId(id); !e.ok()) return Rejected<FailOutcome>(e);
-  std::lock_guard lock(mu_);
-  auto it = records_.find(std::string(id));
+StoreResult<FailOutcome> MemoryStore::Apply(const FailOp& op, std::int64_t now) {
+  auto it = records_.find(op.id);
   if (it == records_.end()) return StoreResult<FailOutcome>::Ok(UnknownEventFail());
-  return StoreResult<FailOutcome>::Ok(ApplyFail(it->second, token, error, max_attempts, Now()));
+  return StoreResult<FailOutcome>::Ok(
+      ApplyFail(it->second, op.token, op.error, op.max_attempts, now));
 }
 
-StoreResult<std::optional<std::int64_t>> MemoryStore::LastApplied(std::string_view object_id) {
+StoreResult<std::optional<std::int64_t>> MemoryStore::Apply(const LastAppliedOp& op, std::int64_t) {
   using R = StoreResult<std::optional<std::int64_t>>;
-  if (StoreError e = CheckObjectId(object_id); !e.ok()) return R::Err(e);
-  std::lock_guard lock(mu_);
-  auto it = applied_.find(std::string(object_id));
+  auto it = applied_.find(op.object_id);
   if (it == applied_.end()) return R::Ok(std::nullopt);
   return R::Ok(it->second.created);
 }
 
-StoreResult<bool> MemoryStore::MarkApplied(std::string_view object_id, std::int64_t created,
-                                           std::string_view event_id) {
-  if (StoreError e = CheckObjectId(object_id); !e.ok()) return Rejected<bool>(e);
-  if (StoreError e = CheckEventId(event_id); !e.ok()) return Rejected<bool>(e);
-  std::lock_guard lock(mu_);
-  const std::int64_t now = Now();
-  auto [it, inserted] = applied_.try_emplace(std::string(object_id));
+StoreResult<std::monostate> MemoryStore::Apply(const MarkAppliedOp& op, std::int64_t now) {
+  auto [it, inserted] = applied_.try_emplace(op.object_id);
   // Keep the newest: marking an older event after a newer one changes nothing.
-  if (inserted || created >= it->second.created) {
-    it->second.created = created;
-    it->second.event_id = std::string(event_id);
+  if (inserted || op.created >= it->second.created) {
+    it->second.created = op.created;
+    it->second.event_id = op.event_id;
   }
   it->second.updated_at_ms = now;
-  return StoreResult<bool>::Ok(true);
+  return StoreResult<std::monostate>::Ok({});
 }
 
-StoreResult<std::optional<EventRecord>> MemoryStore::GetEvent(std::string_view id) {
+StoreResult<std::optional<EventRecord>> MemoryStore::Apply(const GetOp& op, std::int64_t) {
   using R = StoreResult<std::optional<EventRecord>>;
-  if (StoreError e = CheckEventId(id); !e.ok()) return R::Err(e);
-  std::lock_guard lock(mu_);
-  auto it = records_.find(std::string(id));
+  auto it = records_.find(op.id);
   if (it == records_.end()) return R::Ok(std::nullopt);
   return R::Ok(it->second);
 }
 
-StoreResult<std::vector<EventRecord>> MemoryStore::ListEvents(const ListQuery& query) {
+StoreResult<std::vector<EventRecord>> MemoryStore::Apply(const ListOp& op, std::int64_t) {
   std::vector<const EventRecord*> matches;
-  std::vector<EventRecord> out;
-  std::lock_guard lock(mu_);
   for (const auto& [id, record] : records_) {
-    if (MatchesQuery(record, query)) matches.push_back(&record);
+    if (MatchesQuery(record, op.query)) matches.push_back(&record);
   }
-  const std::size_t n = std::min(query.limit, matches.size());
+  const std::size_t n = std::min(op.query.limit, matches.size());
   auto before = [](const EventRecord* a, const EventRecord* b) { return ListsBefore(*a, *b); };
   std::partial_sort(matches.begin(), matches.begin() + n, matches.end(), before);
+  std::vector<EventRecord> out;
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) out.push_back(*matches[i]);
   return StoreResult<std::vector<EventRecord>>::Ok(std::move(out));
 }
 
-StoreResult<bool> MemoryStore::RequeueEvent(std::string_view id) {
-  if (StoreError e = CheckEventId(id); !e.ok()) return Rejected<bool>(e);
-  std::lock_guard lock(mu_);
-  auto it = records_.find(std::string(id));
+StoreResult<bool> MemoryStore::Apply(const RequeueOp& op, std::int64_t now) {
+  auto it = records_.find(op.id);
   if (it == records_.end()) return StoreResult<bool>::Ok(false);
-  return StoreResult<bool>::Ok(ApplyRequeue(it->second, Now()));
+  return StoreResult<bool>::Ok(ApplyRequeue(it->second, now));
 }
 
-StoreResult<std::size_t> MemoryStore::Purge(std::int64_t older_than_ms) {
-  std::lock_guard lock(mu_);
-  return StoreResult<std::size_t>::Ok(EraseWhere(SaturatingSub(Now(), older_than_ms)));
+StoreResult<std::int64_t> MemoryStore::Apply(const PurgeOp& op, std::int64_t now) {
+  const std::size_t erased = EraseWhere(SaturatingSub(now, op.older_than_ms));
+  return StoreResult<std::int64_t>::Ok(static_cast<std::int64_t>(erased));
 }
 
 std::size_t MemoryStore::Size() const {

@@ -1,7 +1,9 @@
 // MemoryStore: the idempotency bookkeeping in process memory, for tests and
-// single-process apps. Thread-safe (one mutex; every operation is a few map
-// lookups), so one store can serve every worker_thread of a process: stores
-// opened by name through OpenNamedMemoryStore are shared process-wide.
+// single-process apps. A StoreBackend that executes each operation at once,
+// under its one mutex, on the calling thread (every operation is a few map
+// lookups). Thread-safe, so one store can serve every worker_thread of a
+// process: stores opened by name through OpenNamedMemoryStore are shared
+// process-wide.
 //
 // Bounded two ways: records older than retention_ms (by updatedAt, never one
 // in progress) are swept, and past max_entries the oldest *completed* records
@@ -22,14 +24,16 @@
 #include <utility>
 #include <vector>
 
+#include "src/core/store_backend.h"
 #include "src/core/store_clock.h"
+#include "src/core/store_ops.h"
 #include "src/core/store_types.h"
 
 namespace hookwise {
 
 inline constexpr std::size_t kDefaultMemoryStoreMaxEntries = 100000;
 
-class MemoryStore {
+class MemoryStore final : public StoreBackend {
  public:
   struct Options {
     std::size_t max_entries = kDefaultMemoryStoreMaxEntries;
@@ -41,17 +45,17 @@ class MemoryStore {
   MemoryStore(const MemoryStore&) = delete;
   MemoryStore& operator=(const MemoryStore&) = delete;
 
-  StoreResult<Claim> ClaimEvent(std::string_view id, const ClaimMeta& meta);
-  StoreResult<bool> CompleteEvent(std::string_view id, std::string_view token);
-  StoreResult<FailOutcome> FailEvent(std::string_view id, std::string_view token,
-                                     std::string_view error, std::int64_t max_attempts);
-  StoreResult<std::optional<std::int64_t>> LastApplied(std::string_view object_id);
-  StoreResult<bool> MarkApplied(std::string_view object_id, std::int64_t created,
-                                std::string_view event_id);
-  StoreResult<std::optional<EventRecord>> GetEvent(std::string_view id);
-  StoreResult<std::vector<EventRecord>> ListEvents(const ListQuery& query);
-  StoreResult<bool> RequeueEvent(std::string_view id);
-  StoreResult<std::size_t> Purge(std::int64_t older_than_ms);
+  // Runs `op` under the lock and returns its result.
+  StoreOpResult Execute(const StoreOp& op);
+
+  // StoreBackend: Submit executes at once and reports before returning.
+  void Submit(StoreOp op, Done done) override { done(Execute(op)); }
+  bool ReportsInline() const override { return true; }
+  // Later operations report kClosed. A named store is shared, so the addon
+  // never closes one: a handle's close() only lets go of it.
+  void Close() override;
+  StoreClock& Clock() const override { return *options_.clock; }
+  bool KeepsPayloads() const override { return false; }
 
   std::size_t Size() const;
   const Options& options() const { return options_; }
@@ -64,14 +68,26 @@ class MemoryStore {
   };
   using AgeKey = std::pair<std::int64_t, std::string>;  // (updatedAt, id) of a completed record
 
+  // One per operation; each runs with mu_ held, on checked arguments.
+  StoreResult<Claim> Apply(const ClaimOp& op, std::int64_t now);
+  StoreResult<bool> Apply(const CompleteOp& op, std::int64_t now);
+  StoreResult<FailOutcome> Apply(const FailOp& op, std::int64_t now);
+  StoreResult<std::optional<std::int64_t>> Apply(const LastAppliedOp& op, std::int64_t now);
+  StoreResult<std::monostate> Apply(const MarkAppliedOp& op, std::int64_t now);
+  StoreResult<std::optional<EventRecord>> Apply(const GetOp& op, std::int64_t now);
+  StoreResult<std::vector<EventRecord>> Apply(const ListOp& op, std::int64_t now);
+  StoreResult<bool> Apply(const RequeueOp& op, std::int64_t now);
+  StoreResult<std::int64_t> Apply(const PurgeOp& op, std::int64_t now);
+
   std::int64_t Now() const { return options_.clock->NowMs(); }
-  // Both run with mu_ held.
+  // All three run with mu_ held.
   void SweepIfDue(std::int64_t now_ms);
   std::size_t EraseWhere(std::int64_t cutoff_ms);
   void EvictCompletedOverLimit();
 
   const Options options_;
   mutable std::mutex mu_;
+  bool closed_ = false;
   std::unordered_map<std::string, EventRecord> records_;
   std::set<AgeKey> completed_by_age_;
   std::unordered_map<std::string, Applied> applied_;

@@ -1,6 +1,5 @@
 #include "src/core/sqlite_store.h"
 
-#include <future>
 #include <utility>
 
 #include "src/core/saturating_int64.h"
@@ -37,12 +36,6 @@ EventRecord ReadRecord(const SqliteStatement& s, bool with_payload) {
   return r;
 }
 
-StoreOpResult Failed(StoreError error) {
-  StoreOpResult result;
-  result.error = std::move(error);
-  return result;
-}
-
 bool AbortsBatch(const StoreError& error) {
   return !error.ok() && error.code != StoreErrorCode::kInvalidArgument;
 }
@@ -76,7 +69,7 @@ void SqliteStore::Submit(StoreOp op, Done done) {
       return;
     }
   }
-  done(Failed(StoreError{StoreErrorCode::kClosed, "the store is closed"}));
+  done(FailedStoreOp(StoreError{StoreErrorCode::kClosed, "the store is closed"}));
 }
 
 void SqliteStore::Close() {
@@ -91,14 +84,6 @@ void SqliteStore::Close() {
     wake_.notify_one();
   }
   if (writer.joinable()) writer.join();
-}
-
-StoreOpResult SqliteStore::Run(StoreOp op) {
-  std::promise<StoreOpResult> promise;
-  auto future = promise.get_future();
-  Submit(std::move(op),
-         [&promise](StoreOpResult&& result) { promise.set_value(std::move(result)); });
-  return future.get();
 }
 
 void SqliteStore::WriterLoop() {
@@ -122,7 +107,7 @@ void SqliteStore::WriterLoop() {
 void SqliteStore::RunBatch(std::vector<Pending>& batch) {
   std::vector<StoreOpResult> results(batch.size());
   auto fail_all = [&](const StoreError& error) {
-    for (auto& result : results) result = Failed(error);
+    for (auto& result : results) result = FailedStoreOp(error);
   };
 
   if (StoreError e = EnsureOpen(); !e.ok()) {
@@ -130,7 +115,7 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
   } else {
     SweepIfDue();
     bool reads_only = true;
-    for (const auto& p : batch) reads_only = reads_only && p.op.IsRead();
+    for (const auto& p : batch) reads_only = reads_only && IsReadOnly(p.op);
     // A write batch takes the write lock up front (IMMEDIATE), so it never has
     // to upgrade a read lock and fail with SQLITE_BUSY_SNAPSHOT.
     int rc = sqlite3_exec(db_, reads_only ? "BEGIN" : "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
@@ -139,7 +124,7 @@ void SqliteStore::RunBatch(std::vector<Pending>& batch) {
     } else {
       StoreError abort;
       for (std::size_t i = 0; i < batch.size() && abort.ok(); ++i) {
-        results[i] = Apply(batch[i].op);
+        results[i] = Execute(batch[i].op);
         if (AbortsBatch(results[i].error)) abort = results[i].error;
       }
       if (abort.ok()) {
@@ -241,28 +226,10 @@ StoreError SqliteStore::Error(int rc, const std::string& what) {
   return SqliteError(db_, rc, what, options_.path);
 }
 
-StoreOpResult SqliteStore::Apply(const StoreOp& op) {
-  switch (op.kind) {
-    case StoreOp::Kind::kClaim:
-      return ApplyClaimOp(op);
-    case StoreOp::Kind::kComplete:
-      return ApplyCompleteOp(op);
-    case StoreOp::Kind::kFail:
-      return ApplyFailOp(op);
-    case StoreOp::Kind::kRequeue:
-      return ApplyRequeueOp(op);
-    case StoreOp::Kind::kLastApplied:
-      return ApplyLastAppliedOp(op);
-    case StoreOp::Kind::kMarkApplied:
-      return ApplyMarkAppliedOp(op);
-    case StoreOp::Kind::kGet:
-      return ApplyGetOp(op);
-    case StoreOp::Kind::kList:
-      return ApplyListOp(op);
-    case StoreOp::Kind::kPurge:
-      return ApplyPurgeOp(op);
-  }
-  return Failed(StoreError{StoreErrorCode::kInternal, "unknown operation"});
+StoreOpResult SqliteStore::Execute(const StoreOp& op) {
+  if (StoreError e = CheckStoreOp(op); !e.ok()) return FailedStoreOp(std::move(e));
+  return std::visit(
+      [&](const auto& o) { return ToStoreOpResult<std::decay_t<decltype(o)>>(Apply(o)); }, op);
 }
 
 int SqliteStore::Load(std::string_view id, std::optional<EventRecord>& out) {
@@ -312,95 +279,85 @@ int SqliteStore::Update(const EventRecord& r) {
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-StoreOpResult SqliteStore::ApplyClaimOp(const StoreOp& op) {
-  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
-  if (StoreError e = CheckClaimMeta(op.meta); !e.ok()) return Failed(e);
+StoreResult<Claim> SqliteStore::Apply(const ClaimOp& op) {
+  using R = StoreResult<Claim>;
   std::optional<EventRecord> record;
   int rc = Load(op.id, record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
+  if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot read the event"));
   const bool existed = record.has_value();
-  StoreOpResult result;
-  result.claim = ApplyClaim(record, op.id, op.meta, Now(), options_.keep_payloads);
-  if (result.claim.status != ClaimStatus::kAcquired) return result;
+  Claim claim = ApplyClaim(record, op.id, op.meta, Now(), options_.keep_payloads);
+  if (claim.status != ClaimStatus::kAcquired) return R::Ok(std::move(claim));
   rc = existed ? Update(*record) : Insert(*record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot record the claim"));
-  return result;
+  if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot record the claim"));
+  return R::Ok(std::move(claim));
 }
 
-StoreOpResult SqliteStore::ApplyCompleteOp(const StoreOp& op) {
-  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
+template <typename T, typename Rule>
+StoreResult<T> SqliteStore::Modify(const std::string& id, T if_unknown, const char* what,
+                                   Rule rule) {
+  using R = StoreResult<T>;
   std::optional<EventRecord> record;
-  int rc = Load(op.id, record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
-  StoreOpResult result;
-  if (!record || !ApplyComplete(*record, op.token, Now())) return result;
+  int rc = Load(id, record);
+  if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot read the event"));
+  if (!record) return R::Ok(std::move(if_unknown));
+  auto [result, changed] = rule(*record);
+  if (!changed) return R::Ok(std::move(result));
   rc = Update(*record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot record the completion"));
-  result.flag = true;
-  return result;
+  if (rc != SQLITE_OK) return R::Err(Error(rc, what));
+  return R::Ok(std::move(result));
 }
 
-StoreOpResult SqliteStore::ApplyFailOp(const StoreOp& op) {
-  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
-  std::optional<EventRecord> record;
-  int rc = Load(op.id, record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
-  StoreOpResult result;
-  if (!record) {
-    result.fail = UnknownEventFail();
-    return result;
-  }
-  result.fail = ApplyFail(*record, op.token, op.error, op.number, Now());
-  if (result.fail.stale) return result;
-  rc = Update(*record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot record the failure"));
-  return result;
+StoreResult<bool> SqliteStore::Apply(const CompleteOp& op) {
+  return Modify(op.id, false, "cannot record the completion", [&](EventRecord& record) {
+    const bool completed = ApplyComplete(record, op.token, Now());
+    return std::pair{completed, completed};
+  });
 }
 
-StoreOpResult SqliteStore::ApplyRequeueOp(const StoreOp& op) {
-  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
-  std::optional<EventRecord> record;
-  int rc = Load(op.id, record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
-  StoreOpResult result;
-  if (!record || !ApplyRequeue(*record, Now())) return result;
-  rc = Update(*record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot requeue the event"));
-  result.flag = true;
-  return result;
+StoreResult<FailOutcome> SqliteStore::Apply(const FailOp& op) {
+  return Modify(op.id, UnknownEventFail(), "cannot record the failure", [&](EventRecord& record) {
+    const FailOutcome outcome = ApplyFail(record, op.token, op.error, op.max_attempts, Now());
+    return std::pair{outcome, !outcome.stale};
+  });
 }
 
-StoreOpResult SqliteStore::ApplyLastAppliedOp(const StoreOp& op) {
-  if (StoreError e = CheckObjectId(op.id); !e.ok()) return Failed(e);
-  select_applied_.Bind(1, std::string_view(op.id));
+StoreResult<bool> SqliteStore::Apply(const RequeueOp& op) {
+  return Modify(op.id, false, "cannot requeue the event", [&](EventRecord& record) {
+    const bool requeued = ApplyRequeue(record, Now());
+    return std::pair{requeued, requeued};
+  });
+}
+
+StoreResult<std::optional<std::int64_t>> SqliteStore::Apply(const LastAppliedOp& op) {
+  using R = StoreResult<std::optional<std::int64_t>>;
+  select_applied_.Bind(1, std::string_view(op.object_id));
   const int rc = select_applied_.Step();
-  StoreOpResult result;
-  if (rc == SQLITE_ROW) result.number = select_applied_.Int(0);
+  std::optional<std::int64_t> created;
+  if (rc == SQLITE_ROW) created = select_applied_.Int(0);
   select_applied_.Reset();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Failed(Error(rc, "cannot read lastApplied"));
-  return result;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return R::Err(Error(rc, "cannot read lastApplied"));
+  return R::Ok(created);
 }
 
-StoreOpResult SqliteStore::ApplyMarkAppliedOp(const StoreOp& op) {
-  if (StoreError e = CheckObjectId(op.id); !e.ok()) return Failed(e);
-  if (StoreError e = CheckEventId(op.token); !e.ok()) return Failed(e);
+StoreResult<std::monostate> SqliteStore::Apply(const MarkAppliedOp& op) {
+  using R = StoreResult<std::monostate>;
   SqliteStatement& s = upsert_applied_;
-  s.Bind(1, std::string_view(op.id));
-  s.Bind(2, op.number);
-  s.Bind(3, std::string_view(op.token));
+  s.Bind(1, std::string_view(op.object_id));
+  s.Bind(2, op.created);
+  s.Bind(3, std::string_view(op.event_id));
   s.Bind(4, Now());
   const int rc = s.Step();
   s.Reset();
-  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot record markApplied"));
-  return StoreOpResult{};
+  if (rc != SQLITE_DONE) return R::Err(Error(rc, "cannot record markApplied"));
+  return R::Ok({});
 }
 
-StoreOpResult SqliteStore::ApplyGetOp(const StoreOp& op) {
-  if (StoreError e = CheckEventId(op.id); !e.ok()) return Failed(e);
-  StoreOpResult result;
-  const int rc = Load(op.id, result.record);
-  if (rc != SQLITE_OK) return Failed(Error(rc, "cannot read the event"));
-  return result;
+StoreResult<std::optional<EventRecord>> SqliteStore::Apply(const GetOp& op) {
+  using R = StoreResult<std::optional<EventRecord>>;
+  std::optional<EventRecord> record;
+  const int rc = Load(op.id, record);
+  if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot read the event"));
+  return R::Ok(std::move(record));
 }
 
 SqliteStatement* SqliteStore::ListStatement(const ListQuery& query, int& rc) {
@@ -424,37 +381,35 @@ SqliteStatement* SqliteStore::ListStatement(const ListQuery& query, int& rc) {
   return &it->second;
 }
 
-StoreOpResult SqliteStore::ApplyListOp(const StoreOp& op) {
+StoreResult<std::vector<EventRecord>> SqliteStore::Apply(const ListOp& op) {
+  using R = StoreResult<std::vector<EventRecord>>;
   int rc = SQLITE_OK;
   SqliteStatement* s = ListStatement(op.query, rc);
-  if (s == nullptr) return Failed(Error(rc, "cannot list events"));
+  if (s == nullptr) return R::Err(Error(rc, "cannot list events"));
   if (op.query.status) s->Bind(1, EventStatusName(*op.query.status));
   if (op.query.type) s->Bind(2, std::string_view(*op.query.type));
   if (op.query.before_ms) s->Bind(3, *op.query.before_ms);
   s->Bind(4, static_cast<std::int64_t>(op.query.limit));
-  StoreOpResult result;
-  while ((rc = s->Step()) == SQLITE_ROW) {
-    result.records.push_back(ReadRecord(*s, options_.keep_payloads));
-  }
+  std::vector<EventRecord> records;
+  while ((rc = s->Step()) == SQLITE_ROW) records.push_back(ReadRecord(*s, options_.keep_payloads));
   s->Reset();
-  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot list events"));
-  return result;
+  if (rc != SQLITE_DONE) return R::Err(Error(rc, "cannot list events"));
+  return R::Ok(std::move(records));
 }
 
-StoreOpResult SqliteStore::ApplyPurgeOp(const StoreOp& op) {
-  const std::int64_t cutoff = SaturatingSub(Now(), op.number);
+StoreResult<std::int64_t> SqliteStore::Apply(const PurgeOp& op) {
+  using R = StoreResult<std::int64_t>;
+  const std::int64_t cutoff = SaturatingSub(Now(), op.older_than_ms);
   purge_events_.Bind(1, cutoff);
   int rc = purge_events_.Step();
   const std::int64_t deleted = sqlite3_changes64(db_);
   purge_events_.Reset();
-  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot purge"));
+  if (rc != SQLITE_DONE) return R::Err(Error(rc, "cannot purge"));
   purge_applied_.Bind(1, cutoff);
   rc = purge_applied_.Step();
   purge_applied_.Reset();
-  if (rc != SQLITE_DONE) return Failed(Error(rc, "cannot purge"));
-  StoreOpResult result;
-  result.number = deleted;
-  return result;
+  if (rc != SQLITE_DONE) return R::Err(Error(rc, "cannot purge"));
+  return R::Ok(deleted);
 }
 
 }  // namespace hookwise

@@ -1,8 +1,9 @@
 // SqliteStore: the idempotency bookkeeping in a SQLite file (WAL), safe for
 // several processes on one machine.
 //
-// One writer thread per store owns the connection. Callers submit operations
-// from any thread; the writer takes everything queued, runs it in ONE
+// A StoreBackend whose operations run on a writer thread: one per store, which
+// owns the connection. Callers submit operations from any thread; the writer
+// takes everything queued, runs it in ONE
 // transaction (group commit) and only after COMMIT reports each result
 // through its callback. With durability kFull (synchronous=FULL) a batch of
 // 64 concurrent claims therefore costs one fsync, not 64, and no result is
@@ -32,7 +33,9 @@
 
 #include "src/core/sqlite_schema.h"
 #include "src/core/sqlite_statement.h"
+#include "src/core/store_backend.h"
 #include "src/core/store_clock.h"
+#include "src/core/store_ops.h"
 #include "src/core/store_types.h"
 
 namespace hookwise {
@@ -46,64 +49,24 @@ struct SqliteStoreOptions {
   std::shared_ptr<StoreClock> clock;  // null: the system clock
 };
 
-// One operation of the Store interface, with everything it needs owned.
-struct StoreOp {
-  enum class Kind {
-    kClaim,
-    kComplete,
-    kFail,
-    kLastApplied,
-    kMarkApplied,
-    kGet,
-    kList,
-    kRequeue,
-    kPurge,
-  };
-  Kind kind = Kind::kGet;
-  std::string id;           // event id (object id for kLastApplied / kMarkApplied)
-  std::string token;        // kComplete / kFail; the event id for kMarkApplied
-  std::string error;        // kFail
-  std::int64_t number = 0;  // kFail: maxAttempts; kMarkApplied: created; kPurge: olderThanMs
-  ClaimMeta meta;           // kClaim
-  ListQuery query;          // kList
-
-  bool IsRead() const {
-    return kind == Kind::kGet || kind == Kind::kList || kind == Kind::kLastApplied;
-  }
-};
-
-struct StoreOpResult {
-  StoreError error;
-  Claim claim;                         // kClaim
-  bool flag = false;                   // kComplete, kRequeue
-  FailOutcome fail;                    // kFail
-  std::optional<std::int64_t> number;  // kLastApplied; kPurge: the count
-  std::optional<EventRecord> record;   // kGet
-  std::vector<EventRecord> records;    // kList
-};
-
-class SqliteStore {
+class SqliteStore final : public StoreBackend {
  public:
-  // Called once per operation, on the writer thread (or on the submitting
-  // thread when the store is already closed). Must not block for long.
-  using Done = std::function<void(StoreOpResult&&)>;
-
   explicit SqliteStore(SqliteStoreOptions options);
-  ~SqliteStore();  // Close()
+  ~SqliteStore() override;  // Close()
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
-  // Thread-safe. After Close() the callback gets kClosed at once.
-  void Submit(StoreOp op, Done done);
-
+  // StoreBackend. Submit queues `op` for the writer thread, which calls
+  // `done` after the batch holding it has committed (or rolled back).
+  void Submit(StoreOp op, Done done) override;
+  bool ReportsInline() const override { return false; }
   // Runs every operation already submitted, then closes the database and
-  // joins the writer thread. Idempotent; blocks until done.
-  void Close();
+  // joins the writer thread.
+  void Close() override;
+  StoreClock& Clock() const override { return *options_.clock; }
+  bool KeepsPayloads() const override { return options_.keep_payloads; }
 
   const SqliteStoreOptions& options() const { return options_; }
-
-  // Synchronous convenience (tests, tools): submits and waits.
-  StoreOpResult Run(StoreOp op);
 
  private:
   struct Pending {
@@ -119,19 +82,25 @@ class SqliteStore {
   void SweepIfDue();
   std::int64_t Now() const { return options_.clock->NowMs(); }
 
-  // Each runs inside the batch's transaction. A non-ok result.error with a
-  // code other than kInvalidArgument aborts the batch.
-  StoreOpResult Apply(const StoreOp& op);
-  StoreOpResult ApplyClaimOp(const StoreOp& op);
-  StoreOpResult ApplyCompleteOp(const StoreOp& op);
-  StoreOpResult ApplyFailOp(const StoreOp& op);
-  StoreOpResult ApplyRequeueOp(const StoreOp& op);
-  StoreOpResult ApplyLastAppliedOp(const StoreOp& op);
-  StoreOpResult ApplyMarkAppliedOp(const StoreOp& op);
-  StoreOpResult ApplyGetOp(const StoreOp& op);
-  StoreOpResult ApplyListOp(const StoreOp& op);
-  StoreOpResult ApplyPurgeOp(const StoreOp& op);
+  // Runs inside the batch's transaction. A non-ok result with a code other
+  // than kInvalidArgument aborts the batch.
+  StoreOpResult Execute(const StoreOp& op);
+  // One per operation, on checked arguments.
+  StoreResult<Claim> Apply(const ClaimOp& op);
+  StoreResult<bool> Apply(const CompleteOp& op);
+  StoreResult<FailOutcome> Apply(const FailOp& op);
+  StoreResult<std::optional<std::int64_t>> Apply(const LastAppliedOp& op);
+  StoreResult<std::monostate> Apply(const MarkAppliedOp& op);
+  StoreResult<std::optional<EventRecord>> Apply(const GetOp& op);
+  StoreResult<std::vector<EventRecord>> Apply(const ListOp& op);
+  StoreResult<bool> Apply(const RequeueOp& op);
+  StoreResult<std::int64_t> Apply(const PurgeOp& op);
 
+  // Loads event `id` and hands it to `rule`, which changes it and returns
+  // {result, changed}; a changed record is saved. `if_unknown` answers for an
+  // event the store does not hold, `what` names a failed save.
+  template <typename T, typename Rule>
+  StoreResult<T> Modify(const std::string& id, T if_unknown, const char* what, Rule rule);
   // Loads a record (nullopt when absent); returns a SQLite result code.
   int Load(std::string_view id, std::optional<EventRecord>& out);
   int Insert(const EventRecord& record);

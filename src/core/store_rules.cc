@@ -49,6 +49,27 @@ StoreError CheckClaimMeta(const ClaimMeta& meta) {
   return {};
 }
 
+StoreError CheckStoreOp(const StoreOp& op) {
+  struct Checks {
+    StoreError operator()(const ClaimOp& o) const {
+      if (StoreError e = CheckEventId(o.id); !e.ok()) return e;
+      return CheckClaimMeta(o.meta);
+    }
+    StoreError operator()(const CompleteOp& o) const { return CheckEventId(o.id); }
+    StoreError operator()(const FailOp& o) const { return CheckEventId(o.id); }
+    StoreError operator()(const LastAppliedOp& o) const { return CheckObjectId(o.object_id); }
+    StoreError operator()(const MarkAppliedOp& o) const {
+      if (StoreError e = CheckObjectId(o.object_id); !e.ok()) return e;
+      return CheckEventId(o.event_id);
+    }
+    StoreError operator()(const GetOp& o) const { return CheckEventId(o.id); }
+    StoreError operator()(const ListOp&) const { return {}; }
+    StoreError operator()(const RequeueOp& o) const { return CheckEventId(o.id); }
+    StoreError operator()(const PurgeOp&) const { return {}; }
+  };
+  return std::visit(Checks{}, op);
+}
+
 std::string NewFencingToken() {
   // libsodium's generator is thread-safe and fork-safe once initialised;
   // sodium_init() is idempotent and itself thread-safe.

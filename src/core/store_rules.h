@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "src/core/store_ops.h"
 #include "src/core/store_types.h"
 
 namespace hookwise {
@@ -17,6 +18,9 @@ namespace hookwise {
 StoreError CheckEventId(std::string_view id);
 StoreError CheckObjectId(std::string_view object_id);
 StoreError CheckClaimMeta(const ClaimMeta& meta);
+// Every id and field `op` carries, as the checks above; backends run it before
+// touching any record, so an invalid argument fails only its own operation.
+StoreError CheckStoreOp(const StoreOp& op);
 
 // A new fencing token: 128 random bits as 32 lowercase hex characters, so a
 // token cannot be guessed or reused by another holder, in any process.

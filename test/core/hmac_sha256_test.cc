@@ -22,6 +22,15 @@ std::string Hmac(const std::vector<std::uint8_t>& key, const std::vector<std::ui
   return ToLowerHex(out);
 }
 
+// HMAC(key, "payload") through a reused instance.
+std::string MacOfPayload(HmacSha256& mac, std::string_view key) {
+  Sha256Digest out{};
+  REQUIRE(mac.Init(key));
+  REQUIRE(mac.Update(std::string_view("payload")));
+  REQUIRE(mac.Final(out));
+  return ToLowerHex(out);
+}
+
 }  // namespace
 
 // RFC 4231, section 4: HMAC-SHA256 known answers.
@@ -68,13 +77,7 @@ TEST_CASE("streaming in pieces equals one shot, whatever the split", "[hmac]") {
 
 TEST_CASE("re-keying switches keys and re-using a key gives the same MAC", "[hmac]") {
   HmacSha256 mac;
-  auto run = [&](std::string_view key) {
-    Sha256Digest out{};
-    REQUIRE(mac.Init(key));
-    REQUIRE(mac.Update(std::string_view("payload")));
-    REQUIRE(mac.Final(out));
-    return ToLowerHex(out);
-  };
+  auto run = [&](std::string_view key) { return MacOfPayload(mac, key); };
   const std::string a1 = run("key-a");
   const std::string b1 = run("key-b");
   const std::string a2 = run("key-a");
@@ -85,4 +88,22 @@ TEST_CASE("re-keying switches keys and re-using a key gives the same MAC", "[hma
   CHECK(a1 == Hmac(Bytes("key-a"), Bytes("payload")));
   // An empty key is valid HMAC input (the caller decides whether to allow it).
   CHECK(run("") == Hmac({}, Bytes("payload")));
+}
+
+TEST_CASE("Forget wipes the cached key; the next Init keys afresh", "[hmac]") {
+  HmacSha256 mac;
+  CHECK_FALSE(mac.holds_key());
+  mac.Forget();  // nothing cached: a no-op
+  auto run = [&](std::string_view key) { return MacOfPayload(mac, key); };
+  const std::string expected = Hmac(Bytes("whsec_secret"), Bytes("payload"));
+  CHECK(run("whsec_secret") == expected);
+  CHECK(mac.holds_key());
+  mac.Forget();
+  CHECK_FALSE(mac.holds_key());
+  // The same secret again must not be mistaken for the cached one.
+  CHECK(run("whsec_secret") == expected);
+  mac.Forget();
+  CHECK(run("") == Hmac({}, Bytes("payload")));
+  mac.Forget();
+  CHECK_FALSE(mac.holds_key());
 }

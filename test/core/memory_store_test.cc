@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "test/core/store_calls.h"
+
 using hookwise::ClaimMeta;
 using hookwise::ClaimStatus;
 using hookwise::EventStatus;
@@ -15,6 +17,7 @@ using hookwise::ListQuery;
 using hookwise::ManualStoreClock;
 using hookwise::MemoryStore;
 using hookwise::StoreErrorCode;
+using hookwise::test::StoreCalls;
 
 namespace {
 
@@ -22,18 +25,14 @@ constexpr std::int64_t kStart = 1700000000000;
 
 struct Fixture {
   std::shared_ptr<ManualStoreClock> clock = std::make_shared<ManualStoreClock>(kStart);
-  MemoryStore store;
+  MemoryStore memory;
+  StoreCalls store{memory};
   explicit Fixture(std::size_t max_entries = 1000, std::int64_t retention_ms = 1000000)
-      : store(MemoryStore::Options{max_entries, retention_ms, clock}) {}
+      : memory(MemoryStore::Options{max_entries, retention_ms, clock}) {}
 };
 
 ClaimMeta Meta(std::int64_t lease_ms = 1000, std::string type = "invoice.paid") {
-  ClaimMeta meta;
-  meta.type = std::move(type);
-  meta.created = 1700000000;
-  meta.object_id = "in_1";
-  meta.lease_ms = lease_ms;
-  return meta;
+  return hookwise::test::TestMeta(lease_ms, std::move(type));
 }
 
 }  // namespace
@@ -194,12 +193,12 @@ TEST_CASE("MemoryStore: maxEntries evicts completed records oldest first, never 
   }
   f.store.ClaimEvent("evt_3", Meta());
   f.store.ClaimEvent("evt_4", Meta());  // over the limit: evt_1 (oldest completed) goes
-  CHECK(f.store.Size() == 3);
+  CHECK(f.memory.Size() == 3);
   CHECK_FALSE(f.store.GetEvent("evt_1").value);
   CHECK(f.store.GetEvent("evt_2").value);
   f.store.ClaimEvent("evt_5", Meta());
   f.store.ClaimEvent("evt_6", Meta());  // nothing completed left: grows past the limit
-  CHECK(f.store.Size() == 4);
+  CHECK(f.memory.Size() == 4);
   for (const char* id : {"evt_3", "evt_4", "evt_5", "evt_6"}) {
     CHECK(f.store.GetEvent(id).value->status == EventStatus::kProcessing);
   }
@@ -214,7 +213,7 @@ TEST_CASE("MemoryStore: bad ids are rejected with a clear error", "[memory_store
   CHECK(long_id.error.code == StoreErrorCode::kInvalidArgument);
   CHECK(f.store.ClaimEvent(std::string(255, 'e'), Meta()).ok());
   CHECK(f.store.ClaimEvent("evt_x", Meta(0)).error.code == StoreErrorCode::kInvalidArgument);
-  CHECK(f.store.Size() == 1);
+  CHECK(f.memory.Size() == 1);
 }
 
 TEST_CASE("MemoryStore: many threads claiming the same ids acquire each once",
@@ -250,10 +249,23 @@ TEST_CASE("MemoryStore: named stores are shared, unnamed ones are private", "[me
   auto other = hookwise::OpenNamedMemoryStore("test-other", {});
   CHECK(a.get() == b.get());
   CHECK(a.get() != other.get());
-  auto claim = a->ClaimEvent("evt_1", Meta()).value;
-  CHECK(b->ClaimEvent("evt_1", Meta()).value.status == ClaimStatus::kInProgress);
-  CHECK(other->ClaimEvent("evt_1", Meta()).value.status == ClaimStatus::kAcquired);
-  CHECK(b->CompleteEvent("evt_1", claim.token).value);
+  auto claim = StoreCalls(*a).ClaimEvent("evt_1", Meta()).value;
+  CHECK(StoreCalls(*b).ClaimEvent("evt_1", Meta()).value.status == ClaimStatus::kInProgress);
+  CHECK(StoreCalls(*other).ClaimEvent("evt_1", Meta()).value.status == ClaimStatus::kAcquired);
+  CHECK(StoreCalls(*b).CompleteEvent("evt_1", claim.token).value);
+}
+
+TEST_CASE("MemoryStore: reports inline, and refuses operations once closed", "[memory_store]") {
+  Fixture f;
+  CHECK(f.memory.ReportsInline());
+  bool reported = false;
+  f.memory.Submit(hookwise::GetOp{"evt_1"}, [&](hookwise::StoreOpResult&& r) {
+    reported = true;
+    CHECK(r.ok());
+  });
+  CHECK(reported);  // before Submit returned
+  f.memory.Close();
+  CHECK(f.store.GetEvent("evt_1").error.code == StoreErrorCode::kClosed);
 }
 
 // Regressions from the store fuzzer (fuzz/store_ops_fuzzer.cc): time sums with

@@ -15,14 +15,17 @@
 #include <thread>
 #include <vector>
 
+#include "test/core/store_calls.h"
+
 using hookwise::ClaimStatus;
 using hookwise::Durability;
 using hookwise::EventStatus;
+using hookwise::ListQuery;
 using hookwise::ManualStoreClock;
+using hookwise::RunStoreOp;
 using hookwise::SqliteStore;
 using hookwise::SqliteStoreOptions;
 using hookwise::StoreErrorCode;
-using hookwise::StoreOp;
 using hookwise::StoreOpResult;
 namespace fs = std::filesystem;
 
@@ -54,58 +57,8 @@ SqliteStoreOptions Options(const std::string& path, std::shared_ptr<ManualStoreC
   return options;
 }
 
-StoreOp ClaimOp(const std::string& id, std::int64_t lease_ms = 1000) {
-  StoreOp op;
-  op.kind = StoreOp::Kind::kClaim;
-  op.id = id;
-  op.meta.type = "invoice.paid";
-  op.meta.created = 1700000000;
-  op.meta.object_id = "in_1";
-  op.meta.lease_ms = lease_ms;
-  return op;
-}
-StoreOp CompleteOp(const std::string& id, const std::string& token) {
-  StoreOp op;
-  op.kind = StoreOp::Kind::kComplete;
-  op.id = id;
-  op.token = token;
-  return op;
-}
-StoreOp FailOp(const std::string& id, const std::string& token, std::int64_t max_attempts) {
-  StoreOp op;
-  op.kind = StoreOp::Kind::kFail;
-  op.id = id;
-  op.token = token;
-  op.error = "handler threw";
-  op.number = max_attempts;
-  return op;
-}
-StoreOp MarkAppliedOp(const std::string& object_id, std::int64_t created,
-                      const std::string& event_id) {
-  StoreOp op;
-  op.kind = StoreOp::Kind::kMarkApplied;
-  op.id = object_id;
-  op.token = event_id;
-  op.number = created;
-  return op;
-}
-StoreOp LastAppliedOp(const std::string& object_id) {
-  StoreOp op;
-  op.kind = StoreOp::Kind::kLastApplied;
-  op.id = object_id;
-  return op;
-}
-StoreOp PurgeOp(std::int64_t older_than_ms) {
-  StoreOp op;
-  op.kind = StoreOp::Kind::kPurge;
-  op.number = older_than_ms;
-  return op;
-}
-StoreOp GetOp(const std::string& id) {
-  StoreOp op;
-  op.kind = StoreOp::Kind::kGet;
-  op.id = id;
-  return op;
+hookwise::ClaimOp Claim(const std::string& id, std::int64_t lease_ms = 1000) {
+  return hookwise::ClaimOp{id, hookwise::test::TestMeta(lease_ms)};
 }
 
 }  // namespace
@@ -117,16 +70,16 @@ TEST_CASE("SqliteStore: claim, complete, duplicate, survive reopening", "[sqlite
   {
     SqliteStore store(Options(path, clock));
     CHECK_FALSE(fs::exists(path));  // no I/O before the first operation
-    auto claim = store.Run(ClaimOp("evt_1")).claim;
+    auto claim = RunStoreOp(store, Claim("evt_1")).value;
     CHECK(claim.status == ClaimStatus::kAcquired);
     CHECK(claim.attempt == 1);
-    CHECK(store.Run(ClaimOp("evt_1")).claim.status == ClaimStatus::kInProgress);
-    CHECK(store.Run(CompleteOp("evt_1", claim.token)).flag);
-    CHECK_FALSE(store.Run(CompleteOp("evt_1", claim.token)).flag);
+    CHECK(RunStoreOp(store, Claim("evt_1")).value.status == ClaimStatus::kInProgress);
+    CHECK(RunStoreOp(store, hookwise::CompleteOp{"evt_1", claim.token}).value);
+    CHECK_FALSE(RunStoreOp(store, hookwise::CompleteOp{"evt_1", claim.token}).value);
   }
   SqliteStore reopened(Options(path, clock));
-  CHECK(reopened.Run(ClaimOp("evt_1")).claim.status == ClaimStatus::kDuplicate);
-  auto record = reopened.Run(GetOp("evt_1")).record;
+  CHECK(RunStoreOp(reopened, Claim("evt_1")).value.status == ClaimStatus::kDuplicate);
+  auto record = RunStoreOp(reopened, hookwise::GetOp{"evt_1"}).value;
   REQUIRE(record);
   CHECK(record->status == EventStatus::kCompleted);
   CHECK(record->type == "invoice.paid");
@@ -139,62 +92,59 @@ TEST_CASE("SqliteStore: lease takeover, fencing, dead letters, requeue", "[sqlit
   TempDir dir;
   auto clock = std::make_shared<ManualStoreClock>(kStart);
   SqliteStore store(Options(dir.File("events.db"), clock));
-  auto first = store.Run(ClaimOp("evt_1", 1000)).claim;
+  auto first = RunStoreOp(store, Claim("evt_1", 1000)).value;
   clock->Advance(1000);
-  auto second = store.Run(ClaimOp("evt_1", 1000)).claim;
+  auto second = RunStoreOp(store, Claim("evt_1", 1000)).value;
   CHECK(second.status == ClaimStatus::kAcquired);
   CHECK(second.attempt == 2);
-  CHECK_FALSE(store.Run(CompleteOp("evt_1", first.token)).flag);
-  auto stale = store.Run(FailOp("evt_1", first.token, 2)).fail;
+  CHECK_FALSE(RunStoreOp(store, hookwise::CompleteOp{"evt_1", first.token}).value);
+  auto stale = RunStoreOp(store, hookwise::FailOp{"evt_1", first.token, "handler threw", 2}).value;
   CHECK(stale.stale);
-  auto dead = store.Run(FailOp("evt_1", second.token, 2)).fail;
+  auto dead = RunStoreOp(store, hookwise::FailOp{"evt_1", second.token, "handler threw", 2}).value;
   CHECK(dead.dead_lettered);
   CHECK(dead.attempt == 2);
-  CHECK(store.Run(ClaimOp("evt_1")).claim.status == ClaimStatus::kDeadLettered);
-  auto record = store.Run(GetOp("evt_1")).record;
+  CHECK(RunStoreOp(store, Claim("evt_1")).value.status == ClaimStatus::kDeadLettered);
+  auto record = RunStoreOp(store, hookwise::GetOp{"evt_1"}).value;
   CHECK(record->status == EventStatus::kDeadLettered);
   CHECK(record->last_error == std::optional<std::string>("handler threw"));
 
-  StoreOp requeue;
-  requeue.kind = StoreOp::Kind::kRequeue;
-  requeue.id = "evt_1";
-  CHECK(store.Run(requeue).flag);
-  CHECK(store.Run(ClaimOp("evt_1")).claim.attempt == 1);
+  CHECK(RunStoreOp(store, hookwise::RequeueOp{"evt_1"}).value);
+  CHECK(RunStoreOp(store, Claim("evt_1")).value.attempt == 1);
 }
 
 TEST_CASE("SqliteStore: lastApplied, list, purge", "[sqlite_store]") {
   TempDir dir;
   auto clock = std::make_shared<ManualStoreClock>(kStart);
   SqliteStore store(Options(dir.File("events.db"), clock));
-  store.Run(MarkAppliedOp("sub_1", 200, "evt_b"));
-  store.Run(MarkAppliedOp("sub_1", 100, "evt_a"));
-  CHECK(store.Run(LastAppliedOp("sub_1")).number == std::optional<std::int64_t>(200));
-  CHECK_FALSE(store.Run(LastAppliedOp("sub_2")).number);
+  RunStoreOp(store, hookwise::MarkAppliedOp{"sub_1", 200, "evt_b"});
+  RunStoreOp(store, hookwise::MarkAppliedOp{"sub_1", 100, "evt_a"});
+  CHECK(RunStoreOp(store, hookwise::LastAppliedOp{"sub_1"}).value ==
+        std::optional<std::int64_t>(200));
+  CHECK_FALSE(RunStoreOp(store, hookwise::LastAppliedOp{"sub_2"}).value);
 
-  for (const char* id : {"evt_c", "evt_a", "evt_b"}) store.Run(ClaimOp(id, 100000));
+  for (const char* id : {"evt_c", "evt_a", "evt_b"}) RunStoreOp(store, Claim(id, 100000));
   clock->Advance(10);
-  auto d = store.Run(ClaimOp("evt_d")).claim;
-  store.Run(CompleteOp("evt_d", d.token));
-  StoreOp list;
-  list.kind = StoreOp::Kind::kList;
-  auto all = store.Run(list).records;
+  auto d = RunStoreOp(store, Claim("evt_d")).value;
+  RunStoreOp(store, hookwise::CompleteOp{"evt_d", d.token});
+  hookwise::ListOp list;
+  auto all = RunStoreOp(store, list).value;
   REQUIRE(all.size() == 4);
   CHECK(all[0].id == "evt_d");
   CHECK(all[1].id == "evt_a");
   CHECK(all[3].id == "evt_c");
   list.query.status = EventStatus::kProcessing;
   list.query.limit = 2;
-  auto page = store.Run(list).records;
+  auto page = RunStoreOp(store, list).value;
   REQUIRE(page.size() == 2);
   CHECK(page[1].id == "evt_b");
   list.query = {};
   list.query.before_ms = kStart + 10;
-  CHECK(store.Run(list).records.size() == 3);
+  CHECK(RunStoreOp(store, list).value.size() == 3);
 
   clock->Advance(1000);
-  CHECK(store.Run(PurgeOp(500)).number == std::optional<std::int64_t>(1));
-  CHECK_FALSE(store.Run(GetOp("evt_d")).record);
-  CHECK(store.Run(GetOp("evt_a")).record);
+  CHECK(RunStoreOp(store, hookwise::PurgeOp{500}).value == 1);
+  CHECK_FALSE(RunStoreOp(store, hookwise::GetOp{"evt_d"}).value);
+  CHECK(RunStoreOp(store, hookwise::GetOp{"evt_a"}).value);
 }
 
 TEST_CASE("SqliteStore: keepPayloads stores the raw body", "[sqlite_store]") {
@@ -203,16 +153,17 @@ TEST_CASE("SqliteStore: keepPayloads stores the raw body", "[sqlite_store]") {
   const std::string body("{\"id\":\"evt_1\"}\0\xff", 16);
   {
     SqliteStore store(Options(dir.File("kept.db"), clock, /*keep_payloads=*/true));
-    auto op = ClaimOp("evt_1");
+    auto op = Claim("evt_1");
     op.meta.payload = body;
-    store.Run(op);
-    CHECK(store.Run(GetOp("evt_1")).record->payload == std::optional<std::string>(body));
+    RunStoreOp(store, op);
+    CHECK(RunStoreOp(store, hookwise::GetOp{"evt_1"}).value->payload ==
+          std::optional<std::string>(body));
   }
   SqliteStore store(Options(dir.File("dropped.db"), clock));
-  auto op = ClaimOp("evt_1");
+  auto op = Claim("evt_1");
   op.meta.payload = body;
-  store.Run(op);
-  CHECK_FALSE(store.Run(GetOp("evt_1")).record->payload);
+  RunStoreOp(store, op);
+  CHECK_FALSE(RunStoreOp(store, hookwise::GetOp{"evt_1"}).value->payload);
 }
 
 TEST_CASE("SqliteStore: many threads and two connections claim the same ids once",
@@ -237,8 +188,9 @@ TEST_CASE("SqliteStore: many threads and two connections claim the same ids once
         const std::string id = "evt_" + std::to_string(n);
         auto promise = std::make_shared<std::promise<void>>();
         waits.push_back(promise->get_future());
-        store.Submit(ClaimOp(id, 1000000), [&per_id, n, promise](StoreOpResult&& result) {
-          if (result.error.ok() && result.claim.status == ClaimStatus::kAcquired) {
+        store.Submit(Claim(id, 1000000), [&per_id, n, promise](StoreOpResult&& result) {
+          auto claim = hookwise::ToTypedResult<hookwise::ClaimOp>(std::move(result));
+          if (claim.ok() && claim.value.status == ClaimStatus::kAcquired) {
             per_id[n].fetch_add(1);
           }
           promise->set_value();
@@ -259,22 +211,22 @@ TEST_CASE("SqliteStore: close runs what was submitted, then refuses", "[sqlite_s
   {
     SqliteStore store(Options(path, clock));
     for (int i = 0; i < 200; ++i) {
-      store.Submit(ClaimOp("evt_" + std::to_string(i)), [&](StoreOpResult&& r) {
-        if (r.error.ok() && r.claim.status == ClaimStatus::kAcquired) acquired.fetch_add(1);
+      store.Submit(Claim("evt_" + std::to_string(i)), [&](StoreOpResult&& r) {
+        auto claim = hookwise::ToTypedResult<hookwise::ClaimOp>(std::move(r));
+        if (claim.ok() && claim.value.status == ClaimStatus::kAcquired) acquired.fetch_add(1);
       });
     }
     store.Close();
     CHECK(acquired.load() == 200);
-    auto late = store.Run(ClaimOp("evt_late"));
+    auto late = RunStoreOp(store, Claim("evt_late"));
     CHECK(late.error.code == StoreErrorCode::kClosed);
     store.Close();
   }
   SqliteStore reopened(Options(path, clock));
-  StoreOp list;
-  list.kind = StoreOp::Kind::kList;
+  hookwise::ListOp list;
   list.query.limit = 1000;
-  CHECK(reopened.Run(list).records.size() == 200);
-  CHECK_FALSE(reopened.Run(GetOp("evt_late")).record);
+  CHECK(RunStoreOp(reopened, list).value.size() == 200);
+  CHECK_FALSE(RunStoreOp(reopened, hookwise::GetOp{"evt_late"}).value);
 }
 
 TEST_CASE("SqliteStore: bad paths and files give specific errors", "[sqlite_store][faults]") {
@@ -283,19 +235,19 @@ TEST_CASE("SqliteStore: bad paths and files give specific errors", "[sqlite_stor
 
   SECTION("a missing directory two levels deep") {
     SqliteStore store(Options(dir.File("missing/deeper/events.db"), clock));
-    auto r = store.Run(ClaimOp("evt_1"));
+    auto r = RunStoreOp(store, Claim("evt_1"));
     CHECK(r.error.code == StoreErrorCode::kCannotOpen);
     CHECK_THAT(r.error.message, Catch::Contains("does not exist"));
   }
   SECTION("one missing directory level is created") {
     SqliteStore store(Options(dir.File("new/events.db"), clock));
-    CHECK(store.Run(ClaimOp("evt_1")).error.ok());
+    CHECK(RunStoreOp(store, Claim("evt_1")).error.ok());
     CHECK(fs::exists(dir.File("new/events.db")));
   }
   SECTION("a file that is not a database") {
     std::ofstream(dir.File("junk.db")) << std::string(8192, 'x');
     SqliteStore store(Options(dir.File("junk.db"), clock));
-    auto r = store.Run(ClaimOp("evt_1"));
+    auto r = RunStoreOp(store, Claim("evt_1"));
     CHECK(r.error.code == StoreErrorCode::kNotADatabase);
     CHECK_THAT(r.error.message, Catch::Contains("not a database"));
     // The file is left as it was.
@@ -307,27 +259,27 @@ TEST_CASE("SqliteStore: bad paths and files give specific errors", "[sqlite_stor
     sqlite3_exec(db, "CREATE TABLE users (id INTEGER)", nullptr, nullptr, nullptr);
     sqlite3_close(db);
     SqliteStore store(Options(dir.File("other.db"), clock));
-    auto r = store.Run(ClaimOp("evt_1"));
+    auto r = RunStoreOp(store, Claim("evt_1"));
     CHECK(r.error.code == StoreErrorCode::kForeignDatabase);
   }
   SECTION("a database from a newer schema") {
     {
       SqliteStore store(Options(dir.File("newer.db"), clock));
-      store.Run(ClaimOp("evt_1"));
+      RunStoreOp(store, Claim("evt_1"));
     }
     sqlite3* db = nullptr;
     sqlite3_open(dir.File("newer.db").c_str(), &db);
     sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(db);
     SqliteStore store(Options(dir.File("newer.db"), clock));
-    CHECK(store.Run(ClaimOp("evt_2")).error.code == StoreErrorCode::kSchemaTooNew);
+    CHECK(RunStoreOp(store, Claim("evt_2")).error.code == StoreErrorCode::kSchemaTooNew);
   }
   SECTION("bad ids fail alone, not the batch") {
     SqliteStore store(Options(dir.File("events.db"), clock));
     std::atomic<int> ok{0};
     std::atomic<int> invalid{0};
     for (const std::string& id : {std::string("evt_1"), std::string(), std::string(256, 'e')}) {
-      store.Submit(ClaimOp(id), [&](StoreOpResult&& r) {
+      store.Submit(Claim(id), [&](StoreOpResult&& r) {
         (r.error.ok() ? ok : invalid).fetch_add(1);
         if (!r.error.ok()) CHECK(r.error.code == StoreErrorCode::kInvalidArgument);
       });
@@ -344,16 +296,15 @@ TEST_CASE("SqliteStore: int64-limit leases and purge ages saturate", "[sqlite_st
   auto clock = std::make_shared<ManualStoreClock>(kStart);
   SqliteStore store(Options(dir.File("events.db"), clock));
   const std::int64_t max = std::numeric_limits<std::int64_t>::max();
-  auto claim = store.Run(ClaimOp("evt_forever", max)).claim;
+  auto claim = RunStoreOp(store, Claim("evt_forever", max)).value;
   CHECK(claim.status == ClaimStatus::kAcquired);
-  CHECK(store.Run(GetOp("evt_forever")).record->lease_expires_at_ms == max);
+  CHECK(RunStoreOp(store, hookwise::GetOp{"evt_forever"}).value->lease_expires_at_ms == max);
   clock->Advance(1000000000);
-  CHECK(store.Run(ClaimOp("evt_forever")).claim.status == ClaimStatus::kInProgress);
-  CHECK(store.Run(CompleteOp("evt_forever", claim.token)).flag);
-  CHECK(store.Run(PurgeOp(max)).number == std::optional<std::int64_t>(0));  // nothing is that old
+  CHECK(RunStoreOp(store, Claim("evt_forever")).value.status == ClaimStatus::kInProgress);
+  CHECK(RunStoreOp(store, hookwise::CompleteOp{"evt_forever", claim.token}).value);
+  CHECK(RunStoreOp(store, hookwise::PurgeOp{max}).value == 0);  // nothing is that old
   // A cutoff past every record.
-  CHECK(store.Run(PurgeOp(std::numeric_limits<std::int64_t>::min())).number ==
-        std::optional<std::int64_t>(1));
+  CHECK(RunStoreOp(store, hookwise::PurgeOp{std::numeric_limits<std::int64_t>::min()}).value == 1);
 }
 
 // SqliteStore renewed the marker only when `created` moved forward, while
@@ -362,9 +313,10 @@ TEST_CASE("SqliteStore: an older markApplied renews the marker's age", "[sqlite_
   TempDir dir;
   auto clock = std::make_shared<ManualStoreClock>(kStart);
   SqliteStore store(Options(dir.File("events.db"), clock));
-  store.Run(MarkAppliedOp("sub_1", 200, "evt_b"));
+  RunStoreOp(store, hookwise::MarkAppliedOp{"sub_1", 200, "evt_b"});
   clock->Advance(1000);
-  store.Run(MarkAppliedOp("sub_1", 100, "evt_a"));
-  store.Run(PurgeOp(500));
-  CHECK(store.Run(LastAppliedOp("sub_1")).number == std::optional<std::int64_t>(200));
+  RunStoreOp(store, hookwise::MarkAppliedOp{"sub_1", 100, "evt_a"});
+  RunStoreOp(store, hookwise::PurgeOp{500});
+  CHECK(RunStoreOp(store, hookwise::LastAppliedOp{"sub_1"}).value ==
+        std::optional<std::int64_t>(200));
 }

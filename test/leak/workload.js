@@ -371,6 +371,30 @@ function verificationScenarios() {
     run: () => throwsAsync(() => verifyHeaderAsync(largeKinds.string, forgedLarge, SECRET, TOLERANCE, undefined, NOW_MS), sigError('signature_mismatch')),
   });
 
+  // Async work owns its inputs: the caller's buffer is transferred away,
+  // overwritten and collected right after the call, while the pool may still
+  // be working (under valgrind, a read of it would be an invalid read in the
+  // addon). 2k: each iteration copies a 68 KB body twice and runs a full GC.
+  add({
+    name: 'verifyHeaderAsync and constructEventAsync offloaded, the payload detached at once (Buffer)',
+    iterations: 2_000,
+    calls: 2,
+    floor: THREAD_POOL_FLOOR,
+    coarse: 'each iteration runs a full GC (~2 ms): 4k calls show a leak of 1 KB per call or more; valgrind checks smaller ones',
+    run: async () => {
+      const forVerify = Buffer.from(largeKinds.Buffer);
+      const forEvent = Buffer.from(largeKinds.Buffer);
+      const verified = verifyHeaderAsync(forVerify, largeHeader, SECRET, TOLERANCE, undefined, NOW_MS);
+      const event = constructEventAsync(forEvent, largeHeader, SECRET, TOLERANCE, undefined, NOW_MS);
+      for (const buffer of [forVerify.buffer, forEvent.buffer]) {
+        new Uint8Array(structuredClone(buffer, { transfer: [buffer] })).fill(0x7a);
+      }
+      globalThis.gc?.();
+      assert.equal(await verified, true);
+      assert.equal((await event).data.object.id, 'in_leak_1');
+    },
+  });
+
   // The parse on the helper thread during the HMAC (bodies >= 512 KiB).
   // 5k: each call HMACs and parses ~530 KB (~0.5 ms).
   const hugeKinds = payloadKinds(huge);
