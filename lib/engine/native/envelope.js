@@ -23,6 +23,7 @@ const { inspect } = require('node:util');
 const native = require('../../native');
 const { decodedPayload, checkVerifyCode } = require('../../verify');
 const { ASYNC_OFFLOAD_BYTES, codeOf } = require('./status');
+const { envelopeOf, dataObjectField } = require('../../envelope-shape');
 
 const layout = native.envelopeLayout;
 const KEYS = layout.knownKeys;
@@ -174,29 +175,16 @@ function parseFallback(raw) {
   return JSON.parse(decodedPayload(raw));
 }
 
+// data.object.id / .object as the native parse found them (out's slots 3..6), else read off the event.
 function nestedField(event, strings, out, index, field) {
   if (out[0] === 0 && out[3 + 2 * index] === 0) return undefined; // absent
   if (out[0] === 0 && out[4 + 2 * index] === 1) return strings[index];
-  const data = event.data;
-  const object = data !== null && typeof data === 'object' ? data.object : undefined;
-  return object !== null && typeof object === 'object' ? object[field] : undefined;
+  return dataObjectField(event, field);
 }
 
-function envelopeOf(event, out, strings, isNative) {
-  const isObject = event !== null && typeof event === 'object' && !Array.isArray(event);
-  const top = isObject ? event : {};
-  return {
-    id: top.id,
-    type: top.type,
-    created: top.created,
-    livemode: top.livemode,
-    apiVersion: top.api_version,
-    account: top.account,
-    object: top.object,
-    objectId: isObject ? nestedField(event, strings, isNative ? out : FALLBACK_OUT, 0, 'id') : undefined,
-    objectType: isObject ? nestedField(event, strings, isNative ? out : FALLBACK_OUT, 1, 'object') : undefined,
-    native: isNative,
-  };
+function nativeEnvelope(event, out, strings, isNative) {
+  const slots = isNative ? out : FALLBACK_OUT;
+  return envelopeOf(event, (index, field) => nestedField(event, strings, slots, index, field), isNative);
 }
 const FALLBACK_OUT = new Float64Array([1]);
 
@@ -211,7 +199,7 @@ function finish(p, status, out, strings, source) {
   let event = buildEvent(source, out);
   const isNative = event !== null;
   if (!isNative) event = parseFallback(p.raw);
-  return strings === null ? event : { event, envelope: envelopeOf(event, out, strings, isNative) };
+  return strings === null ? event : { event, envelope: nativeEnvelope(event, out, strings, isNative) };
 }
 
 // The parse source: a string payload itself; for large bytes a fresh Buffer

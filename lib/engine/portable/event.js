@@ -7,33 +7,11 @@
 
 const { decodedPayload, checkVerifyCode } = require('../../verify');
 const { verify, verifyAsync, parsesDuringHmac } = require('./verifier');
-
-function nested(event, field) {
-  const data = event.data;
-  const object = data !== null && typeof data === 'object' ? data.object : undefined;
-  return object !== null && typeof object === 'object' ? object[field] : undefined;
-}
-
-function envelopeOf(event) {
-  const isObject = event !== null && typeof event === 'object' && !Array.isArray(event);
-  const top = isObject ? event : {};
-  return {
-    id: top.id,
-    type: top.type,
-    created: top.created,
-    livemode: top.livemode,
-    apiVersion: top.api_version,
-    account: top.account,
-    object: top.object,
-    objectId: isObject ? nested(event, 'id') : undefined,
-    objectType: isObject ? nested(event, 'object') : undefined,
-    native: false,
-  };
-}
+const { envelopeOf, dataObjectField } = require('../../envelope-shape');
 
 function build(p, withEnvelope) {
   const event = JSON.parse(decodedPayload(p.raw));
-  return withEnvelope ? { event, envelope: envelopeOf(event) } : event;
+  return withEnvelope ? { event, envelope: envelopeOf(event, (index, field) => dataObjectField(event, field), false) } : event;
 }
 
 function parse(p, withEnvelope, asyncName) {
