@@ -27,6 +27,7 @@
 // Depends on nothing but what the caller passes and hookwise's own errors.
 
 const { StoreError, STORE_ERROR_CODES } = require('./errors');
+const { webCrypto } = require('./runtime');
 
 const SHORT_LEASE_MS = 150;
 const AFTER_SHORT_LEASE_MS = 400;
@@ -39,7 +40,8 @@ const OPTIONS = ['name', 'test', 'describe', 'assert', 'destroy', 'skip', 'unrea
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function newId(label = 'evt') {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(9));
+  // webCrypto(): Node 18 has no global `crypto`.
+  const bytes = webCrypto().getRandomValues(new Uint8Array(9));
   let hex = '';
   for (const b of bytes) hex += (b < 16 ? '0' : '') + b.toString(16);
   return `${label}_${hex}`;
