@@ -22,7 +22,7 @@
 const Stripe = require('stripe');
 const portable = require('../lib/portable');
 const { settings } = require('../lib/engine/portable/verifier');
-const { measure, stripeEventBody, fmt } = require('./support');
+const { measure, stripeEventBody, fmt, printTable } = require('./support');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 5;
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -80,13 +80,6 @@ async function main() {
     }
   }
   printTable(header, rows);
-}
-
-function printTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padStart(widths[i])).join('  ');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
 }
 
 main().catch((err) => {

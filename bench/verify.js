@@ -21,7 +21,7 @@ const crypto = require('node:crypto');
 const Stripe = require('stripe');
 const hookwise = require('..');
 const native = require('../lib/native');
-const { measure, stripeEventBody, fmt } = require('./support');
+const { measure, stripeEventBody, fmt, printTable } = require('./support');
 
 const SECRET = 'whsec_bench_secret_0123456789abcdef';
 const stripeWebhooks = Stripe.webhooks;
@@ -84,13 +84,6 @@ async function largeBodies() {
     rows.push([`${(body.length / 1024).toFixed(0)} KB`, fmt(floor), fmt(va), fmt(ca), fmt(copy), `${(va / floor).toFixed(2)}x`]);
   }
   printTable(['size', 'HMAC floor', 'verifyAsync', 'constructEventAsync', 'Buffer copy', 'verifyAsync/floor'], rows);
-}
-
-function printTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padStart(widths[i])).join('  ');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
 }
 
 main().catch((err) => {
