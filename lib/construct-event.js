@@ -2,21 +2,11 @@
 // constructEvent / constructEventAsync over an engine: verify and parse (one
 // native call on the native engine), then refuse thin events, which have their
 // own function.
-const { prepareVerification } = require('./verify');
-const { assertSnapshotEvent } = require('./event');
+const { assertSnapshotEvent, verifyingPair } = require('./event');
 
 function createConstructEvent(engine) {
-  function constructEvent(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-    return assertSnapshotEvent(engine.parse(p, false, 'constructEventAsync'));
-  }
-
-  async function constructEventAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-    return assertSnapshotEvent(await engine.parseAsync(p, false));
-  }
-
-  return { constructEvent, constructEventAsync };
+  const pair = verifyingPair(engine, assertSnapshotEvent, 'constructEventAsync');
+  return { constructEvent: pair.sync, constructEventAsync: pair.async };
 }
 
 module.exports = { createConstructEvent };

@@ -4,7 +4,7 @@
 // as TextDecoder does: BOM dropped, invalid UTF-8 replaced by U+FFFD): what the
 // portable engine builds, and what the native engine (lib/engine/native/envelope.js)
 // builds the same object as from one simdjson pass, falling back to exactly this.
-const { decodedPayload } = require('./verify');
+const { decodedPayload, prepareVerification } = require('./verify');
 
 function parseBody(payload) {
   return JSON.parse(decodedPayload(payload));
@@ -20,4 +20,23 @@ function assertSnapshotEvent(event) {
   return event;
 }
 
-module.exports = { parseBody, assertSnapshotEvent };
+/**
+ * A verifying function and its async twin over an engine (constructEvent,
+ * parseEventNotification): check the arguments, verify and parse, then hold
+ * the result to `check` (the payload kind each function accepts).
+ * `asyncName` is what the sync one names where the runtime has no sync HMAC.
+ */
+function verifyingPair(engine, check, asyncName) {
+  return {
+    sync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+      const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+      return check(engine.parse(p, false, asyncName));
+    },
+    async async(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
+      const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
+      return check(await engine.parseAsync(p, false));
+    },
+  };
+}
+
+module.exports = { parseBody, assertSnapshotEvent, verifyingPair };

@@ -2,8 +2,8 @@
 // API.md section 2: thin event notifications, and events that reach the app
 // through a cloud provider (already authenticated by it) instead of a signed
 // webhook.
-const { assertSnapshotEvent } = require('./event');
-const { decodedPayload, prepareVerification } = require('./verify');
+const { assertSnapshotEvent, verifyingPair } = require('./event');
+const { decodedPayload } = require('./verify');
 const { isString, isBytes, invalidArgument } = require('./args');
 
 function assertNotification(parsed) {
@@ -21,17 +21,8 @@ function assertNotification(parsed) {
 }
 
 function createNotificationParsers(engine) {
-  function parseEventNotification(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-    return assertNotification(engine.parse(p, false, 'parseEventNotificationAsync'));
-  }
-
-  async function parseEventNotificationAsync(payload, header, secret, tolerance, cryptoProvider, receivedAt) {
-    const p = prepareVerification(payload, header, secret, tolerance, receivedAt);
-    return assertNotification(await engine.parseAsync(p, false));
-  }
-
-  return { parseEventNotification, parseEventNotificationAsync };
+  const pair = verifyingPair(engine, assertNotification, 'parseEventNotificationAsync');
+  return { parseEventNotification: pair.sync, parseEventNotificationAsync: pair.async };
 }
 
 /**
