@@ -6,6 +6,8 @@
 const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
 const { WebhookConfigError } = require('./errors');
+const { checkStripeClient } = require('./thin-events');
+const { checkDelivery, checkAfter } = require('./ack-first');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -27,6 +29,9 @@ const OPTION_KEYS = [
   'maxBodyBytes',
   'on',
   'logger',
+  'stripe', // thin events: ctx.fetchRelatedObject() / ctx.fetchEvent() (lib/thin-events.js)
+  'delivery', // 'inline' | 'ack-first' (lib/ack-first.js)
+  'after', // ack-first: who runs the work after the answer (lib/ack-first.js)
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -226,6 +231,9 @@ function normalizeOptions(options, env = environment()) {
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
     on,
     logger: checkLogger(options.logger),
+    stripe: checkStripeClient(options.stripe),
+    delivery: checkDelivery(options.delivery),
+    after: checkAfter(options.after, options.delivery),
   };
 }
 

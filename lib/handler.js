@@ -16,6 +16,8 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { isThinEnvelope, thinEnvelope, thinContext } = require('./thin-events');
+const { AckFirst, checkDrainOptions, parseStored } = require('./ack-first');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -27,6 +29,7 @@ const BODY = Object.freeze({
   in_progress: Object.freeze({ error: 'in_progress' }),
   failed: Object.freeze({ error: 'handler_failed' }),
   dead_lettered: Object.freeze({ received: true, dead_lettered: true }),
+  accepted: Object.freeze({ received: true }), // ack-first: recorded, runs after the answer
 });
 const STATUS = {
   rejected: 400,
@@ -38,6 +41,7 @@ const STATUS = {
   in_progress: 409,
   failed: 500,
   dead_lettered: 200,
+  accepted: 200,
 };
 
 // Internal (not exported from the package): the CLI observes every result through it.
@@ -78,6 +82,7 @@ class WebhookHandler {
   #ownsStore;
   #registrations = []; // { type, fn } in registration order
   #closed = false;
+  #ackFirst = null; // delivery: 'ack-first' (lib/ack-first.js)
   // Completions the store refused after the handlers had returned (lib/pending-completions.js).
   #pending = new PendingCompletions((eventId, outcome, err) => {
     if (outcome === 'completed') this.#logger.info(`hookwise: recorded the pending completion of ${eventId}`);
@@ -102,12 +107,21 @@ class WebhookHandler {
       for (const fn of Array.isArray(handler) ? handler : [handler]) this.#registrations.push({ type, fn });
     }
     for (const warning of config.warnings) this.#logger.warn(warning);
+    if (config.delivery === 'ack-first') {
+      this.#ackFirst = new AckFirst({
+        store: config.store,
+        isMemoryStore: (store) => store instanceof engine.MemoryStore,
+        after: config.after,
+        logger: this.#logger,
+      });
+    }
     // Bound so they can be passed around as route handlers: `export const POST = webhooks.fetch`.
     this.fetch = fetchAdapter(this, config);
     this.node = nodeAdapter(this, config);
     this.handle = this.handle.bind(this);
     this.on = this.on.bind(this);
     this.close = this.close.bind(this);
+    this.drain = this.drain.bind(this);
   }
 
   /**
@@ -177,11 +191,8 @@ class WebhookHandler {
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
-    if (envelope.object === 'v2.core.event') {
-      const message = 'This is a thin event notification (object "v2.core.event"); this endpoint handles snapshot events. Use parseEventNotification for thin events.';
-      this.#logger.warn(`hookwise: rejected event ${envelope.id}: ${message}`);
-      return rejected('invalid_json', message);
-    }
+    // Thin event notifications (lib/thin-events.js): the same pipeline, keyed by the notification.
+    if (isThinEnvelope(envelope)) return this.#process(event, thinEnvelope(envelope, event), rawBody);
     return this.#process(event, envelope, rawBody);
   }
 
@@ -198,7 +209,8 @@ class WebhookHandler {
     throw err;
   }
 
-  async #process(event, envelope, rawBody) {
+  /** @param inline true for a run that must not be queued again (ack-first's own runs, drain()) */
+  async #process(event, envelope, rawBody, inline = false) {
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type);
     if (handlers.length === 0) {
@@ -223,11 +235,17 @@ class WebhookHandler {
     }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
-    const claim = await store.claim(eventId, meta);
+    // Ack-first (lib/ack-first.js): record the event with its payload, answer, run after.
+    const queueing = this.#ackFirst !== null && !inline;
+    const claim = queueing ? await this.#ackFirst.record(store, eventId, meta, rawBody) : await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
       case 'acquired':
         break;
+      case 'queued':
+        await this.#ackFirst.schedule(() => this.#runQueued(event, envelope, rawBody), eventId);
+        this.#logger.info(`hookwise: accepted ${type} ${eventId} (ack-first: recorded, runs after the answer)`);
+        return result('accepted', { eventId, type });
       case 'duplicate':
         this.#logger.info(`hookwise: duplicate ${type} ${eventId} (already processed)`);
         return result('duplicate', { eventId, type, attempt });
@@ -261,6 +279,7 @@ class WebhookHandler {
     }
 
     const ctx = { eventId, attempt, store };
+    if (isThinEnvelope(envelope)) Object.assign(ctx, thinContext(event, config.stripe));
     const error = await this.#dispatch(event, handlers, ctx, type);
     if (error === null) {
       await this.#completeAfterRun(eventId, token, type, ordered ? { objectId, created } : null);
@@ -372,8 +391,48 @@ class WebhookHandler {
     return lastError;
   }
 
+  /** One ack-first run (in process, in `after`, or by drain()); frees the kept payload once done. */
+  async #runQueued(event, envelope, rawBody) {
+    const res = await this.#process(event, envelope, rawBody, true);
+    this.#ackFirst.settled(this.#store, envelope.id, res);
+    if (this[ON_RESULT]) this[ON_RESULT](res);
+    return res;
+  }
+
+  /**
+   * webhooks.drain({ limit }): runs the events that are due in the store (queued by
+   * ack-first delivery and not run, failed, or abandoned by a process that died),
+   * oldest first, one at a time; each through the usual claim, so concurrent
+   * drains and deliveries never run one event twice. Resolves with one result per
+   * event it looked at (`in_progress` when another run holds it).
+   */
+  async drain(options) {
+    const limit = checkDrainOptions(options);
+    if (this.#closed) throw new Error('hookwise: this webhook handler was closed');
+    if (this.#ackFirst === null) throw new TypeError("hookwise: drain() needs createWebhookHandler({ delivery: 'ack-first', … })");
+    await this.#ackFirst.idle();
+    const store = this.#storeInUse();
+    const results = [];
+    for (const record of await this.#ackFirst.due(store, limit)) {
+      if (this.#handlersFor(record.type).length === 0) continue; // nothing would run it here
+      const payload = await this.#ackFirst.payloadOf(store, record);
+      if (payload === null || payload === undefined) continue; // recorded before ack-first: Stripe's retries bring it
+      let event;
+      try {
+        event = parseStored(payload);
+      } catch {
+        this.#logger.error(`hookwise: the stored payload of ${record.id} is not JSON; skipping it`);
+        continue;
+      }
+      const envelope = { id: record.id, type: record.type, created: record.created, objectId: record.objectId ?? undefined, object: event.object };
+      results.push(await this.#runQueued(event, envelope, payload));
+    }
+    return results;
+  }
+
   /** Closes the store if this handler created it; a store passed in belongs to the caller. */
   async close() {
+    if (this.#ackFirst !== null) await this.#ackFirst.idle();
     this.#closed = true;
     this.#pending.clear();
     if (this.#ownsStore && this.#store !== undefined) await this.#store.close();
