@@ -155,7 +155,7 @@ class AckFirst {
   /** The raw body of a record, or null when the store has none. */
   async payloadOf(store, record) {
     if (this.#mode === 'memory') return this.#memory.get(record.id) ?? null;
-    if (this.#mode === 'record') return record.payload ?? null;
+    if (this.#mode === 'record' || (record.payload !== undefined && record.payload !== null)) return record.payload ?? null;
     return store.loadPayload(record.id);
   }
 

@@ -258,6 +258,44 @@ class RedisStore {
     }
   }
 
+  // ---- Pending payloads (docs/stores.md, "Optional store capabilities"; ack-first delivery) ----
+  // The raw body of an event not yet run, beside its record: P p:<id>, base64 (binary-safe with
+  // either client library), expiring with the record's retention.
+
+  _payloadKey(eventId) {
+    return `${this._prefix}p:${eventId}`;
+  }
+
+  async _command(operation, args) {
+    if (this._closed) throw common.closedError('RedisStore', operation);
+    try {
+      return await this._withDeadline(this._send(args));
+    } catch (err) {
+      throw common.storeError('RedisStore', operation, err);
+    }
+  }
+
+  /** Keeps the raw body of an event until it completes (the first one given stays). */
+  async savePayload(eventId, payload) {
+    common.checkEventId(eventId);
+    const bytes = common.payloadBytes(payload);
+    const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    await this._command('savePayload', ['SET', this._payloadKey(eventId), base64, 'PX', this._retention, 'NX']);
+  }
+
+  /** The kept raw body (a Buffer), or null. */
+  async loadPayload(eventId) {
+    common.checkEventId(eventId);
+    const value = await this._command('loadPayload', ['GET', this._payloadKey(eventId)]);
+    return value === null || value === undefined ? null : Buffer.from(String(value), 'base64');
+  }
+
+  /** Drops the kept body of an event that completed. */
+  async deletePayload(eventId) {
+    common.checkEventId(eventId);
+    await this._command('deletePayload', ['DEL', this._payloadKey(eventId)]);
+  }
+
   // The client belongs to the caller: close() only stops this store's use of it.
   async close() {
     this._closed = true;
