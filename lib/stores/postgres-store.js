@@ -81,8 +81,14 @@ function schemaStatements(table) {
   updated_at bigint NOT NULL
 )`,
     `CREATE INDEX IF NOT EXISTS ${idx('applied_updated_idx')} ON ${applied} (updated_at)`,
-    // Pending payloads (ack-first delivery): a column added to tables of earlier releases too.
-    `ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS payload bytea`,
+    // Pending payloads (ack-first delivery): a column added to tables of earlier releases too,
+    // only when missing (ALTER TABLE … IF NOT EXISTS would still take the table's exclusive lock,
+    // and deadlock with the traffic of stores already running).
+    `DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('${events}') AND attname = 'payload' AND NOT attisdropped) THEN
+    ALTER TABLE ${events} ADD COLUMN payload bytea;
+  END IF;
+END $$`,
     `CREATE INDEX IF NOT EXISTS ${idx('due_idx')} ON ${events} (received_at, id) WHERE payload IS NOT NULL AND status IN ('failed', 'processing')`,
   ];
 }
