@@ -12,6 +12,7 @@ const COMMANDS = {
   events: 'the event log of a store (--status, --type)',
   replay: 'resend recorded events (<event-id>... or --dead-letters) to a URL',
   verify: 'check a captured delivery and say why it fails',
+  work: "run the events that are due (delivery: 'ack-first'): for a cron or after a crash",
 };
 
 const HELP = `hookwise: Stripe webhooks for Node.js

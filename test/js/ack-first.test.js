@@ -209,3 +209,49 @@ describe('ack-first on MemoryStore (in-process only)', () => {
     assert.rejects(hookwise.createWebhookHandler({ secret: SECRET }).drain(), /ack-first/);
   });
 });
+
+describe('hookwise work (the CLI worker)', () => {
+  const { spawnSync } = require('node:child_process');
+  const cli = path.join(__dirname, '..', '..', 'bin', 'hookwise.js');
+  const run = (...args) => spawnSync(process.execPath, [cli, 'work', ...args], { encoding: 'utf8', cwd: tmp });
+
+  test('lists what is due with --db, then runs it with --handler; a second run finds nothing', async () => {
+    const db = path.join(tmp, `${unique()}-cli.db`);
+    const store = new hookwise.SqliteStore({ path: db, keepPayloads: true });
+    const { webhooks } = worker(store, { after: () => {} }); // queued, not run
+    const event = makeEvent();
+    const { body, header } = delivery(event);
+    assert.equal((await webhooks.handle(body, header)).outcome, 'accepted');
+    await store.close();
+
+    const listed = run('--db', db, '--json');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).map((r) => [r.id, r.status, r.attempts]), [[event.id, 'failed', 0]]);
+
+    const marker = path.join(tmp, `${unique()}.ran`);
+    const mod = path.join(tmp, `${unique()}-webhooks.js`);
+    fs.writeFileSync(mod, `
+      const fs = require('node:fs');
+      const { createWebhookHandler, SqliteStore } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'lib'))});
+      exports.webhooks = createWebhookHandler({ secret: ${JSON.stringify(SECRET)}, delivery: 'ack-first', logger: {},
+        store: new SqliteStore({ path: ${JSON.stringify(db)}, keepPayloads: true }) })
+        .on('invoice.paid', (event) => fs.appendFileSync(${JSON.stringify(marker)}, event.id + '\\n'));
+    `);
+    const worked = run('--handler', mod, '--json');
+    assert.equal(worked.status, 0, worked.stderr);
+    assert.deepEqual(JSON.parse(worked.stdout).counts, { processed: 1 });
+    assert.equal(fs.readFileSync(marker, 'utf8'), `${event.id}\n`);
+    const again = run('--handler', mod);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /Nothing was due/);
+    assert.equal(fs.readFileSync(marker, 'utf8'), `${event.id}\n`);
+  });
+
+  test('a module without a handler is a usage error', () => {
+    const mod = path.join(tmp, `${unique()}-empty.js`);
+    fs.writeFileSync(mod, 'module.exports = {};');
+    const r = run('--handler', mod);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /exports no webhook handler/);
+  });
+});
