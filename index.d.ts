@@ -229,6 +229,26 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Optional store capability "pending payloads" (docs/stores.md, "Optional store capabilities"), for
+ * `delivery: 'ack-first'`: the raw body of an event not yet run is kept beside its record until the
+ * event completes. PostgresStore, RedisStore and ConvexStore have it; SqliteStore keeps payloads in
+ * the record instead (keepPayloads: true); the handler's MemoryStore keeps them in process memory.
+ */
+export interface PendingPayloadStore {
+  /** Keeps the raw body of an event that is processing or failed; the first body given stays. */
+  savePayload(eventId: string, payload: string | Buffer | Uint8Array): Promise<void>;
+  /** The kept body, or null. */
+  loadPayload(eventId: string): Promise<Buffer | Uint8Array | null>;
+  /** Drops the body of an event that completed (optional: retention removes it otherwise). */
+  deletePayload?(eventId: string): Promise<void>;
+  /**
+   * Optional: what a worker should run now, oldest received first, payload included: failed events and
+   * processing ones whose lease ran out, only those with a kept payload. Without it drain() uses list().
+   */
+  due?(query?: { limit?: number }): Promise<Array<EventRecord & { payload: Buffer | Uint8Array }>>;
+}
+
 export interface MemoryStoreOptions {
   /** Instances with the same name share one store across all worker threads of the process. */
   name?: string;
@@ -336,7 +356,7 @@ export interface RedisStoreOptions {
 
 /** The Store on Redis: each operation one atomic Lua script (one round trip). */
 /** RedisStore has every method of the Store interface (declaration merging). */
-export interface RedisStore extends Store {}
+export interface RedisStore extends Store, PendingPayloadStore {}
 export declare class RedisStore {
   constructor(options: RedisStoreOptions);
 }
@@ -360,7 +380,7 @@ export interface PostgresStoreOptions {
 
 /** The Store on PostgreSQL: one statement per operation; claims by INSERT … ON CONFLICT. */
 /** PostgresStore has every method of the Store interface (declaration merging). */
-export interface PostgresStore extends Store {}
+export interface PostgresStore extends Store, PendingPayloadStore {}
 export declare class PostgresStore {
   constructor(options: PostgresStoreOptions);
   /** The DDL the store runs on first use, for migrations. */
@@ -429,6 +449,54 @@ export type WebhookHandlerMap = {
   [K in WebhookEventType | '*']?: EventHandler<WebhookEvent<K>> | ReadonlyArray<EventHandler<WebhookEvent<K>>>;
 };
 
+// ---- Thin events (v2 events and the `v1.*` thin types) ---------------------------------------
+
+/** A thin event type: the `v1.*` thin types (`v1.customer.subscription.created`) and v2 types (`v2.core.account.updated`). */
+export type ThinEventType = `v1.${string}` | `v2.${string}`;
+
+/** stripe-node's notification union when `stripe` is installed (22 and 23 have it), else never. */
+// @ts-ignore -- a stripe-node without V2.Core.EventNotification: detected by the tuple probe below
+type StripeNodeNotificationRaw = StripeNode.V2.Core.EventNotification;
+type StripeNodeNotification = StripeNodeMissing extends true
+  ? never
+  : [StripeNodeNotificationRaw] extends [{ readonly __hookwiseProbe: 'no notification types' }]
+    ? never
+    : StripeNodeNotificationRaw;
+type KnownNotification<T extends string> = Extract<StripeNodeNotification, { type: T }>;
+
+/** What ctx.fetchRelatedObject() resolves to for thin type T: stripe-node's type where it knows T, else unknown. */
+export type ThinRelatedObject<T extends string> = [KnownNotification<T>] extends [never]
+  ? unknown
+  : KnownNotification<T> extends { fetchRelatedObject(): Promise<infer R> }
+    ? R
+    : unknown;
+/** What ctx.fetchEvent() resolves to for thin type T: stripe-node's v2 event where it knows T, else unknown. */
+export type ThinFetchedEvent<T extends string> = [KnownNotification<T>] extends [never]
+  ? unknown
+  : KnownNotification<T> extends { fetchEvent(): Promise<infer E> }
+    ? E
+    : unknown;
+
+/** The notification a thin handler receives: the body as JSON.parse gives it (no methods: those are on ctx). */
+export type ThinEvent<T extends string = ThinEventType> = EventNotification & { type: T };
+
+export interface ThinHandlerContext<T extends string = ThinEventType> extends HandlerContext {
+  /** GET related_object.url through the `stripe` option's client (null when the notification has no related object). */
+  fetchRelatedObject(): Promise<ThinRelatedObject<T>>;
+  /** GET /v2/core/events/:id through the `stripe` option's client: the full v2 event. */
+  fetchEvent(): Promise<ThinFetchedEvent<T>>;
+}
+
+export type ThinEventHandler<T extends string = ThinEventType> = (event: ThinEvent<T>, ctx: ThinHandlerContext<T>) => unknown;
+
+/**
+ * Thin handlers in the `on` option: `{ 'v1.customer.subscription.created': handler }`. Keys match by pattern, so a
+ * handler here sees `type` as `v1.${string}` / `v2.${string}`; webhooks.on(name, …) types it by the exact name.
+ */
+export type ThinHandlerMap = {
+  [K in ThinEventType]?: ThinEventHandler<K> | ReadonlyArray<ThinEventHandler<K>>;
+};
+
 /** console works; so do pino and winston instances. Missing methods are ignored. */
 export interface WebhookLogger {
   info?(message: string, ...rest: unknown[]): void;
@@ -453,9 +521,28 @@ export interface WebhookHandlerOptions {
   ordering?: 'off' | 'skip-stale';
   /** Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Handlers by event type, typed per name (see WebhookHandlerMap); the same as calling webhooks.on() for each. */
-  on?: WebhookHandlerMap;
+  /**
+   * Handlers by event type, typed per name (see WebhookHandlerMap; thin types: ThinHandlerMap); the same as calling
+   * webhooks.on() for each. Without `stripe` installed every name maps to a snapshot handler: register thin
+   * handlers with webhooks.on() there.
+   */
+  on?: [StripeNodeEvent] extends [never] ? WebhookHandlerMap : WebhookHandlerMap & ThinHandlerMap;
   logger?: WebhookLogger;
+  /** A stripe-node client, for thin events' ctx.fetchRelatedObject() and ctx.fetchEvent(). */
+  stripe?: { rawRequest(method: string, path: string, params?: unknown, options?: unknown): Promise<unknown> };
+  /**
+   * 'inline' (default): a delivery is answered after its handlers ran. 'ack-first': answered 200 as soon as the
+   * event is recorded in the store with its payload, run right after (see `after`), retried by webhooks.drain().
+   * Needs a store that keeps payloads: SqliteStore({ keepPayloads: true }), PostgresStore, RedisStore, ConvexStore,
+   * or the default MemoryStore (in-process only).
+   */
+  delivery?: 'inline' | 'ack-first';
+  /**
+   * ack-first: who runs the work after the answer. Default: this process, at once. Next.js: `after` (from
+   * 'next/server'); Vercel / Cloudflare: `(work) => waitUntil(work())`; Convex: `() => ctx.scheduler.runAfter(0,
+   * internal.webhooks.work, {})` with an internal action that calls drain(). Awaited before the answer.
+   */
+  after?: (work: () => Promise<void>) => unknown;
 }
 
 export type HandleOutcome =
@@ -467,7 +554,9 @@ export type HandleOutcome =
   | 'stale'
   | 'in_progress'
   | 'failed'
-  | 'dead_lettered';
+  | 'dead_lettered'
+  /** delivery: 'ack-first': recorded with its payload; the handlers run after the answer (200 { received: true }). */
+  | 'accepted';
 
 export type HandleBody =
   | { error: SignatureVerificationErrorCode | 'invalid_json'; message?: string }
@@ -492,6 +581,11 @@ export interface WebhookHandler {
    * for that name (an array of names: their union; '*': `Stripe.Event`), and a name stripe-node does not
    * know is a type error.
    */
+  /**
+   * A thin event type (`v1.*`, `v2.*`): the handler gets the notification and a ctx with fetchRelatedObject() /
+   * fetchEvent() (typed from stripe-node where it knows the name). '*' handlers never receive thin events.
+   */
+  on<T extends ThinEventType>(typeOrTypes: T | readonly T[], handler: ThinEventHandler<T>): WebhookHandler;
   on<T extends WebhookEventType | '*'>(typeOrTypes: T | readonly T[], handler: EventHandler<WebhookEvent<T>>): WebhookHandler;
   /**
    * A name typed as plain `string` (e.g. `webhooks.on(name as string, handler)`): for event types your
@@ -503,6 +597,11 @@ export interface WebhookHandler {
   fetch(request: Request): Promise<Response>;
   /** node:http, Express (express.raw() or no body parser), Next.js Pages Router (bodyParser: false). */
   node(req: import('node:http').IncomingMessage & { body?: unknown }, res: import('node:http').ServerResponse): Promise<void>;
+  /**
+   * delivery: 'ack-first': runs the events that are due in the store (recorded and not run, failed, or left by a
+   * process that died), oldest first, each through the usual claim (never twice). One result per event it looked at.
+   */
+  drain(options?: { limit?: number }): Promise<HandleResult[]>;
   /** Closes the store only if the handler created it. */
   close(): Promise<void>;
 }

@@ -142,11 +142,15 @@ class WebhookHandler {
     return this;
   }
 
-  /** A type's handlers and the '*' handlers, each function once, in registration order. */
-  #handlersFor(type) {
+  /**
+   * A type's handlers and the '*' handlers, each function once, in registration order. '*' is
+   * for snapshot events only: a thin notification has another shape (lib/thin-events.js), so
+   * it goes only to handlers registered for its type.
+   */
+  #handlersFor(type, thin = false) {
     const fns = [];
     for (const r of this.#registrations) {
-      if ((r.type === type || r.type === '*') && !fns.includes(r.fn)) fns.push(r.fn);
+      if ((r.type === type || (r.type === '*' && !thin)) && !fns.includes(r.fn)) fns.push(r.fn);
     }
     return fns;
   }
@@ -212,7 +216,7 @@ class WebhookHandler {
   /** @param inline true for a run that must not be queued again (ack-first's own runs, drain()) */
   async #process(event, envelope, rawBody, inline = false) {
     const { id: eventId, type } = envelope;
-    const handlers = this.#handlersFor(type);
+    const handlers = this.#handlersFor(type, isThinEnvelope(envelope));
     if (handlers.length === 0) {
       // Nothing would run, so nothing is claimed: no store work for event types the app does not handle.
       this.#logger.info(`hookwise: ignored ${type} ${eventId} (no handler for this type)`);
@@ -414,7 +418,6 @@ class WebhookHandler {
     const store = this.#storeInUse();
     const results = [];
     for (const record of await this.#ackFirst.due(store, limit)) {
-      if (this.#handlersFor(record.type).length === 0) continue; // nothing would run it here
       const payload = await this.#ackFirst.payloadOf(store, record);
       if (payload === null || payload === undefined) continue; // recorded before ack-first: Stripe's retries bring it
       let event;
@@ -425,6 +428,7 @@ class WebhookHandler {
         continue;
       }
       const envelope = { id: record.id, type: record.type, created: record.created, objectId: record.objectId ?? undefined, object: event.object };
+      if (this.#handlersFor(record.type, isThinEnvelope(envelope)).length === 0) continue; // nothing would run it here
       results.push(await this.#runQueued(event, envelope, payload));
     }
     return results;

@@ -105,8 +105,10 @@ for (const { name: implementation, hookwise } of ENGINES) describe(implementatio
     await webhooks.close();
   });
 
-  test('no handler for a thin type: ignored (200); a snapshot handler of the same name does not match', async () => {
-    const webhooks = hookwise.createWebhookHandler({ secret, ...quiet }).on('customer.subscription.created', () => assert.fail('snapshot handler ran'));
+  test("no handler for a thin type: ignored (200); neither '*' nor a snapshot handler of the same name matches", async () => {
+    const webhooks = hookwise.createWebhookHandler({ secret, ...quiet })
+      .on('customer.subscription.created', () => assert.fail('snapshot handler ran'))
+      .on('*', () => assert.fail("'*' ran for a thin event"));
     const res = await deliver(webhooks, JSON.stringify(notification()));
     assert.equal(res.outcome, 'ignored');
     assert.equal(res.status, 200);
