@@ -1,6 +1,6 @@
 // Types for hookwise/convex (lib/convex/index.mjs).
 import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel } from 'convex/server';
-import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta } from '../../index';
+import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, PendingPayloadStore } from '../../index';
 
 /** Spread into defineSchema({ ...hookwiseTables, ... }) in convex/schema.ts. */
 export declare const hookwiseTables: {
@@ -18,6 +18,11 @@ export declare const get: RegisteredQuery<'internal', { eventId: string }, Promi
 export declare const list: RegisteredQuery<'internal', { status?: EventRecord['status']; type?: string; before?: number; limit?: number }, Promise<EventRecord[]>>;
 export declare const requeue: RegisteredMutation<'internal', { eventId: string }, Promise<boolean>>;
 export declare const purge: RegisteredMutation<'internal', { olderThanMs: number; cutoff?: number }, Promise<{ deleted: number; cutoff: number; more: boolean }>>;
+// Pending payloads, for delivery: 'ack-first' (re-export them too).
+export declare const savePayload: RegisteredMutation<'internal', { eventId: string; payload: ArrayBuffer }, Promise<boolean>>;
+export declare const loadPayload: RegisteredQuery<'internal', { eventId: string }, Promise<ArrayBuffer | null>>;
+export declare const deletePayload: RegisteredMutation<'internal', { eventId: string }, Promise<boolean>>;
+export declare const due: RegisteredQuery<'internal', { limit?: number }, Promise<Array<EventRecord & { payload: ArrayBuffer }>>>;
 
 /** References to the deployed functions: `internal.hookwise` when convex/hookwise.ts re-exports them. */
 export interface HookwiseFunctionReferences {
@@ -30,6 +35,11 @@ export interface HookwiseFunctionReferences {
   list: FunctionReference<'query', 'internal'>;
   requeue: FunctionReference<'mutation', 'internal'>;
   purge: FunctionReference<'mutation', 'internal'>;
+  /** For delivery: 'ack-first'. */
+  savePayload?: FunctionReference<'mutation', 'internal'>;
+  loadPayload?: FunctionReference<'query', 'internal'>;
+  deletePayload?: FunctionReference<'mutation', 'internal'>;
+  due?: FunctionReference<'query', 'internal'>;
 }
 
 export interface ConvexStoreOptions {
@@ -42,7 +52,7 @@ export interface ConvexStoreOptions {
 
 /** The Store inside Convex actions: each operation one ctx.runMutation / ctx.runQuery. */
 /** ConvexStore has every method of the Store interface (declaration merging). */
-export interface ConvexStore extends Store {}
+export interface ConvexStore extends Store, PendingPayloadStore {}
 export declare class ConvexStore {
   constructor(options: ConvexStoreOptions);
 }

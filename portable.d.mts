@@ -1,0 +1,27 @@
+// Generated from portable.d.ts by scripts/esm-declarations.js (the ES-module twin, for "import"): edit portable.d.ts.
+// hookwise/portable, and `hookwise` under the workerd, edge-light, worker,
+// browser and deno conditions: the same API as `hookwise` (index.d.ts), with
+// no native addon. Its synchronous verifying functions (constructEvent,
+// verifyHeader, parseEventNotification, generateTestHeaderString) need a
+// synchronous HMAC (node:crypto); where the runtime has none they throw an
+// Error naming the …Async function to use instead.
+import type { Store, SqliteStoreOptions } from './index.mjs';
+
+export * from './index.mjs';
+
+/** Always 'portable' here. */
+export const implementation: 'portable';
+
+/**
+ * SqliteStore on node:sqlite (Node 22.13+, Deno) or bun:sqlite (Bun), in the native store's
+ * file format. Elsewhere the constructor throws, naming the stores that work there.
+ */
+export interface SqliteStore extends Store {}
+export class SqliteStore {
+  constructor(options?: SqliteStoreOptions);
+  readonly path: string;
+  readonly durability: 'full' | 'normal';
+  readonly keepPayloads: boolean;
+  /** The SQLite binding this store uses. */
+  readonly driver: 'node:sqlite' | 'bun:sqlite';
+}
