@@ -280,4 +280,19 @@ redis.call('PEXPIRE', KEYS[1], retention)
 return 1
 `;
 
-module.exports = { CLAIM, COMPLETE, FAIL, REQUEUE, GET, LIST, PURGE, LAST_APPLIED, MARK_APPLIED };
+// Pending payloads (ack-first delivery): P p:<id> beside the record, written only while
+// the record is processing or failed, deleted only once it completed.
+// KEYS[1] = the record, KEYS[2] = the payload key; ARGV[2] = base64 body, ARGV[3] = TTL ms.
+const SAVE_PAYLOAD = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'processing' and status ~= 'failed' then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX')
+return 1
+`;
+
+const DELETE_PAYLOAD = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'completed' then return 0 end
+return redis.call('DEL', KEYS[2])
+`;
+
+module.exports = { CLAIM, COMPLETE, FAIL, REQUEUE, GET, LIST, PURGE, LAST_APPLIED, MARK_APPLIED, SAVE_PAYLOAD, DELETE_PAYLOAD };

@@ -275,12 +275,12 @@ class RedisStore {
     }
   }
 
-  /** Keeps the raw body of an event until it completes (the first one given stays). */
+  /** Keeps the raw body of a processing or failed event until it completes (the first one given stays). */
   async savePayload(eventId, payload) {
     common.checkEventId(eventId);
     const bytes = common.payloadBytes(payload);
     const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-    await this._command('savePayload', ['SET', this._payloadKey(eventId), base64, 'PX', this._retention, 'NX']);
+    await this._run('savePayload', 'SAVE_PAYLOAD', [this._eventKey(eventId), this._payloadKey(eventId)], [base64, this._retention]);
   }
 
   /** The kept raw body (a Buffer), or null. */
@@ -293,7 +293,7 @@ class RedisStore {
   /** Drops the kept body of an event that completed. */
   async deletePayload(eventId) {
     common.checkEventId(eventId);
-    await this._command('deletePayload', ['DEL', this._payloadKey(eventId)]);
+    await this._run('deletePayload', 'DELETE_PAYLOAD', [this._eventKey(eventId), this._payloadKey(eventId)], []);
   }
 
   // The client belongs to the caller: close() only stops this store's use of it.
