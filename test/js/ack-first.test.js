@@ -1,6 +1,7 @@
 'use strict';
 // Ack-first delivery (createWebhookHandler({ delivery: 'ack-first' })) on every store that
-// supports it: the native SqliteStore (keepPayloads), PostgresStore and RedisStore on real
+// supports it: SqliteStore (keepPayloads; native, and portable on node:sqlite where this Node
+// has it), PostgresStore and RedisStore on real
 // servers (test/js/support/services.js), MemoryStore (in-process only). What must hold:
 // - a receiver killed (SIGKILL) right after its 200, before the run, loses nothing: the next
 //   drain() runs the event, once;
@@ -18,7 +19,7 @@ const { randomBytes } = require('node:crypto');
 const hookwise = require('../../lib');
 const { ADVANCE_CLOCK } = require('../../lib/stores/store-args');
 const { SECRET, makeEvent, delivery } = require('./support/deliveries');
-const { openStore } = require('./support/ack-first-store');
+const { openStore, entryFor } = require('./support/ack-first-store');
 const services = require('./support/services');
 
 const receiver = path.join(__dirname, 'support', 'ack-first-receiver.js');
@@ -26,6 +27,12 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-ack-first-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+let nodeSqlite = true;
+try {
+  require('node:sqlite');
+} catch {
+  nodeSqlite = false;
+}
 const pgSkip = services.unavailable('postgres') ?? false;
 const redisSkip = services.unavailable('redis') ?? false;
 let postgres = null;
@@ -42,13 +49,14 @@ after(async () => {
 const unique = () => randomBytes(5).toString('hex');
 const KINDS = [
   { kind: 'sqlite', skip: false, describe: () => ({ kind: 'sqlite', path: path.join(tmp, `${unique()}.db`) }) },
+  { kind: 'portable-sqlite', skip: nodeSqlite ? false : 'this Node has no node:sqlite (22.13+)', describe: () => ({ kind: 'portable-sqlite', path: path.join(tmp, `${unique()}-portable.db`) }) },
   { kind: 'postgres', skip: pgSkip, describe: () => ({ kind: 'postgres', connectionString: postgres.connectionString, table: `hw_ack_${unique()}` }) },
   { kind: 'redis', skip: redisSkip, describe: () => ({ kind: 'redis', url: redis.url, prefix: `hw-ack-${unique()}:` }) },
 ];
 
 /** A handler over `store` whose invoice.paid handler counts runs per event id (and throws while `failing`). */
-function worker(store, { runs = new Map(), failing = () => false, ...options } = {}) {
-  const webhooks = hookwise.createWebhookHandler({ secret: SECRET, store, delivery: 'ack-first', retry: false, logger: {}, ...options });
+function worker(store, { runs = new Map(), failing = () => false, entry = hookwise, ...options } = {}) {
+  const webhooks = entry.createWebhookHandler({ secret: SECRET, store, delivery: 'ack-first', retry: false, logger: {}, ...options });
   webhooks.on('invoice.paid', async (event) => {
     runs.set(event.id, (runs.get(event.id) ?? 0) + 1);
     if (failing(event)) throw new Error('not yet');
@@ -84,7 +92,7 @@ for (const { kind, skip, describe: describeStore } of KINDS) describe(`ack-first
       const record = await store.get(event.id);
       assert.equal(record.status, 'failed'); // queued: claimable at once
       assert.equal(record.attempts, 0);
-      const { webhooks, runs } = worker(store);
+      const { webhooks, runs } = worker(store, { entry: entryFor(description) });
       const results = await webhooks.drain();
       assert.deepEqual(results.map((r) => [r.eventId, r.outcome, r.attempt]), [[event.id, 'processed', 1]]);
       assert.equal(runs.get(event.id), 1);
@@ -97,16 +105,17 @@ for (const { kind, skip, describe: describeStore } of KINDS) describe(`ack-first
   });
 
   test('killed in the middle of the run: after the lease, drain() runs it again, once', async () => {
-    const leaseMs = kind === 'sqlite' ? 60_000 : 300;
+    const sqlite = kind === 'sqlite' || kind === 'portable-sqlite';
+    const leaseMs = sqlite ? 60_000 : 300;
     const description = { ...describeStore(), leaseMs };
     const event = makeEvent();
     await deliverAndKill(description, 'mid-run', event);
     const { store, close } = await openStore(description);
     try {
       assert.equal((await store.get(event.id)).status, 'processing');
-      const { webhooks, runs } = worker(store, { leaseMs });
+      const { webhooks, runs } = worker(store, { leaseMs, entry: entryFor(description) });
       // While the dead run's lease holds, drain() leaves the event alone.
-      if (kind === 'sqlite') {
+      if (sqlite) {
         assert.deepEqual((await webhooks.drain()).map((r) => r.outcome), ['in_progress']);
         store[ADVANCE_CLOCK](leaseMs + 1);
       }
@@ -124,9 +133,10 @@ for (const { kind, skip, describe: describeStore } of KINDS) describe(`ack-first
   });
 
   test('failures are retried by drain() and dead-lettered at maxAttempts; nothing runs after', async () => {
-    const { store, close } = await openStore(describeStore());
+    const description = describeStore();
+    const { store, close } = await openStore(description);
     try {
-      const { webhooks, runs } = worker(store, { maxAttempts: 3, failing: () => true });
+      const { webhooks, runs } = worker(store, { maxAttempts: 3, failing: () => true, entry: entryFor(description) });
       const event = makeEvent();
       const { body, header } = delivery(event);
       const res = await webhooks.handle(body, header);
@@ -153,14 +163,15 @@ for (const { kind, skip, describe: describeStore } of KINDS) describe(`ack-first
     try {
       // Queued only: `after` does not start the runs, the drains do.
       const runs = new Map();
-      const receiving = worker(a.store, { runs, after: () => {} });
+      const entry = entryFor(description);
+      const receiving = worker(a.store, { runs, after: () => {}, entry });
       const events = Array.from({ length: 12 }, () => makeEvent());
       for (const event of events) {
         const { body, header } = delivery(event);
         assert.equal((await receiving.webhooks.handle(body, header)).outcome, 'accepted');
       }
-      const one = worker(a.store, { runs });
-      const two = worker(b.store, { runs });
+      const one = worker(a.store, { runs, entry });
+      const two = worker(b.store, { runs, entry });
       const results = (await Promise.all([one.webhooks.drain(), two.webhooks.drain(), one.webhooks.drain(), two.webhooks.drain()])).flat();
       const processed = results.filter((r) => r.outcome === 'processed').map((r) => r.eventId).sort();
       assert.deepEqual(processed, events.map((e) => e.id).sort());

@@ -7,15 +7,14 @@
 //                parent "acked" and never starts the run
 //   'mid-run'    the run starts: the handler tells the parent "running" and never returns
 const http = require('node:http');
-const { createWebhookHandler } = require('../../../lib');
-const { openStore } = require('./ack-first-store');
+const { openStore, entryFor } = require('./ack-first-store');
 const { SECRET } = require('./deliveries');
 
 (async () => {
   const description = JSON.parse(process.argv[2]);
   const where = process.argv[3];
   const { store } = await openStore(description);
-  const webhooks = createWebhookHandler({
+  const webhooks = entryFor(description).createWebhookHandler({
     secret: SECRET,
     store,
     delivery: 'ack-first',

@@ -2,12 +2,21 @@
 // The stores the ack-first tests run on, made from a plain description so that a child
 // process (test/js/support/ack-first-receiver.js) opens the same store as the test:
 //   { kind: 'sqlite', path }                 native SqliteStore, keepPayloads
+//   { kind: 'portable-sqlite', path }        hookwise/portable's SqliteStore (node:sqlite), keepPayloads
 //   { kind: 'postgres', connectionString, table }
 //   { kind: 'redis', url, prefix }           ioredis
 // open(description) resolves { store, close } (close also ends the client it made).
+/** The entry a store kind belongs to (its handler is created from the same one). */
+const entryFor = (d) => require(d.kind === 'portable-sqlite' ? '../../../lib/portable' : '../../../lib');
+
 async function openStore(d) {
   if (d.kind === 'sqlite') {
     const { SqliteStore } = require('../../../lib');
+    const store = new SqliteStore({ path: d.path, keepPayloads: true });
+    return { store, close: () => store.close() };
+  }
+  if (d.kind === 'portable-sqlite') {
+    const { SqliteStore } = require('../../../lib/portable');
     const store = new SqliteStore({ path: d.path, keepPayloads: true });
     return { store, close: () => store.close() };
   }
@@ -30,4 +39,4 @@ async function openStore(d) {
   throw new Error(`unknown store kind ${d.kind}`);
 }
 
-module.exports = { openStore };
+module.exports = { openStore, entryFor };
