@@ -17,6 +17,8 @@
 //   existing, failed or processing: its payload is made sure of; the worker's
 //               claim decides (a live lease answers in_progress to the worker,
 //               and the holder finishes or fails it).
+//               A keepPayloads record without a body (recorded before ack-first
+//               was on) is claimed and run in the request instead, as inline.
 //   completed / dead-lettered: answered as today (duplicate / dead_lettered).
 // The run itself is the handler's usual claim -> handlers -> complete/fail, so
 // claims, leases and fencing tokens keep every event to one completed run, and
@@ -123,8 +125,9 @@ class AckFirst {
       if (existing.status === 'completed') return { status: 'duplicate', attempt: existing.attempts };
       if (existing.status === 'dead_lettered') return { status: 'dead_lettered', attempt: existing.attempts };
       if (this.#mode === 'record') {
-        // A keepPayloads store kept the body at the first claim; one recorded without it gets it from the worker's claim.
-        if (existing.payload === null || existing.payload === undefined) return { status: 'in_progress', attempt: existing.attempts };
+        // Recorded without its body (before ack-first was on): nothing could run it later, so this
+        // delivery runs it now, as inline delivery would; the claim stores the body meanwhile.
+        if (existing.payload === null || existing.payload === undefined) return store.claim(eventId, { ...meta, payload: rawBody });
       } else {
         await this.#savePayload(store, eventId, rawBody);
       }
@@ -203,9 +206,10 @@ class AckFirst {
    */
   async due(store, limit) {
     if (isFunction(store.due)) return store.due({ limit });
+    // list() is newest first: with a backlog larger than `limit` the newest of it run first.
     const listed = [];
     for (const status of ['failed', 'processing']) {
-      listed.push(...(await store.list({ status, limit: MAX_DRAIN_LIMIT })));
+      listed.push(...(await store.list({ status, limit })));
     }
     listed.sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return listed.slice(0, limit);

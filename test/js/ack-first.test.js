@@ -211,6 +211,22 @@ describe('ack-first on MemoryStore (in-process only)', () => {
     assert.equal(runs.get(event.id), 1);
   });
 
+  test('a SqliteStore record without a body (from before ack-first) is run in the request, as inline delivery would', async () => {
+    const store = new hookwise.SqliteStore({ path: path.join(tmp, `${unique()}-old.db`), keepPayloads: true });
+    try {
+      const event = makeEvent();
+      const old = await store.claim(event.id, { type: event.type, created: event.created, leaseMs: 60_000 });
+      await store.fail(event.id, old.token, 'failed before ack-first', 5);
+      const { webhooks, runs } = worker(store, { after: () => assert.fail('nothing is queued') });
+      const { body, header } = delivery(event);
+      const res = await webhooks.handle(body, header);
+      assert.deepEqual([res.outcome, res.attempt], ['processed', 2]);
+      assert.equal(runs.get(event.id), 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a store that cannot keep payloads is refused at creation; drain() needs ack-first', () => {
     const store = { claim() {}, complete() {}, fail() {}, close() {} };
     assert.throws(() => hookwise.createWebhookHandler({ secret: SECRET, store, delivery: 'ack-first' }), { code: 'ack_first_store' });
