@@ -128,6 +128,10 @@ class AckFirst {
         // Recorded without its body (before ack-first was on): nothing could run it later, so this
         // delivery runs it now, as inline delivery would; the claim stores the body meanwhile.
         if (existing.payload === null || existing.payload === undefined) return store.claim(eventId, { ...meta, payload: rawBody });
+        // A processing record may stand on a claim-only commit that SqliteStore does not wait for
+        // the disk for (docs/stores.md): answer as inline does (409, Stripe retries) rather than
+        // acknowledge what a power loss could take back.
+        if (existing.status === 'processing') return { status: 'in_progress', attempt: existing.attempts };
       } else {
         await this.#savePayload(store, eventId, rawBody);
       }
