@@ -16,6 +16,7 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -223,6 +224,14 @@ class WebhookHandler {
     }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
+    if (config.transactional) {
+      // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
+      const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+      return processTransactionally({
+        store, event, eventId, type, meta, handlers, ordered, objectId, created,
+        config, logger: this.#logger, result, errorText,
+      });
+    }
     const claim = await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {

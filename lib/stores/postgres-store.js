@@ -23,6 +23,7 @@
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
 const { sha1Hex, sha1BigInt64 } = require('./sha1');
+const { claimInTransaction } = require('./postgres-transaction');
 
 const DEFAULT_TABLE = 'hookwise_events';
 // The most records (and, separately, ordering markers) one retention sweep deletes.
@@ -149,6 +150,38 @@ gone AS (DELETE FROM ${ev} WHERE id IN (
 markers AS (DELETE FROM ${applied} WHERE object_id IN (
   SELECT object_id FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) LIMIT $2) RETURNING 1)
 SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
+    // Transactional handlers (lib/stores/postgres-transaction.js). The event's
+    // row is inserted first on its own (autocommit) so that it exists to be
+    // locked: 'processing' with attempts 0 and an expired lease, i.e. claimable
+    // by either kind of claim. NOT EXISTS first: the unique check of an INSERT
+    // would wait for a transaction that holds (and has updated) the row. Then, inside the delivery's transaction, the row
+    // is locked with NOWAIT (a concurrent delivery gets 55P03 at once, not a
+    // wait) and claimed under that lock.
+    txInsert: `INSERT INTO ${ev} (id, type, created, object_id, status, attempts, last_error, received_at, updated_at, token, lease_until)
+SELECT $1, $2, $3, $4, 'processing', 0, NULL, ms, ms, NULL, 0 FROM (SELECT ${NOW_MS} AS ms) now
+WHERE NOT EXISTS (SELECT 1 FROM ${ev} WHERE id = $1)
+ON CONFLICT (id) DO NOTHING`,
+    txClaim: `WITH locked AS (SELECT id, status, attempts, lease_until FROM ${ev} WHERE id = $1 FOR UPDATE NOWAIT),
+now AS (SELECT ${NOW_MS} AS ms),
+taken AS (
+  UPDATE ${ev} AS e SET status = 'processing', attempts = e.attempts + 1, token = $2,
+    lease_until = now.ms + $3, updated_at = now.ms
+  FROM locked, now
+  WHERE e.id = locked.id AND (locked.status = 'failed' OR (locked.status = 'processing' AND locked.lease_until <= now.ms))
+  RETURNING e.attempts
+)
+SELECT 'acquired' AS outcome, attempts FROM taken
+UNION ALL
+SELECT status, attempts FROM locked WHERE NOT EXISTS (SELECT 1 FROM taken)`,
+    // A failed run whose transaction could not record it (its connection
+    // died): counted on its own, only while the row is claimable (nobody has
+    // completed it or holds a live lease since), waiting for a row lock if a
+    // delivery holds one and re-checking after it.
+    txFailAlone: `UPDATE ${ev} SET attempts = attempts + 1,
+  status = CASE WHEN attempts + 1 >= $3 THEN 'dead_lettered' ELSE 'failed' END,
+  last_error = $2, token = NULL, lease_until = NULL, updated_at = ${NOW_MS}
+WHERE id = $1 AND (status = 'failed' OR (status = 'processing' AND coalesce(lease_until, 0) <= ${NOW_MS}))
+RETURNING status, attempts`,
     lastApplied: `SELECT created FROM ${applied} WHERE object_id = $1`,
     markApplied: `INSERT INTO ${applied} AS a (object_id, created, event_id, updated_at) VALUES ($1, $2, $3, ${NOW_MS})
 ON CONFLICT (object_id) DO UPDATE SET created = GREATEST(a.created, EXCLUDED.created),
@@ -203,6 +236,8 @@ class PostgresStore {
     this._closed = false;
     // Named statements are parsed once per connection; the name is per table.
     this._statementPrefix = `hookwise_${sha1Hex(table).slice(0, 12)}_`;
+    // Transactional handlers need one client per delivery (pool.connect()).
+    if (typeof pool.connect !== 'function') this.claimInTransaction = undefined;
   }
 
   /** The DDL PostgresStore runs on first use, for migrations: an array of statements. */
@@ -369,6 +404,22 @@ class PostgresStore {
     common.checkOlderThan(olderThanMs);
     const { rows } = await this._query('purge', 'purge', this._sql.purge, [olderThanMs]);
     return Number(rows[0].deleted);
+  }
+
+  /**
+   * The transactional capability (docs/stores.md, "Optional store capabilities"):
+   * takes a client from the pool, BEGINs and claims the event under a row lock.
+   * Resolves { status, attempt } and, when acquired, `transaction` (a
+   * PostgresEventTransaction holding the client until it commits or rolls back).
+   * Only with a pool: a bare Client cannot give each delivery its own transaction
+   * (the constructor removes this method then, so createWebhookHandler refuses it).
+   */
+  async claimInTransaction(eventId, meta) {
+    common.checkEventId(eventId);
+    common.checkClaimMeta(meta);
+    if (this._closed) throw common.closedError('PostgresStore', 'claim');
+    await this._sweepIfDue();
+    return claimInTransaction(this, eventId, meta);
   }
 
   // The pool belongs to the caller: close() only stops this store's use of it.
