@@ -43,6 +43,10 @@ const STATUS = {
 
 // Internal (not exported from the package): the CLI observes every result through it.
 const ON_RESULT = Symbol('hookwise.onResult');
+// Internal (not exported from the package): hookwise/convex's webhookHttpAction
+// (lib/convex/webhook-mutation.mjs) sets it to run a verified delivery as one
+// Convex mutation instead of claim -> handlers -> complete here.
+const PROCESS_DELIVERY = Symbol('hookwise.processDelivery');
 
 function result(outcome, fields) {
   return { status: STATUS[outcome], body: BODY[outcome], outcome, ...fields };
@@ -200,6 +204,9 @@ class WebhookHandler {
   }
 
   async #process(event, envelope, rawBody) {
+    if (this[PROCESS_DELIVERY]) {
+      return this[PROCESS_DELIVERY]({ event, envelope, rawBody, config: this.#config, result, errorText });
+    }
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type);
     if (handlers.length === 0) {
@@ -396,4 +403,4 @@ function handlerFactory(engine) {
   };
 }
 
-module.exports = { handlerFactory, WebhookHandler, ON_RESULT };
+module.exports = { handlerFactory, WebhookHandler, ON_RESULT, PROCESS_DELIVERY };
