@@ -575,8 +575,10 @@ export interface WebhookHandler<C = HandlerContext> {
   close(): Promise<void>;
 }
 
-/** transactional: true — handlers get ctx.client / ctx.sql inside the event's transaction. */
-export function createWebhookHandler(
-  options: WebhookHandlerOptions<TransactionalHandlerContext> & { transactional: true },
-): WebhookHandler<TransactionalHandlerContext>;
+/** What a transactional store's transactions add to the handlers' ctx (PostgresStore: client, sql; portable SqliteStore: db). */
+export type TransactionContextOf<S> = S extends TransactionalStore<infer C> ? C : never;
+/** transactional: true — handlers get the store's transaction context (ctx.client / ctx.sql with PostgresStore). */
+export function createWebhookHandler<S extends TransactionalStore<any>>(
+  options: WebhookHandlerOptions<HandlerContext & TransactionContextOf<S>> & { store: S; transactional: true },
+): WebhookHandler<HandlerContext & TransactionContextOf<S>>;
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;

@@ -22,10 +22,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function transactionalUnsupported(store) {
   if (store !== undefined && store !== null && typeof store.claimInTransaction === 'function') return null;
   const name = store === undefined ? 'the default MemoryStore' : (store && store.constructor && store.constructor.name) || 'this store';
-  const bareClient = name === 'PostgresStore' ? ' (this one was given a bare pg Client: give it a Pool, which hands each delivery its own connection)' : '';
+  const why =
+    name === 'PostgresStore'
+      ? ' (this one was given a bare pg Client: give it a Pool, which hands each delivery its own connection)'
+      : name === 'SqliteStore'
+        ? " (the native SqliteStore commits from its own writer thread; hookwise/portable's SqliteStore, on node:sqlite or bun:sqlite, can: its handlers get ctx.db)"
+        : '';
   return (
-    `hookwise: transactional: true needs a store whose transactions can hold the app's writes, and ${name} cannot${bareClient}. ` +
-    'Use new PostgresStore({ pool }) with a pg Pool; in Convex use defineWebhookMutation and webhookHttpAction from hookwise/convex. ' +
+    `hookwise: transactional: true needs a store whose transactions can hold the app's writes, and ${name} cannot${why}. ` +
+    "Use new PostgresStore({ pool }) with a pg Pool, or hookwise/portable's SqliteStore; in Convex use defineWebhookMutation and webhookHttpAction from hookwise/convex. " +
     'Other stores give at-most-once handler runs without transactional: true (docs/stores.md, "Guarantees by store and mode").'
   );
 }

@@ -34,3 +34,11 @@ plain.on('invoice.paid', async (event, ctx) => {
 
 // @ts-expect-error: transactional is a boolean
 createWebhookHandler({ secret: 'whsec_x', store, transactional: 'yes' });
+
+// hookwise/portable's SqliteStore: ctx.db, not ctx.sql.
+import { SqliteStore as PortableSqliteStore, createWebhookHandler as createPortable } from 'hookwise/portable';
+createPortable({ secret: 'whsec_x', store: new PortableSqliteStore({ path: 'app.db' }), transactional: true }).on('invoice.paid', (event, ctx) => {
+  ctx.db.prepare('INSERT INTO ledger (event_id) VALUES (?)').run(event.id);
+  // @ts-expect-error: no pg client on a SQLite transaction
+  ctx.sql('SELECT 1');
+});
