@@ -28,7 +28,7 @@ import handlerModule from '../handler.js';
 import storeArgs from '../stores/store-args.js';
 import args from '../args.js';
 
-const { createWebhookHandler } = portable;
+const { createWebhookHandler, WebhookConfigError } = portable;
 const { PROCESS_DELIVERY } = handlerModule;
 const { isKey, truncateLastError, checkRetention } = storeArgs;
 const { isPlainObject, isFunction, describe, invalidArgument } = args;
@@ -184,10 +184,23 @@ export function webhookMutations({ findEvent, deleteOlderThan, sweepBatch, Conve
       throw new TypeError('hookwise: webhookHttpAction needs { functions }: the references of the hookwise functions (with recordFailure), e.g. internal.hookwise');
     }
     const retention = checkRetention(retentionMs);
-    // Every option is checked now, as createWebhookHandler checks them (no I/O, no random values).
-    createWebhookHandler(handlerOptions);
+    // Every option is checked now, as createWebhookHandler checks them (no I/O, no random values) —
+    // except a missing secret: Convex evaluates this module when it deploys, possibly before the
+    // deployment has STRIPE_WEBHOOK_SECRET, so that one is answered at each request (500 missing_secret).
+    try {
+      createWebhookHandler(handlerOptions);
+    } catch (err) {
+      if (!(err instanceof WebhookConfigError && err.code === 'missing_secret')) throw err;
+    }
     return httpActionGeneric(async (ctx, request) => {
-      const webhooks = createWebhookHandler(handlerOptions);
+      let webhooks;
+      try {
+        webhooks = createWebhookHandler(handlerOptions);
+      } catch (err) {
+        if (!(err instanceof WebhookConfigError)) throw err;
+        (handlerOptions.logger?.error ?? console.error).call(handlerOptions.logger, err.message);
+        return new Response(JSON.stringify({ error: err.code, message: err.message }), { status: 500, headers: { 'content-type': 'application/json' } });
+      }
       // Only for its retention clock (a sweep at most once a minute per runtime).
       const sweeper = new ConvexStore({ ctx, functions, retentionMs: retention });
       webhooks[PROCESS_DELIVERY] = (delivery) => deliver(ctx, delivery, { mutation, functions, sweeper, retention });

@@ -177,5 +177,16 @@ test('defineWebhookMutation and webhookHttpAction check their options', () => {
   assert.throws(() => defineWebhookMutation({ handlers: {} }), /unknown defineWebhookMutation option "handlers"/);
   assert.throws(() => webhookHttpAction({ secret: 'whsec_x', functions: {} }), /needs \{ mutation \}/);
   assert.throws(() => webhookHttpAction({ secret: 'whsec_x', mutation: {} }), /needs \{ functions \}/);
-  assert.throws(() => webhookHttpAction({ mutation: {}, functions: {} }), (err) => err.code === 'missing_secret');
+  assert.throws(() => webhookHttpAction({ secret: 'whsec_x', mutation: {}, functions: {}, retry: { tries: 1 } }), /unknown retry option "tries"/);
+  // A missing secret is answered at each request (Convex evaluates modules at deploy, maybe before the env var is set).
+  webhookHttpAction({ mutation: {}, functions: {} });
+});
+
+test('a deployment without the secret answers 500 missing_secret, naming STRIPE_WEBHOOK_SECRET', async () => {
+  const d = invoicePaid();
+  const answer = await send(d, '/stripe/no-secret');
+  assert.equal(answer.status, 500);
+  assert.equal(answer.body.error, 'missing_secret');
+  assert.match(answer.body.message, /STRIPE_WEBHOOK_SECRET/);
+  assert.deepEqual(await state(), { events: [], payments: [] });
 });

@@ -14,21 +14,10 @@ const services = require('./support/services');
 const { ENGINES } = require('./support/engines');
 const { SECRET, makeEvent, delivery } = require('./support/deliveries');
 
-const skip = services.unavailable('postgres') ?? false;
-let postgres = null;
-let pool = null;
-
-before(async () => {
-  if (skip) return;
-  postgres = await services.startPostgres();
-  const { Pool } = require('pg');
-  pool = new Pool({ connectionString: postgres.connectionString, max: 30 });
-  pool.on('error', () => {}); // clients whose backend a test terminates
-});
-after(async () => {
-  if (pool) await pool.end();
-  if (postgres) await postgres.stop();
-});
+const postgres = services.usePostgres({ before, after }, { max: 30 });
+const { skip } = postgres;
+// The pool, once started: each test's store and ledger use it.
+const db = () => postgres.pool();
 
 const quiet = { info() {}, warn() {}, error() {} };
 const deferred = () => {
@@ -41,10 +30,10 @@ const deferred = () => {
 async function setup(hookwise, options = {}) {
   const table = `hw_tx_${randomBytes(6).toString('hex')}`;
   const ledger = `${table}_ledger`;
-  await pool.query(`CREATE TABLE "${ledger}" (event_id text NOT NULL, amount integer NOT NULL, run integer NOT NULL)`);
-  const store = new hookwise.PostgresStore({ pool, table });
+  await db().query(`CREATE TABLE "${ledger}" (event_id text NOT NULL, amount integer NOT NULL, run integer NOT NULL)`);
+  const store = new hookwise.PostgresStore({ pool: db(), table });
   const make = (more = {}) => hookwise.createWebhookHandler({ secret: SECRET, store, transactional: true, logger: quiet, ...options, ...more });
-  const effects = async (eventId) => (await pool.query(`SELECT event_id, amount, run FROM "${ledger}" WHERE event_id = $1 ORDER BY run`, [eventId])).rows;
+  const effects = async (eventId) => (await db().query(`SELECT event_id, amount, run FROM "${ledger}" WHERE event_id = $1 ORDER BY run`, [eventId])).rows;
   const credit = (ctx, event, run = 1) =>
     ctx.sql(`INSERT INTO "${ledger}" (event_id, amount, run) VALUES ($1, $2, $3)`, [event.id, event.data.object.amount_paid, run]);
   return { table, ledger, store, make, effects, credit };
@@ -63,7 +52,7 @@ for (const { name, hookwise } of ENGINES) {
       const bareClient = { query: async () => ({ rows: [] }) };
       refuses(new hookwise.PostgresStore({ pool: bareClient }), /bare pg Client: give it a Pool/);
       assert.throws(
-        () => hookwise.createWebhookHandler({ secret: SECRET, store: new hookwise.PostgresStore({ pool }), transactional: 'yes' }),
+        () => hookwise.createWebhookHandler({ secret: SECRET, store: new hookwise.PostgresStore({ pool: db() }), transactional: 'yes' }),
         (err) => err instanceof TypeError && /transactional/.test(err.message),
       );
       // false is the default path, with any store.
@@ -92,6 +81,9 @@ for (const { name, hookwise } of ENGINES) {
       const again = await webhooks.handle(body, header);
       assert.deepEqual([again.status, again.body, again.outcome], [200, { received: true, duplicate: true }, 'duplicate']);
       assert.equal((await effects(event.id)).length, 1);
+      // The same answer through the Fetch adapter (what Next.js and Convex call).
+      const viaFetch = await webhooks.fetch(new Request('http://localhost/webhook', { method: 'POST', headers: { 'stripe-signature': header }, body }));
+      assert.deepEqual([viaFetch.status, await viaFetch.json()], [200, { received: true, duplicate: true }]);
       // An event type without handlers opens no transaction and writes no record.
       const other = delivery(makeEvent({ type: 'customer.created' }));
       const ignored = await webhooks.handle(other.body, other.header);
@@ -143,7 +135,7 @@ for (const { name, hookwise } of ENGINES) {
         if (results.every((r) => r.outcome !== 'in_progress')) break;
       }
       for (const e of events) assert.equal((await effects(e.id)).length, 1, e.id);
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${ledger}"`);
+      const { rows } = await db().query(`SELECT count(*)::int AS n FROM "${ledger}"`);
       assert.equal(rows[0].n, events.length);
     });
 
@@ -250,7 +242,7 @@ for (const { name, hookwise } of ENGINES) {
       const { body, header } = delivery(event);
       const running = a.handle(body, header);
       const pid = await inside.promise;
-      const { rows } = await pool.query('SELECT pg_terminate_backend($1) AS ok', [pid]);
+      const { rows } = await db().query('SELECT pg_terminate_backend($1) AS ok', [pid]);
       assert.equal(rows[0].ok, true);
       // Before A even notices: the event is claimable by another receiver (no lease to wait out), the effect absent.
       assert.deepEqual(await effects(event.id), []);
@@ -277,7 +269,7 @@ for (const { name, hookwise } of ENGINES) {
         await credit(ctx, event, ctx.attempt);
         if (kill) {
           kill = false;
-          await pool.query('SELECT pg_terminate_backend($1)', [(await ctx.sql('SELECT pg_backend_pid() AS pid')).rows[0].pid]);
+          await db().query('SELECT pg_terminate_backend($1)', [(await ctx.sql('SELECT pg_backend_pid() AS pid')).rows[0].pid]);
           await ctx.sql('SELECT 1');
         }
       });

@@ -14,7 +14,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 
 const root = path.join(__dirname, '..', '..');
 const nodeSqlite = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:sqlite') : undefined;
@@ -30,19 +30,7 @@ test('the native SqliteStore refuses transactional: true, naming the portable on
 
 if (!nodeSqlite) {
   test('the transactional SqliteStore suite under the official Node 22 (node:sqlite)', (t) => {
-    const found = spawnSync('bash', [path.join(root, 'scripts', 'registry-node.sh'), '22'], { encoding: 'utf8' });
-    const node22 = found.stdout.trim();
-    if (found.status !== 0 || !node22) {
-      t.skip(`no official Node 22 binary here (scripts/registry-node.sh 22: ${found.stderr.trim() || 'failed'})`);
-      return;
-    }
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(node22, ['--no-warnings', '--test', '--test-reporter=spec', __filename], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
-    const output = `${r.stdout}\n${r.stderr}`;
-    assert.equal(r.status, 0, `Node 22 run failed:\n${output.slice(-8000)}`);
-    assert.match(r.stdout, /^ℹ fail 0$/m);
-    t.diagnostic(r.stdout.match(/^ℹ tests \d+$/m)[0].slice(2));
+    require('./support/node22').runUnderNode22(t, __filename, 300_000);
   });
 } else {
   sqliteSuite();

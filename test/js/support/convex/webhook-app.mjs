@@ -30,4 +30,5 @@ const route = (path, options) =>
 route('/stripe/webhook', { mutation: anyApi.webhookApp.apply, retry: { attempts: 2, backoffMs: 1 } });
 route('/stripe/no-retry', { mutation: anyApi.webhookApp.apply, retry: false, maxAttempts: 2 });
 route('/stripe/ordered', { mutation: anyApi.webhookApp.applyOrdered });
+route('/stripe/no-secret', { mutation: anyApi.webhookApp.apply, secret: undefined });
 export default http;
