@@ -26,6 +26,15 @@ const deferred = () => {
   return { promise, resolve };
 };
 
+// Terminates a backend and waits until it is gone (pg_terminate_backend only signals it).
+async function terminate(pid) {
+  const { rows } = await db().query('SELECT pg_terminate_backend($1) AS ok', [pid]);
+  assert.equal(rows[0].ok, true);
+  while ((await db().query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rows.length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 // A fresh events table and the app's ledger for one test.
 async function setup(hookwise, options = {}) {
   const table = `hw_tx_${randomBytes(6).toString('hex')}`;
@@ -242,8 +251,7 @@ for (const { name, hookwise } of ENGINES) {
       const { body, header } = delivery(event);
       const running = a.handle(body, header);
       const pid = await inside.promise;
-      const { rows } = await db().query('SELECT pg_terminate_backend($1) AS ok', [pid]);
-      assert.equal(rows[0].ok, true);
+      await terminate(pid);
       // Before A even notices: the event is claimable by another receiver (no lease to wait out), the effect absent.
       assert.deepEqual(await effects(event.id), []);
       let bRuns = 0;
@@ -269,7 +277,7 @@ for (const { name, hookwise } of ENGINES) {
         await credit(ctx, event, ctx.attempt);
         if (kill) {
           kill = false;
-          await db().query('SELECT pg_terminate_backend($1)', [(await ctx.sql('SELECT pg_backend_pid() AS pid')).rows[0].pid]);
+          await terminate((await ctx.sql('SELECT pg_backend_pid() AS pid')).rows[0].pid);
           await ctx.sql('SELECT 1');
         }
       });
