@@ -85,9 +85,7 @@ async function processTransactionally(d) {
     const ctx = { eventId, attempt, store, ...tx.context };
     const error = await runHandlers(handlers, event, ctx, { type, run, runs: retries + 1, logger, errorText });
     if (error === null) {
-      if (!(await tx.commit(mark))) {
-        logger.warn(`hookwise: ${type} ${eventId} committed, but its completion matched no claimed row`);
-      }
+      await tx.commit(mark);
       logger.info(`hookwise: processed ${type} ${eventId} (attempt ${attempt}, in one transaction)`);
       return result('processed', { eventId, type, attempt });
     }

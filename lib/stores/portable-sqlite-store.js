@@ -526,10 +526,12 @@ class SqliteStore {
       lastApplied: async (objectId) => this.#lastAppliedOp({ id: checkObjectId(objectId) }),
       commit: async (mark) =>
         end(() => {
-          const done = this.#completeOp({ id: eventId, token });
+          // Under the write lock nothing else can take the claim; without a completion
+          // (the handlers changed hookwise's own row) the writes must not commit.
+          if (!this.#completeOp({ id: eventId, token })) throw storeError('internal', 'the completion matched no claimed row; rolled back');
           if (mark) this.#markAppliedOp({ id: mark.objectId, created: mark.created, eventId });
           conn.exec('COMMIT');
-          return done;
+          return true;
         }),
       rollback: async () => {
         if (ended) throw new Error('hookwise: this event transaction has already ended');

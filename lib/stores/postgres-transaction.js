@@ -155,18 +155,22 @@ class PostgresEventTransaction {
   /**
    * Records the completion (and the ordering marker `mark`, if given) in the
    * transaction and commits it with the handlers' writes. Resolves true. A
-   * failure rejects with a StoreError; nothing of the run is then committed —
-   * unless COMMIT itself was lost on the way back, which no client can tell.
+   * failure rejects with a StoreError and rolls back; nothing of the run is
+   * then committed — unless COMMIT itself was lost on the way back, which no
+   * client can tell.
    */
   async commit(mark) {
     this.#end();
     const client = this.#client;
     try {
       const done = await run(this.#store, client, 'complete', 'complete', [this.#eventId, this.#token]);
+      // Under the row lock nothing else can take the claim; if the completion matched no row
+      // anyway (the handlers changed hookwise's own row), the writes must not commit without it.
+      if (done.rowCount !== 1) throw new Error('the completion matched no claimed row (was the event row changed inside the transaction?)');
       if (mark) await run(this.#store, client, 'mark_applied', 'markApplied', [mark.objectId, mark.created, this.#eventId]);
       await client.query('COMMIT');
       release(client);
-      return done.rowCount === 1;
+      return true;
     } catch (err) {
       await rollbackAndRelease(client);
       throw common.storeError('PostgresStore', 'complete', err);
