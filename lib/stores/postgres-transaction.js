@@ -5,10 +5,10 @@
 // PostgreSQL transaction on one client of the store's pool, so that they
 // commit or roll back together.
 //
-//   (autocommit) INSERT the event's row if missing        -- so there is a row to lock
-//   BEGIN
-//   SELECT … FOR UPDATE NOWAIT + the claim under that lock  -- a concurrent delivery: 55P03 -> in_progress
-//   SAVEPOINT hookwise_handlers
+//   BEGIN; SET LOCAL lock_timeout
+//   the claim: INSERT a new event's row already claimed, or      -- a concurrent delivery: 55P03 -> in_progress
+//              SELECT … FOR UPDATE NOWAIT + UPDATE an existing one
+//   SET LOCAL lock_timeout TO DEFAULT; SAVEPOINT hookwise_handlers
 //   … the handlers, on the same client …
 //   UPDATE … completed (+ ordering marker); COMMIT           -- or, after a throw:
 //   ROLLBACK                                                 -- another run follows (fresh transaction)
@@ -17,14 +17,23 @@
 // NOWAIT rather than waiting for the lock: a waiting delivery would hold a pool
 // client (and Stripe's connection) for as long as the first one's handlers run,
 // and it would only find the event completed; 409 lets Stripe come back later.
+// The insert of a brand-new event cannot say NOWAIT: a concurrent insert of the
+// same id waits for the first transaction, so the claim runs under a short
+// lock_timeout (CLAIM_LOCK_TIMEOUT) that turns that wait into the same 55P03.
 //
 // A connection that dies anywhere in this leaves nothing committed: the row is
-// as it was before the delivery (claimable: no lease to wait out).
+// as it was before the delivery, or absent (claimable: no lease to wait out).
 
 const common = require('./distributed-common');
 
 const LOCK_NOT_AVAILABLE = '55P03'; // SQLSTATE of FOR UPDATE NOWAIT on a locked row
 const SAVEPOINT = 'hookwise_handlers';
+// How long the claim may wait for a concurrent first insert of the same event
+// (an autocommit claim() commits within it; a transactional one holds it longer).
+const CLAIM_LOCK_TIMEOUT = '50ms';
+// A claim that sees no row at all (a concurrent insert committed after its
+// snapshot) runs again, with a new snapshot: this many times at most.
+const CLAIM_STATEMENTS = 3;
 const STATUS_TO_CLAIM = { completed: 'duplicate', dead_lettered: 'dead_lettered', processing: 'in_progress', failed: 'in_progress' };
 
 // One of the store's statements on `client`, prepared once per connection
@@ -77,15 +86,17 @@ async function claimInTransaction(store, eventId, meta) {
   const objectId = meta.objectId === undefined ? null : meta.objectId;
   const token = common.newToken();
   try {
-    await run(store, client, 'tx_insert', 'txInsert', [eventId, meta.type, meta.created, objectId]);
-    await client.query('BEGIN');
+    await client.query(`BEGIN; SET LOCAL lock_timeout = '${CLAIM_LOCK_TIMEOUT}'`);
   } catch (err) {
     release(client, err);
     throw storeError(err);
   }
   let row;
   try {
-    ({ rows: [row] } = await run(store, client, 'tx_claim', 'txClaim', [eventId, token, meta.leaseMs]));
+    const values = [eventId, meta.type, meta.created, objectId, token, meta.leaseMs];
+    for (let i = 0; row === undefined && i < CLAIM_STATEMENTS; i++) {
+      ({ rows: [row] } = await run(store, client, 'tx_claim', 'txClaim', values));
+    }
   } catch (err) {
     await rollbackAndRelease(client);
     if (err && err.code === LOCK_NOT_AVAILABLE) return lockedClaim(store, eventId);
@@ -93,7 +104,7 @@ async function claimInTransaction(store, eventId, meta) {
   }
   if (!row) {
     await rollbackAndRelease(client);
-    throw storeError(new Error('the event row vanished during the claim'));
+    throw storeError(new Error('the event row could not be read or inserted during the claim'));
   }
   const attempt = Number(row.attempts);
   if (row.outcome !== 'acquired') {
@@ -101,12 +112,12 @@ async function claimInTransaction(store, eventId, meta) {
     return { status: STATUS_TO_CLAIM[row.outcome] ?? 'in_progress', attempt };
   }
   try {
-    await client.query(`SAVEPOINT ${SAVEPOINT}`);
+    await client.query(`SET LOCAL lock_timeout TO DEFAULT; SAVEPOINT ${SAVEPOINT}`);
   } catch (err) {
     await rollbackAndRelease(client);
     throw storeError(err);
   }
-  return { status: 'acquired', token, attempt, transaction: new PostgresEventTransaction(store, client, eventId, token) };
+  return { status: 'acquired', token, attempt, transaction: new PostgresEventTransaction(store, client, eventId, token, meta) };
 }
 
 // Another delivery's transaction holds the row. What it has committed so far
@@ -126,13 +137,15 @@ class PostgresEventTransaction {
   #client;
   #eventId;
   #token;
+  #meta;
   #ended = false;
 
-  constructor(store, client, eventId, token) {
+  constructor(store, client, eventId, token, meta) {
     this.#store = store;
     this.#client = client;
     this.#eventId = eventId;
     this.#token = token;
+    this.#meta = meta;
     // What the handlers get in ctx: the client inside this transaction, and query shorthand.
     this.context = Object.freeze({ client, sql: (text, values) => client.query(text, values) });
   }
@@ -186,8 +199,9 @@ class PostgresEventTransaction {
   /**
    * The handlers threw: their writes are rolled back to the savepoint and the
    * failed attempt is recorded in the same transaction, still under the row
-   * lock. If that transaction is gone (its connection died), the attempt is
-   * recorded by a statement of its own on another connection.
+   * lock. If that transaction is gone (its connection died, and with it the
+   * claim), the attempt is recorded by a statement of its own on another
+   * connection (creating the record for an event seen the first time).
    */
   async fail(error, maxAttempts) {
     this.#end();
@@ -204,7 +218,9 @@ class PostgresEventTransaction {
     } catch {
       await rollbackAndRelease(client);
     }
-    const { rows } = await this.#store._query('fail', 'tx_fail_alone', this.#store._sql.txFailAlone, [this.#eventId, message, maxAttempts]);
+    const { type, created, objectId = null } = this.#meta;
+    const values = [this.#eventId, type, created, objectId, message, maxAttempts];
+    const { rows } = await this.#store._query('fail', 'tx_fail_alone', this.#store._sql.txFailAlone, values);
     const row = rows[0];
     if (!row) return { deadLettered: false, attempt: 0, stale: true };
     return { deadLettered: row.status === 'dead_lettered', attempt: Number(row.attempts) };

@@ -77,7 +77,7 @@ for (const { name, hookwise } of ENGINES) {
         seen.push({ attempt: ctx.attempt, store: ctx.store === store, inTx: rows[0].in_tx, hasRelease: typeof ctx.client.release });
         await credit(ctx, event);
         assert.equal((await effects(event.id)).length, 0, 'not visible to other connections before COMMIT');
-        assert.equal((await store.get(event.id)).status, 'processing');
+        assert.equal(await store.get(event.id), null, 'nor the claim of a new event');
       });
       const event = makeEvent();
       const { body, header } = delivery(event);
