@@ -8,6 +8,7 @@ const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument 
 const { WebhookConfigError } = require('./errors');
 const { checkStripeClient } = require('./thin-events');
 const { checkDelivery, checkAfter } = require('./ack-first');
+const { transactionalUnsupported } = require('./transactional');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -32,6 +33,7 @@ const OPTION_KEYS = [
   'stripe', // thin events: ctx.fetchRelatedObject() / ctx.fetchEvent() (lib/thin-events.js)
   'delivery', // 'inline' | 'ack-first' (lib/ack-first.js)
   'after', // ack-first: who runs the work after the answer (lib/ack-first.js)
+  'transactional',
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -185,6 +187,15 @@ function checkHandler(type, handler) {
   }
 }
 
+/** transactional: true only with a store that can hold the app's writes in the event's transaction (lib/transactional.js). */
+function checkTransactional(transactional, store) {
+  if (transactional === undefined || transactional === false) return false;
+  if (transactional !== true) throw invalidArgument('transactional', 'a boolean', transactional);
+  const reason = transactionalUnsupported(store);
+  if (reason !== null) throw new WebhookConfigError(reason, 'transactional_unsupported');
+  return true;
+}
+
 function checkType(type) {
   if (!isString(type) || type.length === 0) throw invalidArgument('event type', "a non-empty string such as 'invoice.paid' or '*'", type);
 }
@@ -234,6 +245,7 @@ function normalizeOptions(options, env = environment()) {
     stripe: checkStripeClient(options.stripe),
     delivery: checkDelivery(options.delivery),
     after: checkAfter(options.after, options.delivery),
+    transactional: checkTransactional(options.transactional, options.store),
   };
 }
 

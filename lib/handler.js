@@ -18,6 +18,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
 const { isThinEnvelope, thinEnvelope, thinContext } = require('./thin-events');
 const { AckFirst, checkDrainOptions, parseStored } = require('./ack-first');
+const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -46,6 +47,10 @@ const STATUS = {
 
 // Internal (not exported from the package): the CLI observes every result through it.
 const ON_RESULT = Symbol('hookwise.onResult');
+// Internal (not exported from the package): hookwise/convex's webhookHttpAction
+// (lib/convex/webhook-mutation.mjs) sets it to run a verified delivery as one
+// Convex mutation instead of claim -> handlers -> complete here.
+const PROCESS_DELIVERY = Symbol('hookwise.processDelivery');
 
 function result(outcome, fields) {
   return { status: STATUS[outcome], body: BODY[outcome], outcome, ...fields };
@@ -215,6 +220,9 @@ class WebhookHandler {
 
   /** @param inline true for a run that must not be queued again (ack-first's own runs, drain()) */
   async #process(event, envelope, rawBody, inline = false) {
+    if (this[PROCESS_DELIVERY]) {
+      return this[PROCESS_DELIVERY]({ event, envelope, rawBody, config: this.#config, result, errorText });
+    }
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type, isThinEnvelope(envelope));
     if (handlers.length === 0) {
@@ -241,6 +249,14 @@ class WebhookHandler {
     if (store.keepPayloads === true) meta.payload = rawBody;
     // Ack-first (lib/ack-first.js): record the event with its payload, answer, run after.
     const queueing = this.#ackFirst !== null && !inline;
+    if (config.transactional && !queueing) {
+      // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
+      const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+      return processTransactionally({
+        store, event, eventId, type, meta, handlers, ordered, objectId, created,
+        config, logger: this.#logger, result, errorText,
+      });
+    }
     const claim = queueing ? await this.#ackFirst.record(store, eventId, meta, rawBody) : await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
@@ -450,4 +466,4 @@ function handlerFactory(engine) {
   };
 }
 
-module.exports = { handlerFactory, WebhookHandler, ON_RESULT };
+module.exports = { handlerFactory, WebhookHandler, ON_RESULT, PROCESS_DELIVERY };
