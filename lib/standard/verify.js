@@ -64,6 +64,15 @@ function prepareStandard(payload, headers, secretOrKeys, options) {
   };
 }
 
+/**
+ * `p` with a private copy of a bytes payload: the async functions parse after
+ * an `await`, and the caller may reuse its buffer as soon as the call returns.
+ */
+function ownedBytes(p) {
+  if (isBytes(p.raw)) p.raw = new Uint8Array(p.raw); // a copy (Buffer#slice would be a view)
+  return p;
+}
+
 /** Throws the StandardWebhookVerificationError of an engine's `code`; nothing for null. */
 function checkStandardCode(code, p) {
   if (code !== null) throw new StandardWebhookVerificationError(code, { payload: p.payload });
@@ -83,7 +92,7 @@ function createStandardWebhooks(engine) {
   }
 
   async function verifyStandardWebhookAsync(payload, headers, secretOrKeys, options) {
-    const p = prepareStandard(payload, headers, secretOrKeys, options);
+    const p = ownedBytes(prepareStandard(payload, headers, secretOrKeys, options));
     checkStandardCode(await engine.standardVerifyAsync(p), p);
     return delivery(p, engine.parseVerified(p.raw, false));
   }
@@ -110,4 +119,4 @@ function createStandardWebhooks(engine) {
   return { verifyStandardWebhook, verifyStandardWebhookAsync, signStandardWebhook };
 }
 
-module.exports = { createStandardWebhooks, prepareStandard, checkStandardCode, DEFAULT_TOLERANCE };
+module.exports = { createStandardWebhooks, prepareStandard, checkStandardCode, ownedBytes, DEFAULT_TOLERANCE };
