@@ -172,12 +172,16 @@ function openStore(dbPath, { keepPayloads = false, mustExist = false } = {}) {
   return new SqliteStore({ path: file, keepPayloads });
 }
 
-/** POSTs a signed body; resolves { status, body } (body parsed when JSON), or rejects when unreachable. */
+/**
+ * POSTs a signed body; resolves { status, body } (body parsed when JSON), or rejects when unreachable.
+ * `header` is the Stripe-Signature value, or (Standard Webhooks) a record of the signing headers.
+ */
 async function postDelivery(url, body, header) {
+  const signing = typeof header === 'string' ? { 'stripe-signature': header } : header;
   const res = await fetch(url, {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header, 'user-agent': 'hookwise-cli (Stripe/1.0 compatible)' },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...signing, 'user-agent': 'hookwise-cli (Stripe/1.0 compatible)' },
   });
   const text = await res.text();
   let parsed = text;
