@@ -54,6 +54,26 @@ function decodeKey(text) {
  * verify, 'secret' and 'secretKey' to sign). A wrong type is a TypeError; a
  * missing, blank or malformed key, or an empty array, is `bad_secret`.
  */
+// Keys already found well-formed, by text -> kind: an endpoint verifies every
+// delivery with the same one or two keys, and decoding base64 on each call
+// would cost more than the HMAC of a small body. Bounded like the portable
+// engine's CryptoKey cache (lib/engine/portable/hmac.js): at most MAX_CHECKED
+// keys, the oldest dropped first. It holds only strings the caller holds too.
+const MAX_CHECKED = 16;
+const checked = new Map();
+
+function kindOf(key) {
+  let kind = checked.get(key);
+  if (kind !== undefined) return kind;
+  const decoded = decodeKey(key);
+  if (decoded === null) return null;
+  kind = decoded.kind;
+  decoded.bytes.fill(0);
+  checked.set(key, kind);
+  if (checked.size > MAX_CHECKED) checked.delete(checked.keys().next().value);
+  return kind;
+}
+
 function checkKeys(secretOrKeys, accepted, payload) {
   let list;
   if (secretOrKeys === undefined || secretOrKeys === null) list = [];
@@ -68,8 +88,8 @@ function checkKeys(secretOrKeys, accepted, payload) {
   }
   if (list.length === 0) throw new StandardWebhookVerificationError('bad_secret', { payload });
   for (const key of list) {
-    const decoded = decodeKey(key);
-    if (decoded === null || !accepted.includes(decoded.kind)) {
+    const kind = kindOf(key);
+    if (kind === null || !accepted.includes(kind)) {
       throw new StandardWebhookVerificationError('bad_secret', { payload });
     }
   }

@@ -129,7 +129,15 @@ function signSync(c, key, content) {
 }
 
 function standardSign(id, timestamp, raw, keyText, syncName) {
-  const c = nodeCrypto(syncName, `${syncName}Async`);
+  const c = nodeBuiltin('crypto');
+  if (!c || typeof c.createHmac !== 'function' || typeof c.sign !== 'function') {
+    const err = new Error(
+      `hookwise: ${syncName}() needs node:crypto (a synchronous HMAC and ed25519), which this runtime does not have; ` +
+        'sign test deliveries in Node, Bun or Deno.',
+    );
+    err.code = 'HOOKWISE_SYNC_CRYPTO_UNAVAILABLE';
+    throw err;
+  }
   const item = signSync(c, decodeKey(keyText), contentOf(id, timestamp, raw));
   if (item === null) throw new Error('hookwise: internal error: a whsk_ key whose public half is not its seed\'s');
   return item;
