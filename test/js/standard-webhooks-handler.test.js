@@ -296,3 +296,34 @@ describe('hookwise trigger / verify --scheme standard', () => {
     assert.equal(JSON.parse(badSecret.stdout).code, 'bad_secret');
   });
 });
+
+test('README\'s Clerk route runs as written (its store moved to a temporary file)', async () => {
+  const { pathToFileURL } = require('node:url');
+  const { signStandardWebhook } = require('../../lib');
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /```js\n(\/\/ app\/api\/webhooks\/clerk\/route\.js[\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has the Clerk route');
+  const dbFile = path.join(tmp, 'readme-clerk.db');
+  const source = block[1]
+    .replace("from 'hookwise'", `from ${JSON.stringify(pathToFileURL(path.join(__dirname, '..', '..', 'lib', 'index.mjs')).href)}`)
+    .replace('new SqliteStore()', `new SqliteStore({ path: ${JSON.stringify(dbFile)} })`);
+  assert.notEqual(source, block[1]);
+  const file = path.join(tmp, 'clerk-route.mjs');
+  fs.writeFileSync(file, `${source}\nexport { users };\n`);
+  process.env.CLERK_WEBHOOK_SIGNING_SECRET = CLERK_SECRET;
+  const route = await import(pathToFileURL(file).href);
+  const send = async (type, options, id = clerkId('msg')) => {
+    const body = JSON.stringify(buildClerkEvent(type, options));
+    const headers = svixHeaders(signStandardWebhook({ id, payload: body, secret: CLERK_SECRET }));
+    const res = await route.POST(new Request('https://example.com/api/webhooks/clerk', { method: 'POST', body, headers }));
+    return [res.status, await res.json()];
+  };
+  assert.deepStrictEqual(await send('user.created', { userId: 'user_r', email: 'r@example.com' }, 'msg_readme_1'), [200, { received: true }]);
+  assert.deepStrictEqual(await send('user.created', { userId: 'user_r', email: 'r@example.com' }, 'msg_readme_1'), [200, { received: true, duplicate: true }]);
+  assert.deepStrictEqual([...route.users], [['user_r', { email: 'r@example.com' }]]);
+  await send('user.updated', { userId: 'user_r', email: 'r2@example.com' });
+  assert.deepStrictEqual(route.users.get('user_r'), { email: 'r2@example.com' });
+  await send('user.deleted', { userId: 'user_r' });
+  assert.equal(route.users.size, 0);
+  delete process.env.CLERK_WEBHOOK_SIGNING_SECRET;
+});
