@@ -135,6 +135,15 @@ function secretFrom(values, { required = true, io, command } = {}) {
   return secret;
 }
 
+/** The exact bytes of a captured body (--payload FILE), or a usage error naming the file. */
+function readPayloadFile(file) {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read --payload ${file}: ${err.code || err.message}`);
+  }
+}
+
 function intOption(values, name, fallback, min = 0) {
   if (values[name] === undefined) return fallback;
   const n = Number(values[name]);
@@ -215,5 +224,5 @@ function unreachable(url, err) {
 
 module.exports = {
   EXIT, DEFAULT_DB, UsageError, parse, editDistance, closestOption, secretWarnings, warnAboutSecret, secretFrom,
-  intOption, urlOption, openStore, postDelivery, outcomeOfAnswer, unreachable,
+  intOption, urlOption, openStore, postDelivery, outcomeOfAnswer, unreachable, readPayloadFile,
 };

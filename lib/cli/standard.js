@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const { signStandardWebhook, verifyStandardWebhook, StandardWebhookVerificationError } = require('..');
 const { buildClerkEvent, CLERK_EVENT_TYPES, clerkId } = require('../fixtures/clerk');
-const { EXIT, UsageError, intOption, postDelivery, outcomeOfAnswer, unreachable } = require('./common');
+const { EXIT, UsageError, intOption, postDelivery, outcomeOfAnswer, unreachable, readPayloadFile } = require('./common');
 const { table, styleOutcome } = require('./output');
 
 const ENV_SECRET = 'CLERK_WEBHOOK_SIGNING_SECRET';
@@ -182,12 +182,7 @@ async function verifyStandard(values, io) {
   if (values.payload === undefined) throw new UsageError('--payload FILE is required (the exact body bytes)');
   const secrets = standardSecret(values);
   const tolerance = intOption(values, 'tolerance', 300);
-  let payload;
-  try {
-    payload = fs.readFileSync(values.payload);
-  } catch (err) {
-    throw new UsageError(`cannot read --payload ${values.payload}: ${err.code || err.message}`);
-  }
+  const payload = readPayloadFile(values.payload);
   const headers = { 'webhook-id': values.id ?? '', 'webhook-timestamp': values.timestamp ?? '', 'webhook-signature': values.signature ?? '' };
   const now = Math.floor(Date.now() / 1000);
   let code = null;

@@ -1,11 +1,10 @@
 'use strict';
 // `hookwise verify --payload FILE --header '...' --secret ...`: checks a
 // captured delivery and, when it fails, says why in terms of what to change.
-const fs = require('node:fs');
 const { verifyHeader } = require('..');
 const { parseBody } = require('../event');
 const { SignatureVerificationError } = require('../errors');
-const { EXIT, UsageError, parse, secretFrom, intOption } = require('./common');
+const { EXIT, UsageError, parse, secretFrom, intOption, readPayloadFile } = require('./common');
 const { verifyStandard, schemeOf, VERIFY_OPTIONS } = require('./standard');
 
 const USAGE = `hookwise verify --payload FILE --header 'Stripe-Signature value' [--secret whsec_...] [--tolerance SECONDS] [--json]
@@ -108,12 +107,7 @@ async function run(argv, io) {
   const secret = secretFrom(values, { io, command: 'verify' });
   const secrets = secret.split(',').filter((s) => s.length > 0);
   const tolerance = intOption(values, 'tolerance', 300);
-  let payload;
-  try {
-    payload = fs.readFileSync(values.payload);
-  } catch (err) {
-    throw new UsageError(`cannot read --payload ${values.payload}: ${err.code || err.message}`);
-  }
+  const payload = readPayloadFile(values.payload);
   const now = Math.floor(Date.now() / 1000);
   const c = io.colors;
   let code = null;
