@@ -15,13 +15,15 @@
 //   async              verifyStandardWebhookAsync (large bodies on the libuv pool)
 //   portable           hookwise/portable's verifyStandardWebhook (node:crypto) and ...Async (WebCrypto)
 // then v1a (ed25519), which neither package verifies: native (libsodium) and portable (WebCrypto).
+// Each figure is the median of 7 interleaved rounds (bench/support.js measureRounds): the
+// machine is shared, and a round distorted by a load spike should not decide a ratio.
 const crypto = require('node:crypto');
 const os = require('node:os');
 const { Webhook: StandardWebhook } = require('standardwebhooks');
 const hookwise = require('..');
 const portable = require('../lib/portable');
 const { buildClerkEvent } = require('../lib/fixtures/clerk');
-const { measure, fmt, printTable } = require('./support');
+const { measureRounds, fmt, printTable } = require('./support');
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const KEY = Buffer.from(SECRET.slice(6), 'base64');
@@ -59,14 +61,17 @@ async function main() {
     svix.verify(body, svixHeaders);
     hookwise.verifyStandardWebhook(body, headers, SECRET);
 
-    const floor = await measure(() => crypto.createHmac('sha256', KEY).update(`${headers['webhook-id']}.${ts}.`).update(body).digest('base64'));
-    const sw = await measure(() => standard.verify(body, headers));
-    const sv = await measure(() => svix.verify(body, svixHeaders));
-    const hw = await measure(() => hookwise.verifyStandardWebhook(body, headers, SECRET));
-    const hwData = await measure(() => hookwise.verifyStandardWebhook(body, headers, SECRET).event.data);
-    const hwAsync = await measure(() => hookwise.verifyStandardWebhookAsync(body, headers, SECRET));
-    const pSync = await measure(() => portable.verifyStandardWebhook(body, headers, SECRET));
-    const pAsync = await measure(() => portable.verifyStandardWebhookAsync(body, headers, SECRET));
+    const m = await measureRounds({
+      floor: () => crypto.createHmac('sha256', KEY).update(`${headers['webhook-id']}.${ts}.`).update(body).digest('base64'),
+      sw: () => standard.verify(body, headers),
+      sv: () => svix.verify(body, svixHeaders),
+      hw: () => hookwise.verifyStandardWebhook(body, headers, SECRET),
+      hwData: () => hookwise.verifyStandardWebhook(body, headers, SECRET).event.data,
+      hwAsync: () => hookwise.verifyStandardWebhookAsync(body, headers, SECRET),
+      pSync: () => portable.verifyStandardWebhook(body, headers, SECRET),
+      pAsync: () => portable.verifyStandardWebhookAsync(body, headers, SECRET),
+    });
+    const { floor, sw, sv, hw, hwData, hwAsync, pSync, pAsync } = m;
     rows.push([
       `${(body.length / 1024).toFixed(1)} KB`, fmt(floor), fmt(sw), fmt(sv), fmt(hw), ratio(sw, hw), ratio(sv, hw),
       fmt(hwData), ratio(sw, hwData), fmt(hwAsync), fmt(pSync), fmt(pAsync),
@@ -84,9 +89,11 @@ async function main() {
   for (const size of [2 * 1024, 14 * 1024, 130 * 1024]) {
     const body = Buffer.from(clerkBody(size));
     const headers = hookwise.signStandardWebhook({ id: 'msg_2benchAbCdEfGhIjKlMnOpQrStU', payload: body, secret: whsk });
-    const n = await measure(() => hookwise.verifyStandardWebhook(body, headers, whpk));
-    const p = await measure(() => portable.verifyStandardWebhook(body, headers, whpk));
-    const pa = await measure(() => portable.verifyStandardWebhookAsync(body, headers, whpk));
+    const { n, p, pa } = await measureRounds({
+      n: () => hookwise.verifyStandardWebhook(body, headers, whpk),
+      p: () => portable.verifyStandardWebhook(body, headers, whpk),
+      pa: () => portable.verifyStandardWebhookAsync(body, headers, whpk),
+    });
     arows.push([`${(body.length / 1024).toFixed(1)} KB`, fmt(n), fmt(p), fmt(pa)]);
   }
   printTable(['size', 'hookwise (libsodium)', 'portable (node:crypto)', 'portable async (WebCrypto)'], arows);

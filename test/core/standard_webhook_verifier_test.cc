@@ -29,6 +29,7 @@ std::string Base64(std::span<const std::uint8_t> bytes,
 }
 
 std::vector<std::uint8_t> FromHex(std::string_view hex) {
+  if (hex.empty()) return {};  // sodium_hex2bin must not be given a null buffer
   std::vector<std::uint8_t> out(hex.size() / 2);
   std::size_t length = 0;
   REQUIRE(sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &length,
