@@ -10,7 +10,7 @@
 //   envelope.objectId undefined (no data.object: ordering does not apply).
 const { WebhookConfigError, StandardWebhookVerificationError } = require('../errors');
 const { isString, isBlank, invalidArgument } = require('../args');
-const { prepareStandard, checkStandardCode } = require('./verify');
+const { prepareStandard, checkStandardCode, ownedBytes } = require('./verify');
 const { checkKeys, VERIFYING_KINDS } = require('./keys');
 
 function missingSecretError(detail) {
@@ -48,7 +48,8 @@ function standardVerifier(engine, config) {
   return {
     what: 'a Standard Webhooks event (it has no string "type")',
     async verify(rawBody, headers) {
-      const p = prepareStandard(rawBody, headers, config.secrets, { tolerance: config.tolerance });
+      // A private copy of bytes: the parse comes after an `await`, and handle()'s caller owns its buffer.
+      const p = ownedBytes(prepareStandard(rawBody, headers, config.secrets, { tolerance: config.tolerance }));
       checkStandardCode(await engine.standardVerifyAsync(p), p);
       const { event, envelope } = engine.parseVerified(p.raw, true);
       return { event, envelope: { ...envelope, id: p.id, created: Number(p.timestamp), objectId: undefined, objectType: undefined } };
