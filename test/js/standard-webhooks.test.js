@@ -370,7 +370,7 @@ for (const { name, hookwise } of ENGINES) {
     test('a whsk_ whose public half is not its seed\'s is refused', () => {
       const seed = RFC8032[0].whsk;
       const mixed = `whsk_${Buffer.concat([Buffer.from(seed.slice(5), 'base64').subarray(0, 32), Buffer.from(RFC8032[1].whpk.slice(5), 'base64')]).toString('base64')}`;
-      assert.throws(() => hookwise.signStandardWebhook({ id: 'm', payload, secret: mixed }), name === 'native' ? Error : Error);
+      assert.throws(() => hookwise.signStandardWebhook({ id: 'm', payload, secret: mixed }), (err) => err instanceof hookwise.StandardWebhookVerificationError && err.code === 'bad_secret');
     });
   });
 }

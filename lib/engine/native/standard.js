@@ -6,6 +6,7 @@
 // `p` is lib/standard/verify.js's prepareStandard(...). The codes are the
 // core's StandardStatus names, read from the addon (one list for both languages).
 const native = require('../../native');
+const { StandardWebhookVerificationError } = require('../../errors');
 const { ASYNC_OFFLOAD_BYTES } = require('./status');
 
 const NAMES = native.standardStatusNames;
@@ -34,11 +35,10 @@ async function standardVerifyAsync(p) {
 
 function standardSign(id, timestamp, raw, key) {
   const item = native.standardSign(id, timestamp, raw, key);
-  if (typeof item !== 'string') {
-    // lib/standard/keys.js checked the key and timestamp first; the core agreeing is the rule.
-    throw new Error(`hookwise: internal error: the core refused to sign (${codeOf(item)})`);
-  }
-  return item;
+  if (typeof item === 'string') return item;
+  // lib/standard/keys.js checked the key's syntax; only the core can tell that a whsk_ key's
+  // public half is not its seed's.
+  throw new StandardWebhookVerificationError(codeOf(item), { payload: raw });
 }
 
 module.exports = { standardVerify, standardVerifyAsync, standardSign };

@@ -13,6 +13,7 @@
 const { nodeBuiltin, webCrypto } = require('../../runtime');
 const { syncUnavailable, anyCandidateMatches } = require('./hmac');
 const { decodeKey, decodeBase64 } = require('../../standard/keys');
+const { StandardWebhookVerificationError } = require('../../errors');
 
 const encoder = new TextEncoder();
 const MAX_SAFE_TIMESTAMP = Number.MAX_SAFE_INTEGER;
@@ -139,7 +140,8 @@ function standardSign(id, timestamp, raw, keyText, syncName) {
     throw err;
   }
   const item = signSync(c, decodeKey(keyText), contentOf(id, timestamp, raw));
-  if (item === null) throw new Error('hookwise: internal error: a whsk_ key whose public half is not its seed\'s');
+  // A whsk_ key whose public half is not its seed's (the core refuses it too).
+  if (item === null) throw new StandardWebhookVerificationError('bad_secret', { payload: raw });
   return item;
 }
 
