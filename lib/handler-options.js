@@ -9,6 +9,8 @@ const { WebhookConfigError } = require('./errors');
 const { checkStripeClient } = require('./thin-events');
 const { checkDelivery, checkAfter } = require('./ack-first');
 const { transactionalUnsupported } = require('./transactional');
+const { SCHEMES } = require('./scheme-verifier');
+const { checkStandardSecret } = require('./standard/handler-verifier');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -34,6 +36,7 @@ const OPTION_KEYS = [
   'delivery', // 'inline' | 'ack-first' (lib/ack-first.js)
   'after', // ack-first: who runs the work after the answer (lib/ack-first.js)
   'transactional',
+  'scheme', // 'stripe' (default) | 'standard' (API.md section 9, lib/scheme-verifier.js)
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -214,7 +217,9 @@ function normalizeOptions(options, env = environment()) {
       );
     }
   }
-  const { secrets, error } = checkSecret(options.secret);
+  const scheme = options.scheme ?? 'stripe';
+  if (!SCHEMES.includes(scheme)) throw invalidArgument('scheme', "'stripe' or 'standard'", scheme);
+  const { secrets, error } = scheme === 'standard' ? checkStandardSecret(options.secret) : checkSecret(options.secret);
   let deferredError = null;
   if (error) {
     // `next build` evaluates route modules without runtime secrets; report at the first request instead.
@@ -232,7 +237,8 @@ function normalizeOptions(options, env = environment()) {
   return {
     secrets: secrets || [],
     deferredError,
-    warnings: secrets ? secretWarnings(secrets) : [],
+    warnings: secrets && scheme === 'stripe' ? secretWarnings(secrets) : [],
+    scheme,
     store: checkStore(options.store, ordering),
     tolerance: checkNonNegativeNumber('tolerance', options.tolerance ?? DEFAULTS.tolerance),
     leaseMs: checkPositiveInteger('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs),

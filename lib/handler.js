@@ -6,8 +6,8 @@
 //   in-request retries -> complete / fail (dead letter) -> answer.
 // Written once over either engine (lib/engine/native, lib/engine/portable): the
 // engine verifies and parses, and its MemoryStore is the default store.
-const { prepareVerification } = require('./verify');
-const { SignatureVerificationError } = require('./errors');
+const { SignatureVerificationError, StandardWebhookVerificationError } = require('./errors');
+const { verifierFor } = require('./scheme-verifier');
 const { isString, isBytes } = require('./args');
 const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
 const { nodeAdapter } = require('./adapters/node');
@@ -82,6 +82,8 @@ function errorText(err) {
 class WebhookHandler {
   #engine;
   #config;
+  // Verifies and parses a delivery by the configured scheme (lib/scheme-verifier.js).
+  #verifier;
   #logger;
   #store;
   #ownsStore;
@@ -105,6 +107,7 @@ class WebhookHandler {
     this.#engine = engine;
     const config = normalizeOptions(options);
     this.#config = config;
+    this.#verifier = verifierFor(engine, config);
     this.#logger = config.logger;
     this.#store = config.store;
     this.#ownsStore = config.store === undefined;
@@ -183,14 +186,13 @@ class WebhookHandler {
     // what routing and dedup need, read without materialising the event's (lazily built) `data`.
     let parsed;
     try {
-      const p = prepareVerification(rawBody, signatureHeader, config.secrets, config.tolerance);
-      parsed = await this.#engine.parseAsync(p, true);
+      parsed = await this.#verifier.verify(rawBody, signatureHeader);
     } catch (err) {
       return this.#rejection(err);
     }
     const { event, envelope } = parsed;
     if (!isString(envelope.id) || !isString(envelope.type)) {
-      const message = 'The body is signed JSON but not a Stripe event (it has no string "id" and "type").';
+      const message = `The body is signed JSON but not ${this.#verifier.what}.`;
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
@@ -201,8 +203,13 @@ class WebhookHandler {
       return rejected('invalid_json', message);
     }
     // Thin event notifications (lib/thin-events.js): the same pipeline, keyed by the notification.
-    if (isThinEnvelope(envelope)) return this.#process(event, thinEnvelope(envelope, event), rawBody);
+    if (this.#isThin(envelope)) return this.#process(event, thinEnvelope(envelope, event), rawBody);
     return this.#process(event, envelope, rawBody);
+  }
+
+  /** A Stripe thin notification (never under scheme: 'standard', whose bodies are not Stripe's). */
+  #isThin(envelope) {
+    return this.#config.scheme !== 'standard' && isThinEnvelope(envelope);
   }
 
   #rejection(err) {
@@ -210,6 +217,10 @@ class WebhookHandler {
       // The message is stripe-node's text: it names the problem, never the secret or the body.
       this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
       return rejected(err.code, err.message.split('\n')[0].trim(), err);
+    }
+    if (err instanceof StandardWebhookVerificationError) {
+      this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
+      return rejected(err.code, err.message, err);
     }
     if (err instanceof SyntaxError) {
       this.#logger.warn('hookwise: rejected a delivery: the signature is valid but the body is not valid JSON');
@@ -224,7 +235,7 @@ class WebhookHandler {
       return this[PROCESS_DELIVERY]({ event, envelope, rawBody, config: this.#config, result, errorText });
     }
     const { id: eventId, type } = envelope;
-    const handlers = this.#handlersFor(type, isThinEnvelope(envelope));
+    const handlers = this.#handlersFor(type, this.#isThin(envelope));
     if (handlers.length === 0) {
       // Nothing would run, so nothing is claimed: no store work for event types the app does not handle.
       this.#logger.info(`hookwise: ignored ${type} ${eventId} (no handler for this type)`);
@@ -299,7 +310,7 @@ class WebhookHandler {
     }
 
     const ctx = { eventId, attempt, store };
-    if (isThinEnvelope(envelope)) Object.assign(ctx, thinContext(event, config.stripe));
+    if (this.#isThin(envelope)) Object.assign(ctx, thinContext(event, config.stripe));
     const error = await this.#dispatch(event, handlers, ctx, type);
     if (error === null) {
       await this.#completeAfterRun(eventId, token, type, ordered ? { objectId, created } : null);
@@ -444,7 +455,7 @@ class WebhookHandler {
         continue;
       }
       const envelope = { id: record.id, type: record.type, created: record.created, objectId: record.objectId ?? undefined, object: event.object };
-      if (this.#handlersFor(record.type, isThinEnvelope(envelope)).length === 0) continue; // nothing would run it here
+      if (this.#handlersFor(record.type, this.#isThin(envelope)).length === 0) continue; // nothing would run it here
       results.push(await this.#runQueued(event, envelope, payload));
     }
     return results;
