@@ -181,4 +181,4 @@ class Refetcher {
   }
 }
 
-module.exports = { Refetcher, refetchNeeds, DEFAULT_WINDOW_MS };
+module.exports = { Refetcher, refetchNeeds, isStripeClient, DEFAULT_WINDOW_MS };
