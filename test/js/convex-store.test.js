@@ -59,7 +59,7 @@ function storeInActions(t, options, { module } = {}) {
     return method === 'markApplied' ? undefined : value;
   };
   const store = {};
-  for (const m of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge', 'close']) {
+  for (const m of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge', 'close', 'billingGet', 'billingFind', 'billingPut']) {
     store[m] = call(m);
   }
   return store;
