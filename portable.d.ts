@@ -4,7 +4,7 @@
 // verifyHeader, parseEventNotification, generateTestHeaderString) need a
 // synchronous HMAC (node:crypto); where the runtime has none they throw an
 // Error naming the …Async function to use instead.
-import type { Store, SqliteStoreOptions } from './index';
+import type { Store, BillingStore, SqliteStoreOptions } from './index';
 
 export * from './index';
 
@@ -15,7 +15,7 @@ export const implementation: 'portable';
  * SqliteStore on node:sqlite (Node 22.13+, Deno) or bun:sqlite (Bun), in the native store's
  * file format. Elsewhere the constructor throws, naming the stores that work there.
  */
-export interface SqliteStore extends Store {}
+export interface SqliteStore extends Store, BillingStore {}
 export class SqliteStore {
   constructor(options?: SqliteStoreOptions);
   readonly path: string;
