@@ -88,7 +88,7 @@ describe('Convex store (convex-test)', () => {
 
   test('the tables are plain Convex table definitions for convex/schema.ts', () => {
     const { hookwiseTables } = convex.hookwiseConvex;
-    assert.deepEqual(Object.keys(hookwiseTables).sort(), ['hookwise_applied', 'hookwise_events']);
+    assert.deepEqual(Object.keys(hookwiseTables).sort(), ['hookwise_applied', 'hookwise_billing', 'hookwise_events']);
     const schema = convex.server.defineSchema({ ...hookwiseTables, other: convex.server.defineTable({}) });
     assert.ok(schema.tables.hookwise_events);
   });
