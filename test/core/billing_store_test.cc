@@ -3,10 +3,7 @@
 // on version, the user index moving with the document, billingFind's order,
 // argument checks, and for SqliteStore the group-commit batch (two puts at one
 // version in one transaction) and persistence across reopening.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
@@ -16,6 +13,7 @@
 #include "src/core/memory_store.h"
 #include "src/core/sqlite_store.h"
 #include "test/core/store_calls.h"
+#include "test/core/temp_dir.h"
 
 using hookwise::BillingDocument;
 using hookwise::BillingPutOp;
@@ -28,22 +26,9 @@ using hookwise::StoreErrorCode;
 using hookwise::StoreOpResult;
 using hookwise::ToTypedResult;
 using hookwise::test::StoreCalls;
-namespace fs = std::filesystem;
+using hookwise::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "hookwise-billing-XXXXXX").string();
-    path = mkdtemp(templ.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string File(const char* name) const { return (path / name).string(); }
-};
 
 SqliteStoreOptions SqliteOptions(const std::string& path) {
   SqliteStoreOptions options;
