@@ -89,7 +89,17 @@ export class SignatureVerificationError extends Error {
 /** createWebhookHandler misconfigured in a way found only at runtime (the secret missing after `next build`). */
 export class WebhookConfigError extends Error {
   readonly name: 'WebhookConfigError';
-  readonly code: 'missing_secret' | 'secret_whitespace';
+  readonly code: 'missing_secret' | 'secret_whitespace' | 'billing_off';
+}
+
+/** `billing: { refetch }` could not read the customer's objects from Stripe; the delivery failed (500) and Stripe sends it again. */
+export class BillingRefetchError extends Error {
+  readonly name: 'BillingRefetchError';
+  readonly code: 'rate_limited' | 'stripe_error' | 'connection_error';
+  readonly customerId: string;
+  /** Stripe's HTTP status, when it answered. */
+  readonly statusCode: number | null;
+  readonly requestId: string | null;
 }
 
 /** The codes of StoreError, one vocabulary for every store (docs/stores.md, "Errors"). */

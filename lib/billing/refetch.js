@@ -28,7 +28,7 @@
 //   inside the batch.
 // No timer exists unless a batch is pending.
 const { isObject, idOf, eventKind, objectOf } = require('./fields');
-const { BillingRefetchError } = require('./errors');
+const { BillingRefetchError } = require('../errors');
 const { invalidArgument, isFunction } = require('../args');
 
 const DEFAULT_WINDOW_MS = 250;
