@@ -21,6 +21,10 @@
 // reject with a StoreError); retention: false, constructorOptions: false (skip
 // those cases, for stores without retentionMs).
 //
+// Optional store capabilities (docs/stores.md) have a block each, whose cases
+// skip themselves for a store without the capability's methods (billing state:
+// billingGet, billingFind, billingPut).
+//
 // Stores use real clocks, so lease expiry is tested by real waiting with short
 // leases (SHORT_LEASE_MS); a store with hookwise's testing clock hook
 // (Symbol.for('hookwise.store.advanceClock')) is aged by it for retention.
