@@ -8,6 +8,7 @@ const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument 
 const { WebhookConfigError } = require('./errors');
 const { hasBillingCapability } = require('./stores/billing-args');
 const { isStripeClient } = require('./billing/refetch');
+const { transactionalUnsupported } = require('./transactional');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -30,6 +31,7 @@ const OPTION_KEYS = [
   'on',
   'logger',
   'billing',
+  'transactional',
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -180,7 +182,7 @@ function checkStore(store, ordering) {
  * else the options lib/billing/handler-billing.js takes. A store given must have the
  * billing-state capability (docs/stores.md); the built-in stores all do.
  */
-function checkBilling(billing, store) {
+function checkBilling(billing, store, transactional) {
   if (billing === undefined || billing === false || billing === null) return null;
   const options = billing === true ? {} : billing;
   if (!isPlainObject(options)) throw invalidArgument('billing', 'true or an object { userId?, graceDays?, refetch? }', billing);
@@ -188,6 +190,11 @@ function checkBilling(billing, store) {
     if (!BILLING_KEYS.includes(key)) {
       throw new TypeError(`hookwise: unknown billing option "${key}" (expected ${BILLING_KEYS.join(', ')})`);
     }
+  }
+  if (transactional === true) {
+    // The transactional path holds the store's transaction around the handlers; the billing
+    // write would need to join it (and a portable SqliteStore's own operations wait for it).
+    throw new TypeError('hookwise: billing and transactional: true cannot be combined yet; use billing without transactional (its writes are idempotent)');
   }
   const { userId, graceDays = 0, refetch } = options;
   if (userId !== undefined && !isFunction(userId)) throw invalidArgument('billing.userId', 'a function (object) => string | null', userId);
@@ -211,6 +218,15 @@ function checkHandler(type, handler) {
       `hookwise: the handler for "${type}" must be a function (async (event, ctx) => {...}), got ${describe(handler)}`,
     );
   }
+}
+
+/** transactional: true only with a store that can hold the app's writes in the event's transaction (lib/transactional.js). */
+function checkTransactional(transactional, store) {
+  if (transactional === undefined || transactional === false) return false;
+  if (transactional !== true) throw invalidArgument('transactional', 'a boolean', transactional);
+  const reason = transactionalUnsupported(store);
+  if (reason !== null) throw new WebhookConfigError(reason, 'transactional_unsupported');
+  return true;
 }
 
 function checkType(type) {
@@ -259,7 +275,8 @@ function normalizeOptions(options, env = environment()) {
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
     on,
     logger: checkLogger(options.logger),
-    billing: checkBilling(options.billing, options.store),
+    billing: checkBilling(options.billing, options.store, options.transactional),
+    transactional: checkTransactional(options.transactional, options.store),
   };
 }
 

@@ -35,6 +35,7 @@ import errors from '../errors.js';
 import billingArgs from '../stores/billing-args.js';
 import billingRecords from '../billing/customer-state.js';
 import billingProjection from '../billing/projection.js';
+import { webhookMutations } from './webhook-mutation.mjs';
 
 const { STATUSES, DEFAULT_LIST_LIMIT, truncateLastError } = storeArgs;
 const { StoreError } = errors;
@@ -551,3 +552,12 @@ export class ConvexStore {
     this._closed = true;
   }
 }
+
+// Exactly-once effects: handlers inside one mutation with the claim and the
+// completion (lib/convex/webhook-mutation.mjs), over this module's records.
+export const { defineWebhookMutation, recordFailure, webhookHttpAction } = webhookMutations({
+  findEvent,
+  deleteOlderThan,
+  sweepBatch: SWEEP_BATCH,
+  ConvexStore,
+});

@@ -289,6 +289,7 @@ describe('billing in the handler (both implementations)', () => {
       const custom = { claim() {}, complete() {}, fail() {}, close() {} };
       assert.throws(() => make({ store: custom, billing: true }), /billing needs a store with the billing-state capability/);
       make({ store: custom }); // a store without it is fine while billing is off
+      assert.throws(() => make({ billing: true, transactional: true }), /billing and transactional: true cannot be combined/);
       make({ billing: { graceDays: 3, userId: (o) => o.metadata?.uid ?? null } });
     });
 
