@@ -9,6 +9,8 @@ const { WebhookConfigError } = require('./errors');
 const { hasBillingCapability } = require('./stores/billing-args');
 const { isStripeClient } = require('./billing/refetch');
 const { transactionalUnsupported } = require('./transactional');
+const { SCHEMES } = require('./scheme-verifier');
+const { checkStandardSecret } = require('./standard/handler-verifier');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -32,6 +34,7 @@ const OPTION_KEYS = [
   'logger',
   'billing',
   'transactional',
+  'scheme', // 'stripe' (default) | 'standard' (API.md section 9, lib/scheme-verifier.js)
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -182,7 +185,7 @@ function checkStore(store, ordering) {
  * else the options lib/billing/handler-billing.js takes. A store given must have the
  * billing-state capability (docs/stores.md); the built-in stores all do.
  */
-function checkBilling(billing, store, transactional) {
+function checkBilling(billing, store, transactional, scheme) {
   if (billing === undefined || billing === false || billing === null) return null;
   const options = billing === true ? {} : billing;
   if (!isPlainObject(options)) throw invalidArgument('billing', 'true or an object { userId?, graceDays?, refetch? }', billing);
@@ -190,6 +193,9 @@ function checkBilling(billing, store, transactional) {
     if (!BILLING_KEYS.includes(key)) {
       throw new TypeError(`hookwise: unknown billing option "${key}" (expected ${BILLING_KEYS.join(', ')})`);
     }
+  }
+  if (scheme === 'standard') {
+    throw new TypeError("hookwise: billing reads Stripe events; it cannot be used with scheme: 'standard'");
   }
   if (transactional === true) {
     // The transactional path holds the store's transaction around the handlers; the billing
@@ -247,7 +253,9 @@ function normalizeOptions(options, env = environment()) {
       );
     }
   }
-  const { secrets, error } = checkSecret(options.secret);
+  const scheme = options.scheme ?? 'stripe';
+  if (!SCHEMES.includes(scheme)) throw invalidArgument('scheme', "'stripe' or 'standard'", scheme);
+  const { secrets, error } = scheme === 'standard' ? checkStandardSecret(options.secret) : checkSecret(options.secret);
   let deferredError = null;
   if (error) {
     // `next build` evaluates route modules without runtime secrets; report at the first request instead.
@@ -265,7 +273,8 @@ function normalizeOptions(options, env = environment()) {
   return {
     secrets: secrets || [],
     deferredError,
-    warnings: secrets ? secretWarnings(secrets) : [],
+    warnings: secrets && scheme === 'stripe' ? secretWarnings(secrets) : [],
+    scheme,
     store: checkStore(options.store, ordering),
     tolerance: checkNonNegativeNumber('tolerance', options.tolerance ?? DEFAULTS.tolerance),
     leaseMs: checkPositiveInteger('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs),
@@ -275,7 +284,7 @@ function normalizeOptions(options, env = environment()) {
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
     on,
     logger: checkLogger(options.logger),
-    billing: checkBilling(options.billing, options.store, options.transactional),
+    billing: checkBilling(options.billing, options.store, options.transactional, scheme),
     transactional: checkTransactional(options.transactional, options.store),
   };
 }

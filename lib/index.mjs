@@ -24,5 +24,9 @@ export const {
   RedisStore,
   PostgresStore,
   createWebhookHandler,
+  verifyStandardWebhook,
+  verifyStandardWebhookAsync,
+  signStandardWebhook,
+  StandardWebhookVerificationError,
 } = hookwise;
 export default hookwise;

@@ -26,5 +26,9 @@ export const {
   RedisStore,
   PostgresStore,
   createWebhookHandler,
+  verifyStandardWebhook,
+  verifyStandardWebhookAsync,
+  signStandardWebhook,
+  StandardWebhookVerificationError,
 } = hookwise;
 export default hookwise;
