@@ -11,7 +11,10 @@ const { ENGINES } = require('./support/engines');
 const { storesFor } = require('./support/stores');
 
 const SECRET = 'whsec_store_failures';
-const STEPS = ['claim', 'lastApplied', 'complete', 'markApplied'];
+// The store calls of each ordering path: with atomic ordering the claim takes
+// the object's slot and the completion marks it; a store without it (a custom
+// store: the capability hidden here) is read and marked around the handlers.
+const STEPS = { atomic: ['claim', 'complete'], legacy: ['claim', 'lastApplied', 'complete', 'markApplied'] };
 
 function delivery(id, created = 1_760_000_000) {
   const body = JSON.stringify({
@@ -24,11 +27,15 @@ function delivery(id, created = 1_760_000_000) {
   return { body, header: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET }) };
 }
 
-/** The store, with `method`'s calls number `from`..`from + times - 1` (1-based) rejecting. */
-function failing(store, method, { from = 1, times = 1 } = {}) {
+/**
+ * The store, with `method`'s calls number `from`..`from + times - 1` (1-based) rejecting;
+ * `legacy` hides the atomic ordering capability, as a custom store without it.
+ */
+function failing(store, method, { from = 1, times = 1 } = {}, legacy = false) {
   let calls = 0;
   return new Proxy(store, {
     get(target, key) {
+      if (legacy && key === 'atomicOrdering') return undefined;
       const value = target[key];
       if (key !== method || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
       return (...args) => {
@@ -67,7 +74,7 @@ for (const { name, hookwise } of ENGINES) {
       const handler = options.handler ?? (async () => void (counter.runs += 1));
       const webhooks = hookwise.createWebhookHandler({
         secret: SECRET,
-        store: failing(inner, method, plan),
+        store: failing(inner, method, plan, options.legacy),
         logger: quiet,
         ...options.config,
         on: { 'invoice.paid': async (...args) => handler(...args, counter) },
@@ -76,15 +83,20 @@ for (const { name, hookwise } of ENGINES) {
     };
 
     describe(`${name} ${storeName}: a failing store call`, () => {
-      for (const step of STEPS) {
-        it(`${step} failing once: the handler runs once and the event completes`, async () => {
-          const { inner, webhooks, counter } = setup(step, {}, { config: { ordering: 'skip-stale' } });
-          const statuses = await deliverUntilAccepted(webhooks, delivery(`evt_once_${step}`));
-          assert.equal(statuses.at(-1), 200, `statuses ${statuses}`);
-          assert.equal(counter.runs, 1, `the handler ran ${counter.runs} times (statuses ${statuses})`);
-          assert.equal((await inner.get(`evt_once_${step}`)).status, 'completed');
-          await inner.close();
-        });
+      for (const [path, steps] of Object.entries(STEPS)) {
+        for (const step of steps) {
+          it(`${step} failing once (skip-stale, ${path} ordering): the handler runs once and the event completes`, async () => {
+            const legacy = path === 'legacy';
+            const { inner, webhooks, counter } = setup(step, {}, { legacy, config: { ordering: 'skip-stale' } });
+            const id = `evt_once_${path}_${step}`;
+            const statuses = await deliverUntilAccepted(webhooks, delivery(id));
+            assert.equal(statuses.at(-1), 200, `statuses ${statuses}`);
+            assert.equal(counter.runs, 1, `the handler ran ${counter.runs} times (statuses ${statuses})`);
+            assert.equal((await inner.get(id)).status, 'completed');
+            if (!legacy) assert.equal(await inner.lastApplied('in_store_failures'), 1_760_000_000, 'the completion marked the object');
+            await inner.close();
+          });
+        }
       }
 
       it('complete failing past the in-request retries: 500, then the next delivery finishes it without a second run', async () => {
@@ -117,7 +129,7 @@ for (const { name, hookwise } of ENGINES) {
       });
 
       it('lastApplied failing past its retries: the claim is released, so the next delivery runs it at once', async () => {
-        const { inner, webhooks, counter } = setup('lastApplied', { from: 1, times: 4 }, { config: { ordering: 'skip-stale' } });
+        const { inner, webhooks, counter } = setup('lastApplied', { from: 1, times: 4 }, { legacy: true, config: { ordering: 'skip-stale' } });
         assert.deepEqual(await deliverUntilAccepted(webhooks, delivery('evt_last_applied_down')), [500, 200]);
         assert.equal(counter.runs, 1);
         const record = await inner.get('evt_last_applied_down');
