@@ -95,32 +95,44 @@ function markerIsNewer(row, order) {
  * Resolves { status, attempt }; the caller adds the token when acquired.
  */
 async function claimOrdered({ pool, sql, named, eventId, meta, order, claimRow, mapOutcome }) {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const { rows } = await client.query(named('order_lock', sql.lockObject, [order.objectId, eventId]));
     const o = rows[0];
     const now = Number(o.now);
     const attempts = o.ev_attempts === null ? 0 : Number(o.ev_attempts);
-    let claim;
     if (o.ev_status === 'completed' || o.ev_status === 'dead_lettered' || (o.ev_status === 'processing' && Number(o.ev_lease_until) > now)) {
-      claim = { status: mapOutcome(o.ev_status), attempt: attempts };
-    } else if (markerIsNewer(o, order)) {
+      return { status: mapOutcome(o.ev_status), attempt: attempts };
+    }
+    if (markerIsNewer(o, order)) {
       const objectId = meta.objectId === undefined ? null : meta.objectId;
       const stale = await client.query(named('order_stale', sql.completeStale, [eventId, meta.type, meta.created, objectId]));
-      claim = stale.rows[0] ? { status: 'stale', attempt: Number(stale.rows[0].attempts) } : null;
-    } else if (o.slot_event_id !== null && o.slot_event_id !== eventId && Number(o.slot_until) > now) {
-      claim = { status: 'blocked', attempt: attempts };
-    } else {
-      const row = await claimRow(client);
-      claim = { status: row.outcome === 'acquired' ? 'acquired' : mapOutcome(row.outcome), attempt: Number(row.attempts) };
-      if (claim.status === 'acquired') {
-        await client.query(named('order_take', sql.takeSlot, [eventId, order.objectId, order.created, order.rank]));
-      }
+      // null: the record changed under the stale step; the caller claims again.
+      return stale.rows[0] ? { status: 'stale', attempt: Number(stale.rows[0].attempts) } : null;
     }
+    if (o.slot_event_id !== null && o.slot_event_id !== eventId && Number(o.slot_until) > now) {
+      return { status: 'blocked', attempt: attempts };
+    }
+    const row = await claimRow(client);
+    const claim = { status: row.outcome === 'acquired' ? 'acquired' : mapOutcome(row.outcome), attempt: Number(row.attempts) };
+    if (claim.status === 'acquired') {
+      await client.query(named('order_take', sql.takeSlot, [eventId, order.objectId, order.created, order.rank]));
+    }
+    return claim;
+  });
+}
+
+/**
+ * Runs `fn(client)` in one transaction on a client of `pool`: COMMIT when it
+ * resolves, ROLLBACK (and the client discarded) when anything throws.
+ */
+async function inTransaction(pool, fn) {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
     await client.query('COMMIT');
-    return claim; // null: the record changed under the stale step; the caller claims again
+    return result;
   } catch (err) {
     broken = true;
     try {
@@ -132,4 +144,4 @@ async function claimOrdered({ pool, sql, named, eventId, meta, order, claimRow, 
   }
 }
 
-module.exports = { orderingSchemaStatements, orderingStatementsFor, releaseSlotAfter, claimOrdered };
+module.exports = { orderingSchemaStatements, orderingStatementsFor, releaseSlotAfter, claimOrdered, inTransaction };

@@ -244,22 +244,10 @@ class PostgresStore {
       }
       return;
     }
-    const client = await this._pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
+    await ordering.inTransaction(this._pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey.toString()]);
       for (const s of statements) await client.query(s);
-      await client.query('COMMIT');
-    } catch (err) {
-      broken = true;
-      try {
-        await client.query('ROLLBACK');
-      } catch {}
-      throw err;
-    } finally {
-      client.release(broken ? true : undefined);
-    }
+    });
   }
 
   async _query(operation, name, text, values) {

@@ -18,13 +18,24 @@ const quiet = { info() {}, warn() {}, error() {} };
 const TYPE = 'customer.subscription.updated';
 const sub = (status, id = 'sub_order') => ({ id, object: 'subscription', status });
 
-/** A gate a handler can wait on: `open()` lets it through. */
-function gate() {
+/**
+ * A handler recording what it applies (`key(event)`) that holds the event whose key is `held`
+ * until `open()`; `reached` resolves once that event's handler runs.
+ */
+function heldHandler(held, key = (e) => e.created) {
   let open;
   let entered;
   const opened = new Promise((r) => (open = r));
   const reached = new Promise((r) => (entered = r));
-  return { open, opened, reached, entered };
+  const applied = [];
+  const on = async (e) => {
+    applied.push(key(e));
+    if (key(e) === held) {
+      entered();
+      await opened;
+    }
+  };
+  return { open, reached, applied, on };
 }
 
 describe('lifecycle ranks (lib/lifecycle-rank.js)', () => {
@@ -69,15 +80,9 @@ for (const { name, hookwise } of ENGINES) {
       });
 
       it('an older event arriving while a newer one runs waits for it, then is stale without running', async () => {
-        const g = gate();
-        const applied = [];
-        const { store, webhooks } = setup(async (e) => {
-          applied.push(e.data.object.status);
-          if (e.data.object.status === 'active') {
-            g.entered();
-            await g.opened;
-          }
-        });
+        const g = heldHandler('active', (e) => e.data.object.status);
+        const { applied } = g;
+        const { store, webhooks } = setup(g.on);
         const newer = send(webhooks, makeEvent({ type: TYPE, created: 2000, object: sub('active') }));
         await g.reached;
         const older = send(webhooks, makeEvent({ type: TYPE, created: 1000, object: sub('trialing') }));
@@ -91,15 +96,9 @@ for (const { name, hookwise } of ENGINES) {
       });
 
       it('a newer event arriving while an older one runs waits for it, then applies after it', async () => {
-        const g = gate();
-        const applied = [];
-        const { store, webhooks } = setup(async (e) => {
-          applied.push(e.created);
-          if (e.created === 1000) {
-            g.entered();
-            await g.opened;
-          }
-        });
+        const g = heldHandler(1000);
+        const { applied } = g;
+        const { store, webhooks } = setup(g.on);
         const older = send(webhooks, makeEvent({ type: TYPE, created: 1000, object: sub('trialing') }));
         await g.reached;
         const newer = send(webhooks, makeEvent({ type: TYPE, created: 2000, object: sub('active') }));
@@ -112,15 +111,9 @@ for (const { name, hookwise } of ENGINES) {
       });
 
       it(`a slot held past the wait (${SLOT_WAIT_MS} ms) answers 409 in_progress; Stripe's retry then applies it`, async () => {
-        const g = gate();
-        const applied = [];
-        const { store, webhooks } = setup(async (e) => {
-          applied.push(e.created);
-          if (e.created === 1000) {
-            g.entered();
-            await g.opened;
-          }
-        });
+        const g = heldHandler(1000);
+        const { applied } = g;
+        const { store, webhooks } = setup(g.on);
         const holder = send(webhooks, makeEvent({ type: TYPE, created: 1000, object: sub('trialing') }));
         await g.reached;
         const event = makeEvent({ type: TYPE, created: 2000, object: sub('active') });
