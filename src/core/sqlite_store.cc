@@ -55,7 +55,6 @@ void BindOrder(SqliteStatement& s, int first, const std::optional<OrderKey>& ord
   }
 }
 
-// The token column is NULL while nobody holds the event.
 // A claim is a lease, and a lease is lost in a crash anyway: a batch of claims
 // only (and reads) commits without waiting for the disk. Everything else, a
 // completion above all, waits for the fsync under durability kFull. In WAL mode
@@ -66,6 +65,7 @@ bool NeedsSync(const StoreOp& op) {
   return !IsReadOnly(op) && !std::holds_alternative<ClaimOp>(op);
 }
 
+// The token column is NULL while nobody holds the event.
 void BindToken(SqliteStatement& s, int i, const std::string& token) {
   if (token.empty()) {
     sqlite3_bind_null(s.get(), i);
