@@ -238,7 +238,7 @@ class WebhookHandler {
         this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
         return result('stale', { eventId, type, attempt });
       case 'blocked':
-        this.#logger.info(`hookwise: ${type} ${eventId} waits for another event of ${objectId} to finish`);
+        this.#logger.info(`hookwise: ${type} ${eventId}: another event of ${objectId} still holds its ordering slot; Stripe will retry`);
         return result('in_progress', { eventId, type, attempt });
       case 'duplicate':
         this.#logger.info(`hookwise: duplicate ${type} ${eventId} (already processed)`);
