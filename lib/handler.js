@@ -17,6 +17,7 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
 const { hasAtomicOrdering, orderOf, claimInOrder } = require('./ordering');
+const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -43,6 +44,10 @@ const STATUS = {
 
 // Internal (not exported from the package): the CLI observes every result through it.
 const ON_RESULT = Symbol('hookwise.onResult');
+// Internal (not exported from the package): hookwise/convex's webhookHttpAction
+// (lib/convex/webhook-mutation.mjs) sets it to run a verified delivery as one
+// Convex mutation instead of claim -> handlers -> complete here.
+const PROCESS_DELIVERY = Symbol('hookwise.processDelivery');
 
 function result(outcome, fields) {
   return { status: STATUS[outcome], body: BODY[outcome], outcome, ...fields };
@@ -200,6 +205,9 @@ class WebhookHandler {
   }
 
   async #process(event, envelope, rawBody) {
+    if (this[PROCESS_DELIVERY]) {
+      return this[PROCESS_DELIVERY]({ event, envelope, rawBody, config: this.#config, result, errorText });
+    }
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type);
     if (handlers.length === 0) {
@@ -225,6 +233,13 @@ class WebhookHandler {
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
     const wantsOrder = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+    if (config.transactional) {
+      // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
+      return processTransactionally({
+        store, event, eventId, type, meta, handlers, ordered: wantsOrder, objectId, created,
+        config, logger: this.#logger, result, errorText,
+      });
+    }
     // Atomic ordering (lib/ordering.js): the store checks staleness and takes the object's slot
     // in the claim, and marks the object when the claim completes.
     const atomicOrder = wantsOrder && hasAtomicOrdering(store);
@@ -400,4 +415,4 @@ function handlerFactory(engine) {
   };
 }
 
-module.exports = { handlerFactory, WebhookHandler, ON_RESULT };
+module.exports = { handlerFactory, WebhookHandler, ON_RESULT, PROCESS_DELIVERY };

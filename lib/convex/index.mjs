@@ -32,6 +32,7 @@ import { v } from 'convex/values';
 import storeArgs from '../stores/store-args.js';
 import orderingRules from '../stores/ordering-rules.js';
 import errors from '../errors.js';
+import { webhookMutations } from './webhook-mutation.mjs';
 
 const { STATUSES, DEFAULT_LIST_LIMIT, truncateLastError } = storeArgs;
 const { StoreError } = errors;
@@ -520,3 +521,12 @@ export class ConvexStore {
     this._closed = true;
   }
 }
+
+// Exactly-once effects: handlers inside one mutation with the claim and the
+// completion (lib/convex/webhook-mutation.mjs), over this module's records.
+export const { defineWebhookMutation, recordFailure, webhookHttpAction } = webhookMutations({
+  findEvent,
+  deleteOlderThan,
+  sweepBatch: SWEEP_BATCH,
+  ConvexStore,
+});
