@@ -74,17 +74,7 @@ class StoreModel {
                                           std::make_pair(key.created, key.rank)) {
         marker->second.updated_at_ms = now;
         if (it == records_.end()) {
-          EventRecord r;
-          r.id = id;
-          r.type = meta.type;
-          r.created = meta.created;
-          r.object_id = meta.object_id;
-          r.status = EventStatus::kCompleted;
-          r.attempts = 1;
-          r.received_at_ms = now;
-          r.updated_at_ms = now;
-          if (keep_payloads_) r.payload = meta.payload;
-          records_.emplace(id, r);
+          records_.emplace(id, FirstRecord(id, meta, now, EventStatus::kCompleted));
           EvictOverLimit();
           return Claim{ClaimStatus::kStale, {}, 1};
         }
@@ -104,16 +94,7 @@ class StoreModel {
       slots_[key.object_id] = ModelSlot{id, SaturatingAdd(now, meta.lease_ms)};
     }
     if (it == records_.end()) {
-      EventRecord r;
-      r.id = id;
-      r.type = meta.type;
-      r.created = meta.created;
-      r.object_id = meta.object_id;
-      r.status = EventStatus::kProcessing;
-      r.attempts = 1;
-      r.received_at_ms = now;
-      r.updated_at_ms = now;
-      if (keep_payloads_) r.payload = meta.payload;
+      EventRecord r = FirstRecord(id, meta, now, EventStatus::kProcessing);
       r.token = acquired_token;
       r.lease_expires_at_ms = SaturatingAdd(now, meta.lease_ms);
       r.order = meta.order;
@@ -244,6 +225,22 @@ class StoreModel {
   }
 
  private:
+  // The record of an event's first claim (attempt 1), in `status`.
+  EventRecord FirstRecord(const std::string& id, const ClaimMeta& meta, std::int64_t now,
+                          EventStatus status) const {
+    EventRecord r;
+    r.id = id;
+    r.type = meta.type;
+    r.created = meta.created;
+    r.object_id = meta.object_id;
+    r.status = status;
+    r.attempts = 1;
+    r.received_at_ms = now;
+    r.updated_at_ms = now;
+    if (keep_payloads_) r.payload = meta.payload;
+    return r;
+  }
+
   void ReleaseSlot(const std::string& object_id, const std::string& id) {
     auto slot = slots_.find(object_id);
     if (slot != slots_.end() && slot->second.event_id == id) slots_.erase(slot);
