@@ -6,8 +6,8 @@
 //   in-request retries -> complete / fail (dead letter) -> answer.
 // Written once over either engine (lib/engine/native, lib/engine/portable): the
 // engine verifies and parses, and its MemoryStore is the default store.
-const { prepareVerification } = require('./verify');
-const { SignatureVerificationError } = require('./errors');
+const { SignatureVerificationError, StandardWebhookVerificationError } = require('./errors');
+const { verifierFor } = require('./scheme-verifier');
 const { isString, isBytes } = require('./args');
 const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
 const { nodeAdapter } = require('./adapters/node');
@@ -79,6 +79,8 @@ function errorText(err) {
 class WebhookHandler {
   #engine;
   #config;
+  // Verifies and parses a delivery by the configured scheme (lib/scheme-verifier.js).
+  #verifier;
   #logger;
   #store;
   #ownsStore;
@@ -101,6 +103,7 @@ class WebhookHandler {
     this.#engine = engine;
     const config = normalizeOptions(options);
     this.#config = config;
+    this.#verifier = verifierFor(engine, config);
     this.#logger = config.logger;
     this.#store = config.store;
     this.#ownsStore = config.store === undefined;
@@ -166,14 +169,13 @@ class WebhookHandler {
     // what routing and dedup need, read without materialising the event's (lazily built) `data`.
     let parsed;
     try {
-      const p = prepareVerification(rawBody, signatureHeader, config.secrets, config.tolerance);
-      parsed = await this.#engine.parseAsync(p, true);
+      parsed = await this.#verifier.verify(rawBody, signatureHeader);
     } catch (err) {
       return this.#rejection(err);
     }
     const { event, envelope } = parsed;
     if (!isString(envelope.id) || !isString(envelope.type)) {
-      const message = 'The body is signed JSON but not a Stripe event (it has no string "id" and "type").';
+      const message = `The body is signed JSON but not ${this.#verifier.what}.`;
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
@@ -196,6 +198,10 @@ class WebhookHandler {
       // The message is stripe-node's text: it names the problem, never the secret or the body.
       this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
       return rejected(err.code, err.message.split('\n')[0].trim(), err);
+    }
+    if (err instanceof StandardWebhookVerificationError) {
+      this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
+      return rejected(err.code, err.message, err);
     }
     if (err instanceof SyntaxError) {
       this.#logger.warn('hookwise: rejected a delivery: the signature is valid but the body is not valid JSON');
