@@ -1,0 +1,183 @@
+'use strict';
+// The simulated Stripe of the crash test, one process (forked by run.js with
+// its config as JSON in argv[2]). It sends every event, signed with the
+// package's own generateTestHeaderString (re-signed at each attempt, as Stripe
+// does), to the receivers' ports:
+// - out of order: the send order is the event order shuffled;
+// - with duplicates: a share of the events get a second, independent delivery,
+//   some of them at the same moment to a different receiver, the others later;
+// - each delivery to a receiver chosen at random per attempt (a load balancer);
+// - every delivery that gets no 2xx (an error status, a refused or reset
+//   connection, no answer within timeoutMs) is retried on Stripe's schedule
+//   compressed (one hour is `hourMs`), until it gets a 2xx. Past the schedule's
+//   last step Stripe would give up; here it goes on daily, since the test asks
+//   whether an event can be lost by the receivers, not by Stripe.
+// It reports { type: 'progress', acked, total } to run.js about every 100 ms
+// and { type: 'done', stats } at the end.
+const http = require('node:http');
+const { generateTestHeaderString } = require('../../lib');
+
+const config = JSON.parse(process.argv[2]);
+
+// Stripe's live-mode retry schedule, as delays after the first attempt:
+// about 5 minutes, 30 minutes, 2, 4, 8, 16 hours, then daily to 72 hours.
+const SCHEDULE_HOURS = [5 / 60, 0.5, 2, 4, 8, 16, 24, 48, 72];
+const DAILY_HOURS = 24;
+
+function nextDelayMs(attempt) {
+  // attempt = the number of attempts made so far (>= 1).
+  const at = (i) => (i < SCHEDULE_HOURS.length ? SCHEDULE_HOURS[i] : SCHEDULE_HOURS.at(-1) + DAILY_HOURS * (i - SCHEDULE_HOURS.length + 1));
+  const hours = at(attempt - 1) - (attempt >= 2 ? at(attempt - 2) : 0);
+  return hours * config.hourMs * (0.9 + 0.2 * Math.random());
+}
+
+const TYPES = ['invoice.paid', 'customer.subscription.updated', 'checkout.session.completed', 'charge.succeeded'];
+
+function eventBody(i) {
+  const type = TYPES[i % TYPES.length];
+  return JSON.stringify({
+    id: `evt_chaos_${config.runTag}_${i}`,
+    object: 'event',
+    api_version: '2025-03-31.basil',
+    created: 1_760_000_000 + i,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object: { id: `obj_chaos_${i % 97}`, object: type.split('.')[0], amount: 100 + i } },
+  });
+}
+
+function shuffle(list) {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [list[i], list[j]] = [list[j], list[i]];
+  }
+  return list;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency });
+const stats = {
+  events: config.events,
+  deliveries: 0,
+  duplicateDeliveries: 0,
+  concurrentDuplicates: 0,
+  attempts: 0,
+  acked: 0,
+  byStatus: {},
+  connectionErrors: 0,
+  timeouts: 0,
+  maxAttemptsOfOneDelivery: 0,
+};
+
+// One POST; resolves with the status code, or 'timeout' / 'error'.
+function post(port, body) {
+  return new Promise((resolve) => {
+    const header = generateTestHeaderString({ payload: body, secret: config.secret });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/webhooks',
+        agent,
+        headers: { 'content-type': 'application/json', 'stripe-signature': header, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+        res.on('error', () => resolve('error'));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve('timeout');
+    }, config.timeoutMs);
+    req.on('error', () => resolve('error'));
+    req.on('close', () => clearTimeout(timer));
+    req.end(body);
+  });
+}
+
+// A delivery: one event to the endpoint, retried until a 2xx.
+const ready = []; // deliveries due now, in order
+let inFlight = 0;
+let remaining = 0;
+let finish;
+const finished = new Promise((resolve) => (finish = resolve));
+
+function pump() {
+  while (inFlight < config.concurrency && ready.length > 0) attempt(ready.shift());
+}
+
+async function attempt(delivery) {
+  inFlight += 1;
+  delivery.attempts += 1;
+  stats.attempts += 1;
+  // A concurrent duplicate's first attempt goes to another receiver than its twin's.
+  let receiver = Math.floor(Math.random() * config.ports.length);
+  if (delivery.avoid !== undefined && delivery.attempts === 1 && config.ports.length > 1) {
+    receiver = (delivery.avoid + 1 + Math.floor(Math.random() * (config.ports.length - 1))) % config.ports.length;
+  }
+  delivery.receiver = receiver;
+  if (delivery.twin) delivery.twin.avoid = receiver;
+  const outcome = await post(config.ports[receiver], delivery.body);
+  inFlight -= 1;
+  if (outcome === 'timeout') stats.timeouts += 1;
+  else if (outcome === 'error') stats.connectionErrors += 1;
+  else stats.byStatus[outcome] = (stats.byStatus[outcome] ?? 0) + 1;
+  if (typeof outcome === 'number' && outcome >= 200 && outcome < 300) {
+    stats.acked += 1;
+    stats.maxAttemptsOfOneDelivery = Math.max(stats.maxAttemptsOfOneDelivery, delivery.attempts);
+    if (--remaining === 0) finish();
+  } else {
+    setTimeout(() => {
+      ready.push(delivery);
+      pump();
+    }, nextDelayMs(delivery.attempts));
+  }
+  pump();
+}
+
+async function main() {
+  const firsts = [];
+  for (let i = 0; i < config.events; i++) {
+    const body = eventBody(i);
+    const delivery = { body, attempts: 0 };
+    firsts.push([delivery]);
+    if (Math.random() < config.duplicateRate) {
+      const dup = { body, attempts: 0 };
+      stats.duplicateDeliveries += 1;
+      if (Math.random() < config.concurrentShare) {
+        // Both at once: adjacent in the send order, so they start in the same tick.
+        stats.concurrentDuplicates += 1;
+        delivery.twin = dup;
+        firsts[firsts.length - 1].push(dup);
+      } else {
+        delivery.later = dup;
+      }
+    }
+  }
+  stats.deliveries = config.events + stats.duplicateDeliveries;
+  remaining = stats.deliveries;
+  shuffle(firsts);
+  // Later duplicates go in at random places after their event's first send.
+  const keyed = [];
+  firsts.forEach((group, at) => {
+    for (const d of group) keyed.push({ d, key: at });
+    if (group[0].later) keyed.push({ d: group[0].later, key: at + 0.5 + Math.random() * (firsts.length - at) });
+  });
+  const order = keyed.sort((a, b) => a.key - b.key).map((k) => k.d);
+  ready.push(...order);
+  const progress = setInterval(() => process.send({ type: 'progress', acked: stats.acked, total: stats.deliveries }), 100);
+  pump();
+  await finished;
+  clearInterval(progress);
+  agent.destroy();
+  process.send({ type: 'done', stats }, () => process.exit(0));
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
+});
