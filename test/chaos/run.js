@@ -98,7 +98,10 @@ class ReceiverSlot {
     });
     child.on('exit', (code, signal) => {
       instance.exited = true;
-      if (signal !== 'SIGKILL' && !this.stopping) this.crashed = `receiver ${tag} exited by itself (${code ?? signal}); see ${path.join(this.dir, `${tag}.stderr`)}`;
+      if (signal !== 'SIGKILL' && !this.stopping) {
+        const stderr = fs.readFileSync(path.join(this.dir, `${tag}.stderr`), 'utf8').slice(-2000);
+        this.crashed = `receiver ${tag} exited by itself (${code ?? signal}):\n${stderr}`;
+      }
     });
     return this.starting;
   }
@@ -156,6 +159,8 @@ async function runChaos(overrides = {}) {
   const slots = [];
   const secret = `whsec_${randomBytes(16).toString('hex')}`;
   let stripe = null;
+  const pendingKills = [];
+  let ending = false;
   try {
     const shared = {
       backend: backend.config,
@@ -191,7 +196,6 @@ async function runChaos(overrides = {}) {
     const serverKills = [];
     let restarts = 0;
     let serverBusy = false;
-    const pendingKills = [];
     const killReceiver = async () => {
       const live = slots.filter((s) => s.alive);
       if (live.length === 0) return false;
@@ -218,7 +222,7 @@ async function runChaos(overrides = {}) {
         const kill = (async () => {
           await sleep(Math.random() * 50);
           // Retry until some receiver is up: all may be restarting at once.
-          while (!(await killReceiver())) await sleep(20);
+          while (!ending && !(await killReceiver())) await sleep(20);
           receiverKills += 1;
         })();
         pendingKills.push(kill);
@@ -279,6 +283,9 @@ async function runChaos(overrides = {}) {
     };
   } finally {
     if (stripe && stripe.exitCode === null) stripe.kill('SIGKILL');
+    // A failed run may leave a kill or restart in progress: let it end before the server goes.
+    ending = true;
+    await Promise.allSettled(pendingKills);
     for (const slot of slots) if (slot.child && slot.child.exitCode === null) slot.child.kill('SIGKILL');
     await backend.stop();
     if (!process.env.HOOKWISE_CHAOS_KEEP) fs.rmSync(dir, { recursive: true, force: true });
@@ -299,7 +306,8 @@ function summary(r) {
     `handler runs ${r.runs}, effects ${r.effects}; lost ${r.lost}; duplicated effects ${r.duplicated}` +
       (r.options.transactional
         ? ''
-        : ` (runs cut between effect and completion: ${r.windows.receiverKill} by a receiver kill, ${r.windows.serverKill} by a server kill)`),
+        : ` (effects without their run's completion: ${r.windows.receiverKill} cut by a receiver kill, ${r.windows.serverKill} by a server kill; ` +
+          `${r.windows.resentByClient} effects written twice by the app's database client resending across a server kill)`),
     r.violations.length === 0 ? 'verdict: every check passed' : `verdict: FAILED\n  ${r.violations.join('\n  ')}`,
   ].join('\n');
 }
