@@ -52,12 +52,16 @@ function transactionalUnsupported(kind) {
   if (kind !== 'postgres') return `transactional handlers are for PostgresStore here, not ${kind}`;
   const hookwise = require('../../lib');
   const { PostgresStore } = require('../../lib/stores/postgres-store');
-  const store = new PostgresStore({ pool: { query: async () => ({ rows: [] }) } });
+  const { Pool } = require('pg');
+  // A real Pool (the option needs pool.connect()); creating one opens no connection.
+  const pool = new Pool({ connectionString: 'postgres://127.0.0.1:1/unused' });
   try {
-    hookwise.createWebhookHandler({ secret: 'whsec_chaos', store, transactional: true, on: { '*': () => {} } }).close();
+    hookwise.createWebhookHandler({ secret: 'whsec_chaos', store: new PostgresStore({ pool }), transactional: true, on: { '*': () => {} } }).close();
     return null;
   } catch (err) {
     return `transactional handlers are not in this branch yet (createWebhookHandler: ${err.message.split('\n')[0]})`;
+  } finally {
+    pool.end();
   }
 }
 
