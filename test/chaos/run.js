@@ -199,7 +199,7 @@ async function runChaos(overrides = {}) {
     const serverAt = thresholds(o.serverKills, 0.5);
     const serverKills = [];
     let restarts = 0;
-    let serverBusy = false;
+    let serverQueue = Promise.resolve();
     const killReceiver = async () => {
       const live = slots.filter((s) => s.alive);
       if (live.length === 0) return false;
@@ -209,14 +209,12 @@ async function runChaos(overrides = {}) {
       return true;
     };
     const killServer = async () => {
-      serverBusy = true;
       const record = { at: Date.now(), restartedAt: null };
       serverKills.push(record);
       await backend.server.kill();
       await sleep(between(o.serverRestartMs));
       await backend.server.restart();
       record.restartedAt = Date.now();
-      serverBusy = false;
     };
     let receiverKills = 0;
     const onProgress = ({ acked, total }) => {
@@ -231,9 +229,11 @@ async function runChaos(overrides = {}) {
         })();
         pendingKills.push(kill);
       }
-      if (serverAt.length > 0 && share >= serverAt[0] && !serverBusy) {
+      while (serverAt.length > 0 && share >= serverAt[0]) {
         serverAt.shift();
-        pendingKills.push(killServer());
+        // One server kill at a time: the next waits until the server is back.
+        serverQueue = serverQueue.then(killServer);
+        pendingKills.push(serverQueue);
       }
     };
 
