@@ -7,11 +7,13 @@
 // verdict.js checks that no event was lost and counts the duplicated effects
 // against the kills that could explain them.
 //
-//   node test/chaos/run.js --store sqlite|redis|postgres [--transactional]
+//   node test/chaos/run.js --store sqlite|redis|postgres|convex [--transactional]
 //     [--events 10000] [--kills 100] [--server-kills 10] [--receivers 3]
 //     [--concurrency 16] [--lease-ms 5000] [--hour-ms 100] [--timeout-ms 5000]
 //     [--duplicates 0.1] [--json]
-// Exits 1 when a check fails. test/js/chaos.test.js runs short versions.
+// --store convex is hookwise/convex's transactional handlers in convex-test
+// (test/chaos/convex.js; --events only). Exits 1 when a check fails.
+// test/js/chaos.test.js runs short versions.
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,6 +22,8 @@ const { randomBytes } = require('node:crypto');
 const backends = require('./backends');
 const { verdict, readRuns } = require('./verdict');
 const { freePort } = require('../js/support/services');
+const { eventId } = require('./stripe-events');
+const { runConvexChaos, convexSummary } = require('./convex');
 
 const DEFAULTS = {
   store: 'sqlite',
@@ -179,7 +183,7 @@ async function runChaos(overrides = {}) {
     await Promise.all(slots.map((s) => s.start()));
 
     const runTag = randomBytes(4).toString('hex');
-    const ids = Array.from({ length: o.events }, (_, i) => `evt_chaos_${runTag}_${i}`);
+    const ids = Array.from({ length: o.events }, (_, i) => eventId(runTag, i));
     stripe = fork(path.join(__dirname, 'stripe.js'), [
       JSON.stringify({
         runTag,
@@ -336,9 +340,10 @@ function parseArgs(argv) {
 
 if (require.main === module) {
   const { o, json } = parseArgs(process.argv.slice(2));
-  runChaos(o).then(
+  const convex = o.store === 'convex';
+  (convex ? runConvexChaos({ events: o.events ?? 300 }) : runChaos(o)).then(
     (r) => {
-      console.log(json ? JSON.stringify(r, null, 2) : summary(r));
+      console.log(json ? JSON.stringify(r, null, 2) : (convex ? convexSummary : summary)(r));
       process.exitCode = r.skipped || r.violations.length === 0 ? 0 : 1;
     },
     (err) => {

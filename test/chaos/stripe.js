@@ -16,45 +16,9 @@
 // killer's clock) and { type: 'done', stats } at the end.
 const http = require('node:http');
 const { generateTestHeaderString } = require('../../lib');
+const { retryDelayMs, eventBody, shuffle } = require('./stripe-events');
 
 const config = JSON.parse(process.argv[2]);
-
-// Stripe's live-mode retry schedule, as delays after the first attempt:
-// about 5 minutes, 30 minutes, 2, 4, 8, 16 hours, then daily to 72 hours.
-const SCHEDULE_HOURS = [5 / 60, 0.5, 2, 4, 8, 16, 24, 48, 72];
-const DAILY_HOURS = 24;
-
-function nextDelayMs(attempt) {
-  // attempt = the number of attempts made so far (>= 1).
-  const at = (i) => (i < SCHEDULE_HOURS.length ? SCHEDULE_HOURS[i] : SCHEDULE_HOURS.at(-1) + DAILY_HOURS * (i - SCHEDULE_HOURS.length + 1));
-  const hours = at(attempt - 1) - (attempt >= 2 ? at(attempt - 2) : 0);
-  return hours * config.hourMs * (0.9 + 0.2 * Math.random());
-}
-
-const TYPES = ['invoice.paid', 'customer.subscription.updated', 'checkout.session.completed', 'charge.succeeded'];
-
-function eventBody(i) {
-  const type = TYPES[i % TYPES.length];
-  return JSON.stringify({
-    id: `evt_chaos_${config.runTag}_${i}`,
-    object: 'event',
-    api_version: '2025-03-31.basil',
-    created: 1_760_000_000 + i,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object: { id: `obj_chaos_${i % 97}`, object: type.split('.')[0], amount: 100 + i } },
-  });
-}
-
-function shuffle(list) {
-  for (let i = list.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [list[i], list[j]] = [list[j], list[i]];
-  }
-  return list;
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency });
 const stats = {
@@ -135,7 +99,7 @@ async function attempt(delivery) {
     setTimeout(() => {
       ready.push(delivery);
       pump();
-    }, nextDelayMs(delivery.attempts));
+    }, retryDelayMs(delivery.attempts, config.hourMs));
   }
   pump();
 }
@@ -143,7 +107,7 @@ async function attempt(delivery) {
 async function main() {
   const firsts = [];
   for (let i = 0; i < config.events; i++) {
-    const body = eventBody(i);
+    const body = eventBody(config.runTag, i);
     const delivery = { body, attempts: 0 };
     firsts.push([delivery]);
     if (Math.random() < config.duplicateRate) {

@@ -4,14 +4,17 @@
 // processes that are SIGKILLed and restarted while they work (and the Redis or
 // PostgreSQL server too). No event may be lost; duplicated effects only from
 // runs a kill cut between their effect and their completion; none at all with
-// transactional handlers. The long run is `node test/chaos/run.js` (figures in
-// docs/BENCHMARKS.md). The verdict's own checks are tested first, on made-up
-// runs, so that each of them is seen to fail.
+// transactional handlers, in PostgreSQL and in Convex (convex-test, where the
+// faults are mutations dying at each step and answers lost after the commit).
+// The long run is `node test/chaos/run.js` (figures in docs/BENCHMARKS.md).
+// The verdict's own checks are tested too, on made-up runs, so that each of
+// them is seen to fail.
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const { runChaos, summary, transactionalUnsupported } = require('../chaos/run');
 const { verdict } = require('../chaos/verdict');
 const backends = require('../chaos/backends');
+const { runConvexChaos, convexSummary } = require('../chaos/convex');
 
 function assertPassed(r) {
   assert.deepEqual(r.violations, [], summary(r));
@@ -50,6 +53,18 @@ describe('crash test, short run', () => {
     assertPassed(r);
     assert.equal(r.duplicated, 0);
   });
+});
+
+test('Convex, handlers inside one mutation (convex-test): zero duplicated effects', async (t) => {
+  const r = await runConvexChaos({ events: 300 });
+  if (r.skipped) return t.skip(r.skipped);
+  assert.deepEqual(r.violations, [], convexSummary(r));
+  assert.equal(r.lost, 0);
+  assert.equal(r.duplicated, 0);
+  assert.equal(r.effects, r.events);
+  // The faults did land: runs died after their effect and while completing, answers were lost.
+  assert.ok(r.faults.afterEffect > 0 && r.faults.midCommitLanded > 0 && r.faults.answerLost > 0, convexSummary(r));
+  assert.equal(r.stripe.byStatus[200], r.stripe.deliveries);
 });
 
 describe('crash test verdict', () => {
