@@ -238,6 +238,11 @@ class PostgresStore {
       return;
     }
     const client = await this._pool.connect();
+    // A checked-out client emits 'error' when its connection dies between two of these
+    // queries (the server killed or restarted); nobody would hear it and the process
+    // would crash (found by the crash test, test/chaos/). The next query rejects anyway.
+    const onConnectionError = () => {};
+    client.on('error', onConnectionError);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -251,6 +256,7 @@ class PostgresStore {
       } catch {}
       throw err;
     } finally {
+      client.removeListener('error', onConnectionError);
       client.release(broken ? true : undefined);
     }
   }
