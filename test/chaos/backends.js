@@ -4,6 +4,9 @@
 // unique key, so a repeated effect shows up as a second row):
 //   sqlite        SqliteStore in one file shared by the receivers; the ledger is
 //                 the app's SQLite database (better-sqlite3, a second file)
+//   sqlite + transactional: hookwise/portable's SqliteStore (node:sqlite, so the
+//                 receivers run under a registry Node 22), the ledger a table in the
+//                 store's own file, written through ctx.db inside the event's transaction
 //   redis         RedisStore; the ledger is a list in the same Redis (the app's
 //                 database), RPUSH with appendfsync always
 //   postgres      PostgresStore; the ledger is a table in the same PostgreSQL,
@@ -54,7 +57,19 @@ function openLedgerDb(file) {
 }
 
 /** Starts what `kind` needs under `dir`; returns the receivers' config and the server to kill. */
-async function setup(kind, dir) {
+async function setup(kind, dir, { transactional = false, execPath } = {}) {
+  if (kind === 'sqlite' && transactional) {
+    // The native store makes the file (the format is the same); the app adds its table to it.
+    const storePath = path.join(dir, 'app.db');
+    const { SqliteStore } = require('../../lib');
+    const store = new SqliteStore({ path: storePath });
+    await store.get('evt_chaos_warmup');
+    await store.close();
+    const db = openLedgerDb(storePath);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (event_id TEXT NOT NULL, run_id TEXT NOT NULL)`);
+    db.close();
+    return { config: { kind, storePath, ledger: storePath, portable: true, execPath }, server: null, stop: async () => {} };
+  }
   if (kind === 'sqlite') {
     const ledger = path.join(dir, 'ledger.db');
     const db = openLedgerDb(ledger);
@@ -92,6 +107,19 @@ async function setup(kind, dir) {
  * `transactional`, the effect goes through ctx.client (the event's transaction).
  */
 function openReceiverSide(config, { transactional = false } = {}) {
+  if (config.kind === 'sqlite' && transactional) {
+    const { SqliteStore } = require('../../lib/portable');
+    const store = new SqliteStore({ path: config.storePath });
+    const sql = `INSERT INTO ${LEDGER_TABLE} (event_id, run_id) VALUES (?, ?)`;
+    return {
+      store,
+      writeEffect: async (eventId, runId, ctx) => {
+        if (!ctx.db) throw new Error('chaos: transactional handler without ctx.db');
+        ctx.db.prepare(sql).run(eventId, runId);
+      },
+      close: () => store.close(),
+    };
+  }
   if (config.kind === 'sqlite') {
     const { SqliteStore } = require('../../lib');
     const store = new SqliteStore({ path: config.storePath });

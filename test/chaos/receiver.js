@@ -20,10 +20,11 @@
 const fs = require('node:fs');
 const http = require('node:http');
 const { AsyncLocalStorage } = require('node:async_hooks');
-const hookwise = require('../../lib');
 const { openReceiverSide } = require('./backends');
 
 const config = JSON.parse(process.argv[2]);
+// hookwise/portable where the store is the portable one (transactional SQLite).
+const hookwise = config.backend.portable ? require('../../lib/portable') : require('../../lib');
 const log = fs.openSync(config.log, 'a');
 const mark = (step, runId, eventId = '') => fs.writeSync(log, `${step} ${Date.now()} ${runId} ${eventId}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

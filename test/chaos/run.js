@@ -14,7 +14,7 @@
 // --store convex is hookwise/convex's transactional handlers in convex-test
 // (test/chaos/convex.js; --events only). Exits 1 when a check fails.
 // test/js/chaos.test.js runs short versions.
-const { fork } = require('node:child_process');
+const { fork, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -48,25 +48,47 @@ const DEFAULTS = {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const between = ([min, max]) => min + Math.random() * (max - min);
 
+/** A registry Node 22 (node:sqlite) for the transactional SqliteStore receivers, or null. */
+function node22() {
+  const found = spawnSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'registry-node.sh'), '22'], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : null;
+}
+
+// Tried in the receivers' runtime: does createWebhookHandler take `transactional: true` with this store?
+const TRANSACTIONAL_PROBE = {
+  postgres: `
+    const hookwise = require('./lib');
+    const { PostgresStore } = require('./lib/stores/postgres-store');
+    const { Pool } = require('pg');
+    // A real Pool (the option needs pool.connect()); creating one opens no connection.
+    const pool = new Pool({ connectionString: 'postgres://127.0.0.1:1/unused' });
+    hookwise.createWebhookHandler({ secret: 'whsec_chaos', store: new PostgresStore({ pool }), transactional: true, on: { '*': () => {} } }).close();
+    pool.end();`,
+  sqlite: `
+    const hookwise = require('./lib/portable');
+    const path = require('path');
+    const dir = require('fs').mkdtempSync(path.join(require('os').tmpdir(), 'hookwise-chaos-probe-'));
+    const store = new hookwise.SqliteStore({ path: path.join(dir, 'probe.db') });
+    try {
+      hookwise.createWebhookHandler({ secret: 'whsec_chaos', store, transactional: true, on: { '*': () => {} } }).close();
+    } finally {
+      store.close();
+      require('fs').rmSync(dir, { recursive: true, force: true });
+    }`,
+};
+
 /**
  * Whether this branch's createWebhookHandler knows `transactional` with this
- * store: null if it does, else why not (the message the handler threw).
+ * store: null if it does, else why not (what the handler threw).
  */
 function transactionalUnsupported(kind) {
-  if (kind !== 'postgres') return `transactional handlers are for PostgresStore here, not ${kind}`;
-  const hookwise = require('../../lib');
-  const { PostgresStore } = require('../../lib/stores/postgres-store');
-  const { Pool } = require('pg');
-  // A real Pool (the option needs pool.connect()); creating one opens no connection.
-  const pool = new Pool({ connectionString: 'postgres://127.0.0.1:1/unused' });
-  try {
-    hookwise.createWebhookHandler({ secret: 'whsec_chaos', store: new PostgresStore({ pool }), transactional: true, on: { '*': () => {} } }).close();
-    return null;
-  } catch (err) {
-    return `transactional handlers are not in this branch yet (createWebhookHandler: ${err.message.split('\n')[0]})`;
-  } finally {
-    pool.end();
-  }
+  if (!TRANSACTIONAL_PROBE[kind]) return `transactional handlers are for PostgresStore and SqliteStore here, not ${kind}`;
+  const execPath = kind === 'sqlite' ? node22() : process.execPath;
+  if (execPath === null) return 'transactional SqliteStore needs node:sqlite: no registry Node 22 (scripts/registry-node.sh 22 failed)';
+  const probe = spawnSync(execPath, ['-e', TRANSACTIONAL_PROBE[kind]], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' });
+  if (probe.status === 0) return null;
+  const line = probe.stderr.split('\n').find((l) => /hookwise/.test(l)) ?? probe.stderr.split('\n')[0];
+  return `transactional handlers are not in this branch yet for ${kind} (createWebhookHandler: ${line.trim().slice(0, 300)})`;
 }
 
 /** Keeps one receiver slot running: starts it, and starts it again after each kill. */
@@ -88,6 +110,7 @@ class ReceiverSlot {
     const errFd = fs.openSync(path.join(this.dir, `${tag}.stderr`), 'a');
     const child = fork(path.join(__dirname, 'receiver.js'), [JSON.stringify({ ...this.shared, tag, log, port: this.port })], {
       stdio: ['ignore', errFd, errFd, 'ipc'],
+      execPath: this.shared.backend.execPath ?? process.execPath,
     });
     fs.closeSync(errFd);
     const instance = { pid: child.pid, killedAt: null, log, exited: false, ready: false };
@@ -163,7 +186,7 @@ async function runChaos(overrides = {}) {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-chaos-'));
   const started = Date.now();
-  const backend = await backends.setup(o.store, dir);
+  const backend = await backends.setup(o.store, dir, { transactional: o.transactional, execPath: o.transactional && o.store === 'sqlite' ? node22() : undefined });
   const slots = [];
   const secret = `whsec_${randomBytes(16).toString('hex')}`;
   let stripe = null;
