@@ -48,6 +48,12 @@ describe('crash test, short run', () => {
     assert.equal(r.serverRestarts, 2);
   });
 
+  test('SqliteStore with transactional handlers (hookwise/portable, Node 22): zero duplicated effects', { skip: transactionalUnsupported('sqlite') ?? false }, async () => {
+    const r = await runChaos({ ...SHORT, events: 200, store: 'sqlite', transactional: true });
+    assertPassed(r);
+    assert.equal(r.duplicated, 0);
+  });
+
   test('PostgresStore with transactional handlers: zero duplicated effects', { skip: postgres ?? transactionalUnsupported('postgres') ?? false }, async () => {
     const r = await runChaos({ ...SHORT, events: 200, store: 'postgres', transactional: true, serverKills: 2 });
     assertPassed(r);
