@@ -15,7 +15,7 @@
 // (stripe-events.js) until each delivery got a 2xx. The ledger is the app's
 // table `chaos_ledger`, written by the handler inside the mutation. At the end:
 // every event completed, exactly one ledger row per event, every rerun a duplicate.
-const { retryDelayMs, eventBody, eventId, shuffle } = require('./stripe-events');
+const { retryDelayMs, eventId, planDeliveries } = require('./stripe-events');
 
 const SECRET = 'whsec_chaos_convex';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -110,31 +110,8 @@ async function runConvexChaos(overrides = {}) {
 
   // The simulated Stripe, in process: deliveries, duplicates, shuffled, retried until a 2xx.
   const runTag = Math.random().toString(16).slice(2, 10);
-  const deliveries = [];
-  const stats = { events: o.events, deliveries: 0, duplicateDeliveries: 0, concurrentDuplicates: 0, attempts: 0, byStatus: {} };
-  const groups = [];
-  for (let i = 0; i < o.events; i++) {
-    const body = eventBody(runTag, i);
-    const group = [{ body, attempts: 0 }];
-    if (Math.random() < o.duplicates) {
-      stats.duplicateDeliveries += 1;
-      if (Math.random() < o.concurrentShare) {
-        stats.concurrentDuplicates += 1;
-        group.push({ body, attempts: 0 });
-      } else {
-        group.later = { body, attempts: 0 };
-      }
-    }
-    groups.push(group);
-  }
-  shuffle(groups);
-  const keyed = [];
-  groups.forEach((group, at) => {
-    for (const d of group) keyed.push({ d, key: at });
-    if (group.later) keyed.push({ d: group.later, key: at + 0.5 + Math.random() * (groups.length - at) });
-  });
-  deliveries.push(...keyed.sort((a, b) => a.key - b.key).map((k) => k.d));
-  stats.deliveries = deliveries.length;
+  const { order: deliveries, duplicates, concurrent } = planDeliveries(runTag, o.events, { duplicateRate: o.duplicates, concurrentShare: o.concurrentShare });
+  const stats = { events: o.events, deliveries: deliveries.length, duplicateDeliveries: duplicates, concurrentDuplicates: concurrent, attempts: 0, byStatus: {} };
 
   const started = Date.now();
   const ready = deliveries.slice();

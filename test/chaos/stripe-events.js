@@ -42,4 +42,42 @@ function shuffle(list) {
   return list;
 }
 
-module.exports = { retryDelayMs, eventBody, eventId, shuffle };
+/**
+ * The deliveries of a run, in send order: every event once, shuffled; a share
+ * `duplicateRate` of them twice, of which a share `concurrentShare` right
+ * next to the first (so both start in the same tick; the first is given
+ * `twin`) and the rest at a random later place. Each delivery is
+ * { body, attempts: 0 }.
+ */
+function planDeliveries(runTag, events, { duplicateRate, concurrentShare }) {
+  const groups = [];
+  let duplicates = 0;
+  let concurrent = 0;
+  for (let i = 0; i < events; i++) {
+    const body = eventBody(runTag, i);
+    const group = [{ body, attempts: 0 }];
+    if (Math.random() < duplicateRate) {
+      const dup = { body, attempts: 0 };
+      duplicates += 1;
+      if (Math.random() < concurrentShare) {
+        concurrent += 1;
+        group[0].twin = dup;
+        group.push(dup);
+      } else {
+        group.later = dup;
+      }
+    }
+    groups.push(group);
+  }
+  shuffle(groups);
+  const keyed = [];
+  groups.forEach((group, at) => {
+    for (const d of group) keyed.push({ d, key: at });
+    if (group.later) keyed.push({ d: group.later, key: at + 0.5 + Math.random() * (groups.length - at) });
+  });
+  // A stable sort: twins (same key) stay adjacent.
+  const order = keyed.sort((a, b) => a.key - b.key).map((k) => k.d);
+  return { order, duplicates, concurrent };
+}
+
+module.exports = { retryDelayMs, eventBody, eventId, planDeliveries };

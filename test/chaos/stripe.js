@@ -16,7 +16,7 @@
 // killer's clock) and { type: 'done', stats } at the end.
 const http = require('node:http');
 const { generateTestHeaderString } = require('../../lib');
-const { retryDelayMs, eventBody, shuffle } = require('./stripe-events');
+const { retryDelayMs, planDeliveries } = require('./stripe-events');
 
 const config = JSON.parse(process.argv[2]);
 
@@ -105,34 +105,11 @@ async function attempt(delivery) {
 }
 
 async function main() {
-  const firsts = [];
-  for (let i = 0; i < config.events; i++) {
-    const body = eventBody(config.runTag, i);
-    const delivery = { body, attempts: 0 };
-    firsts.push([delivery]);
-    if (Math.random() < config.duplicateRate) {
-      const dup = { body, attempts: 0 };
-      stats.duplicateDeliveries += 1;
-      if (Math.random() < config.concurrentShare) {
-        // Both at once: adjacent in the send order, so they start in the same tick.
-        stats.concurrentDuplicates += 1;
-        delivery.twin = dup;
-        firsts[firsts.length - 1].push(dup);
-      } else {
-        delivery.later = dup;
-      }
-    }
-  }
-  stats.deliveries = config.events + stats.duplicateDeliveries;
-  remaining = stats.deliveries;
-  shuffle(firsts);
-  // Later duplicates go in at random places after their event's first send.
-  const keyed = [];
-  firsts.forEach((group, at) => {
-    for (const d of group) keyed.push({ d, key: at });
-    if (group[0].later) keyed.push({ d: group[0].later, key: at + 0.5 + Math.random() * (firsts.length - at) });
-  });
-  const order = keyed.sort((a, b) => a.key - b.key).map((k) => k.d);
+  const { order, duplicates, concurrent } = planDeliveries(config.runTag, config.events, config);
+  stats.duplicateDeliveries = duplicates;
+  stats.concurrentDuplicates = concurrent;
+  stats.deliveries = order.length;
+  remaining = order.length;
   ready.push(...order);
   pump();
   await finished;
