@@ -23,6 +23,7 @@
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
 const { sha1Hex, sha1BigInt64 } = require('./sha1');
+const { connectListening } = require('./pg-connect');
 
 const DEFAULT_TABLE = 'hookwise_events';
 // The most records (and, separately, ordering markers) one retention sweep deletes.
@@ -237,12 +238,11 @@ class PostgresStore {
       }
       return;
     }
-    const client = await this._pool.connect();
-    // A checked-out client emits 'error' when its connection dies between two of these
-    // queries (the server killed or restarted); nobody would hear it and the process
-    // would crash (found by the crash test, test/chaos/). The next query rejects anyway.
+    // Listening from the first moment: a connection that dies while we hold the client
+    // (the server killed or restarted) emits 'error', and unheard that crashes the app
+    // (lib/stores/pg-connect.js). The next query rejects anyway.
     const onConnectionError = () => {};
-    client.on('error', onConnectionError);
+    const client = await connectListening(this._pool, onConnectionError);
     let broken = false;
     try {
       await client.query('BEGIN');

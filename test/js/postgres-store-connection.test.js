@@ -54,3 +54,30 @@ test("a connection that dies during the first-use DDL fails that call, and does 
   await store.get('evt_1');
   assert.deepEqual(pool.released, ['broken', 'ok']);
 });
+
+// pg-pool's connect() for a new connection, as it happens inside the parse of one TCP chunk:
+// the pool hands the client over and, in the same synchronous step, the rest of the chunk —
+// the server's FATAL — is emitted on the client. A promise would resume its `await` only after.
+function sameChunkPool() {
+  const client = new EventEmitter();
+  return {
+    client,
+    connect(cb) {
+      cb(undefined, client);
+      client.emit('error', new Error('terminating connection due to unexpected postmaster exit'));
+    },
+  };
+}
+
+test('connectListening: the listener is on before the rest of the chunk is parsed', async () => {
+  const { connectListening } = require('../../lib/stores/pg-connect');
+  const heard = [];
+  const pool = sameChunkPool();
+  const client = await connectListening(pool, (err) => heard.push(err.message));
+  assert.equal(client, pool.client);
+  assert.deepEqual(heard, ['terminating connection due to unexpected postmaster exit']);
+});
+
+test('the gap it closes: a client not listened to in that same step throws the error', () => {
+  assert.throws(() => sameChunkPool().connect(() => {}), /terminating connection/);
+});
