@@ -18,6 +18,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
 const { isThinEnvelope, thinEnvelope, thinContext } = require('./thin-events');
 const { AckFirst, checkDrainOptions, parseStored } = require('./ack-first');
+const { HandlerBilling, BILLING_OFF } = require('./billing/handler-billing');
+const { hasAtomicOrdering, orderOf, claimInOrder } = require('./ordering');
 const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
@@ -90,6 +92,7 @@ class WebhookHandler {
   #registrations = []; // { type, fn } in registration order
   #closed = false;
   #ackFirst = null; // delivery: 'ack-first' (lib/ack-first.js)
+  #billing = null; // billing state (lib/billing/handler-billing.js), when the `billing` option is on
   // Completions the store refused after the handlers had returned (lib/pending-completions.js).
   #pending = new PendingCompletions((eventId, outcome, err) => {
     if (outcome === 'completed') this.#logger.info(`hookwise: recorded the pending completion of ${eventId}`);
@@ -123,6 +126,10 @@ class WebhookHandler {
         logger: this.#logger,
       });
     }
+    // Billing state: `webhooks.billing.get(...)` reads it from the store in use.
+    if (config.billing !== null) this.#billing = new HandlerBilling(config.billing);
+    const billing = this.#billing;
+    this.billing = billing === null ? BILLING_OFF : Object.freeze({ get: (query) => billing.get(this.#storeInUse(), query) });
     // Bound so they can be passed around as route handlers: `export const POST = webhooks.fetch`.
     this.fetch = fetchAdapter(this, config);
     this.node = nodeAdapter(this, config);
@@ -236,7 +243,8 @@ class WebhookHandler {
     }
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type, this.#isThin(envelope));
-    if (handlers.length === 0) {
+    // With billing on, the projection's event types are processed even with no handler of the user's.
+    if (handlers.length === 0 && !(this.#billing !== null && this.#billing.consumes(type))) {
       // Nothing would run, so nothing is claimed: no store work for event types the app does not handle.
       this.#logger.info(`hookwise: ignored ${type} ${eventId} (no handler for this type)`);
       return result('ignored', { eventId, type });
@@ -258,17 +266,24 @@ class WebhookHandler {
     }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
+    const wantsOrder = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
     // Ack-first (lib/ack-first.js): record the event with its payload, answer, run after.
     const queueing = this.#ackFirst !== null && !inline;
     if (config.transactional && !queueing) {
       // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
-      const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
       return processTransactionally({
-        store, event, eventId, type, meta, handlers, ordered, objectId, created,
+        store, event, eventId, type, meta, handlers, ordered: wantsOrder, objectId, created,
         config, logger: this.#logger, result, errorText,
       });
     }
-    const claim = queueing ? await this.#ackFirst.record(store, eventId, meta, rawBody) : await store.claim(eventId, meta);
+    // Atomic ordering (lib/ordering.js): the store checks staleness and takes the object's slot
+    // in the claim, and marks the object when the claim completes. (Ack-first's record step is a
+    // plain claim: the ordering slot is taken by the run.)
+    const atomicOrder = wantsOrder && hasAtomicOrdering(store) && !queueing;
+    if (atomicOrder) meta.order = orderOf(event, envelope, objectId, created);
+    let claim;
+    if (queueing) claim = await this.#ackFirst.record(store, eventId, meta, rawBody);
+    else claim = atomicOrder ? await claimInOrder(store, eventId, meta) : await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
       case 'acquired':
@@ -277,6 +292,12 @@ class WebhookHandler {
         await this.#ackFirst.schedule(() => this.#runQueued(event, envelope, rawBody), eventId);
         this.#logger.info(`hookwise: accepted ${type} ${eventId} (ack-first: recorded, runs after the answer)`);
         return result('accepted', { eventId, type });
+      case 'stale':
+        this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
+        return result('stale', { eventId, type, attempt });
+      case 'blocked':
+        this.#logger.info(`hookwise: ${type} ${eventId}: another event of ${objectId} still holds its ordering slot; Stripe will retry`);
+        return result('in_progress', { eventId, type, attempt });
       case 'duplicate':
         this.#logger.info(`hookwise: duplicate ${type} ${eventId} (already processed)`);
         return result('duplicate', { eventId, type, attempt });
@@ -291,7 +312,8 @@ class WebhookHandler {
     }
     const { token } = claim;
 
-    const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+    // A store without atomic ordering: read the marker now, mark after the completion (best effort).
+    const ordered = wantsOrder && !atomicOrder;
     if (ordered) {
       let last;
       try {
@@ -311,7 +333,18 @@ class WebhookHandler {
 
     const ctx = { eventId, attempt, store };
     if (this.#isThin(envelope)) Object.assign(ctx, thinContext(event, config.stripe));
-    const error = await this.#dispatch(event, handlers, ctx, type);
+    // Billing state: applied after the claim, before the handlers; a failure (refetch,
+    // store) fails the delivery like a throwing handler, and the handlers do not run.
+    let error = null;
+    if (this.#billing !== null) {
+      try {
+        ctx.billing = await this.#billing.apply(store, event);
+      } catch (err) {
+        error = err;
+        this.#logger.error(`hookwise: billing state of ${type} ${eventId} not applied: ${errorText(err)}`, { eventId, type, attempt, error: err });
+      }
+    }
+    if (error === null) error = await this.#dispatch(event, handlers, ctx, type);
     if (error === null) {
       await this.#completeAfterRun(eventId, token, type, ordered ? { objectId, created } : null);
       this.#logger.info(`hookwise: processed ${type} ${eventId} (attempt ${attempt})`);
@@ -455,7 +488,8 @@ class WebhookHandler {
         continue;
       }
       const envelope = { id: record.id, type: record.type, created: record.created, objectId: record.objectId ?? undefined, object: event.object };
-      if (this.#handlersFor(record.type, this.#isThin(envelope)).length === 0) continue; // nothing would run it here
+      const consumed = this.#billing !== null && this.#billing.consumes(record.type);
+      if (this.#handlersFor(record.type, this.#isThin(envelope)).length === 0 && !consumed) continue; // nothing would run it here
       results.push(await this.#runQueued(event, envelope, payload));
     }
     return results;

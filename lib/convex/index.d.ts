@@ -1,15 +1,18 @@
 // Types for hookwise/convex (lib/convex/index.mjs).
-import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel, GenericMutationCtx, PublicHttpAction } from 'convex/server';
-import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret, PendingPayloadStore } from '../../index';
+import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel, GenericMutationCtx, GenericQueryCtx, PublicHttpAction } from 'convex/server';
+import type { Store, BillingStore, BillingDocument, BillingQuery, CustomerState, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret, PendingPayloadStore } from '../../index';
 
 /** Spread into defineSchema({ ...hookwiseTables, ... }) in convex/schema.ts. */
 export declare const hookwiseTables: {
   hookwise_events: TableDefinition<any, any, any, any>;
   hookwise_applied: TableDefinition<any, any, any, any>;
+  hookwise_billing: TableDefinition<any, any, any, any>;
+  /** Atomic ordering: each object's ordering slot (docs/stores.md). */
+  hookwise_ordering_slots: TableDefinition<any, any, any, any>;
 };
 
 // The internal functions; re-export them from convex/hookwise.ts.
-export declare const claim: RegisteredMutation<'internal', { eventId: string; type: string; created: number; objectId: string | null; leaseMs: number; token: string; retentionMs?: number }, Promise<{ status: Claim['status']; attempt: number }>>;
+export declare const claim: RegisteredMutation<'internal', { eventId: string; type: string; created: number; objectId: string | null; leaseMs: number; token: string; retentionMs?: number; order?: { objectId: string; created: number; rank: number } }, Promise<{ status: Claim['status']; attempt: number }>>;
 export declare const complete: RegisteredMutation<'internal', { eventId: string; token: string }, Promise<boolean>>;
 export declare const fail: RegisteredMutation<'internal', { eventId: string; token: string; error: string; maxAttempts: number }, Promise<FailResult>>;
 export declare const lastApplied: RegisteredQuery<'internal', { objectId: string }, Promise<number | null>>;
@@ -17,6 +20,18 @@ export declare const markApplied: RegisteredMutation<'internal', { objectId: str
 export declare const get: RegisteredQuery<'internal', { eventId: string }, Promise<EventRecord | null>>;
 export declare const list: RegisteredQuery<'internal', { status?: EventRecord['status']; type?: string; before?: number; limit?: number }, Promise<EventRecord[]>>;
 export declare const requeue: RegisteredMutation<'internal', { eventId: string }, Promise<boolean>>;
+export declare const billingGet: RegisteredQuery<'internal', { customerId: string }, Promise<BillingDocument | null>>;
+export declare const billingFind: RegisteredQuery<'internal', { userId: string }, Promise<BillingDocument | null>>;
+export declare const billingPut: RegisteredMutation<'internal', { customerId: string; userId: string | null; record: string; updatedAt: number; expectedVersion: number }, Promise<number | null>>;
+/** The CustomerState for ctx.runQuery(internal.hookwise.billingState, { userId }) (or { customerId }). */
+export declare const billingState: RegisteredQuery<'internal', { customerId?: string; userId?: string; graceDays?: number }, Promise<CustomerState | null>>;
+
+/**
+ * A customer's CustomerState from the app's own queries and mutations (ctx.db of a QueryCtx): null when
+ * hookwise holds none. Pass the handler's graceDays. Reactive, like any ctx.db read.
+ */
+export declare function getCustomerState(ctx: { db: GenericQueryCtx<any>['db'] }, query: BillingQuery, options?: { graceDays?: number }): Promise<CustomerState | null>;
+
 export declare const purge: RegisteredMutation<'internal', { olderThanMs: number; cutoff?: number }, Promise<{ deleted: number; cutoff: number; more: boolean }>>;
 // Pending payloads, for delivery: 'ack-first' (re-export them too).
 export declare const savePayload: RegisteredMutation<'internal', { eventId: string; payload: ArrayBuffer }, Promise<boolean>>;
@@ -40,6 +55,10 @@ export interface HookwiseFunctionReferences {
   loadPayload?: FunctionReference<'query', 'internal'>;
   deletePayload?: FunctionReference<'mutation', 'internal'>;
   due?: FunctionReference<'query', 'internal'>;
+  /** For billing state (`billing: true` in the handler). */
+  billingGet?: FunctionReference<'query', 'internal'>;
+  billingFind?: FunctionReference<'query', 'internal'>;
+  billingPut?: FunctionReference<'mutation', 'internal'>;
 }
 
 export interface ConvexStoreOptions {
@@ -52,7 +71,7 @@ export interface ConvexStoreOptions {
 
 /** The Store inside Convex actions: each operation one ctx.runMutation / ctx.runQuery. */
 /** ConvexStore has every method of the Store interface (declaration merging). */
-export interface ConvexStore extends Store, PendingPayloadStore {}
+export interface ConvexStore extends Store, BillingStore, PendingPayloadStore {}
 export declare class ConvexStore {
   constructor(options: ConvexStoreOptions);
 }

@@ -6,7 +6,8 @@
 //   export default defineSchema({ ...hookwiseTables, /* your tables */ });
 //
 //   // convex/hookwise.ts — the store's internal functions, deployed with your app
-//   export { claim, complete, fail, lastApplied, markApplied, get, list, requeue, purge } from 'hookwise/convex';
+//   export { claim, complete, fail, lastApplied, markApplied, get, list, requeue, purge,
+//            billingGet, billingFind, billingPut, billingState } from 'hookwise/convex';
 //   // and, for delivery: 'ack-first' (pending payloads):
 //   export { savePayload, loadPayload, deletePayload, due } from 'hookwise/convex';
 //
@@ -32,11 +33,16 @@
 import { defineTable, getFunctionName, internalMutationGeneric, internalQueryGeneric } from 'convex/server';
 import { v } from 'convex/values';
 import storeArgs from '../stores/store-args.js';
+import orderingRules from '../stores/ordering-rules.js';
 import errors from '../errors.js';
+import billingArgs from '../stores/billing-args.js';
+import billingRecords from '../billing/customer-state.js';
+import billingProjection from '../billing/projection.js';
 import { webhookMutations } from './webhook-mutation.mjs';
 
 const { STATUSES, DEFAULT_LIST_LIMIT, truncateLastError } = storeArgs;
 const { StoreError } = errors;
+const { markerIsNewer } = orderingRules;
 const PURGE_BATCH = 500;
 // The most records (and, separately, markers) the sweep in one claim deletes:
 // small, so that a claim stays a small transaction.
@@ -73,6 +79,8 @@ export const hookwiseTables = {
     // The raw body of an event not yet run (ack-first delivery); removed once it completes.
     // Optional: documents of earlier releases have none, and need no migration.
     payload: v.optional(v.bytes()),
+    // Atomic ordering: the claim's meta.order, which its completion marks (optional: added after 0.1).
+    order: v.optional(v.object({ objectId: v.string(), created: v.number(), rank: v.number() })),
   })
     .index('by_eventId', ['eventId'])
     .index('by_listOrder', ['listOrder', 'eventId'])
@@ -85,10 +93,117 @@ export const hookwiseTables = {
     created: v.number(),
     eventId: v.string(),
     updatedAt: v.number(),
+    rank: v.optional(v.number()), // the marker's lifecycle rank (absent: 0, as before ranks existed)
   })
     .index('by_objectId', ['objectId'])
     .index('by_updatedAt', ['updatedAt']),
+  // Billing state (the billing-state capability, docs/stores.md): one document
+  // per Stripe customer, `record` the projection's record as JSON text; never purged.
+  hookwise_billing: defineTable({
+    customerId: v.string(),
+    userId: nullable(v.string()),
+    record: v.string(),
+    version: v.number(),
+    updatedAt: v.number(),
+  })
+    .index('by_customerId', ['customerId'])
+    .index('by_userId', ['userId', 'updatedAt', 'customerId']),
+  // Atomic ordering: an object's ordering slot, held by one event's lease (a table added after 0.1).
+  hookwise_ordering_slots: defineTable({
+    objectId: v.string(),
+    eventId: v.string(),
+    until: v.number(),
+  })
+    .index('by_objectId', ['objectId'])
+    .index('by_until', ['until']),
 };
+
+// --- Billing state ---------------------------------------------------------
+
+const findBilling = (db, customerId) =>
+  db
+    .query('hookwise_billing')
+    .withIndex('by_customerId', (q) => q.eq('customerId', customerId))
+    .unique();
+
+// The user's newest document; among equal updatedAt the smallest customerId
+// (the order of every other store): the newest time, then that time ascending.
+async function findBillingByUser(db, userId) {
+  const newest = await db
+    .query('hookwise_billing')
+    .withIndex('by_userId', (q) => q.eq('userId', userId))
+    .order('desc')
+    .first();
+  if (newest === null) return null;
+  return db
+    .query('hookwise_billing')
+    .withIndex('by_userId', (q) => q.eq('userId', userId).eq('updatedAt', newest.updatedAt))
+    .first();
+}
+
+const toBillingDocument = (doc) =>
+  doc === null
+    ? null
+    : { customerId: doc.customerId, userId: doc.userId, record: doc.record, version: doc.version, updatedAt: doc.updatedAt };
+
+export const billingGet = internalQueryGeneric({
+  args: { customerId: v.string() },
+  handler: async (ctx, { customerId }) => toBillingDocument(await findBilling(ctx.db, customerId)),
+});
+
+export const billingFind = internalQueryGeneric({
+  args: { userId: v.string() },
+  handler: async (ctx, { userId }) => toBillingDocument(await findBillingByUser(ctx.db, userId)),
+});
+
+// Compare-and-set on version (0: no document yet); the mutation is serializable,
+// so of concurrent puts at one version exactly one wins. The user index is the
+// document's own userId field, so it moves with it.
+export const billingPut = internalMutationGeneric({
+  args: { customerId: v.string(), userId: nullable(v.string()), record: v.string(), updatedAt: v.number(), expectedVersion: v.number() },
+  handler: async (ctx, { customerId, userId, record, updatedAt, expectedVersion }) => {
+    const doc = await findBilling(ctx.db, customerId);
+    if ((doc === null ? 0 : doc.version) !== expectedVersion) return null;
+    const version = expectedVersion + 1;
+    if (doc === null) await ctx.db.insert('hookwise_billing', { customerId, userId, record, version, updatedAt });
+    else await ctx.db.patch(doc._id, { userId, record, version, updatedAt });
+    return version;
+  },
+});
+
+/**
+ * A customer's CustomerState (API.md section 8) from inside the app's own
+ * queries and mutations: `await getCustomerState(ctx, { userId })` or
+ * `{ customerId }`, with the QueryCtx (ctx.db) of the calling function; null
+ * when hookwise holds no state for them. `graceDays` must be the handler's
+ * (hasAccess is computed for now). Reactive: a query using it reruns when the
+ * webhook handler writes the customer's state.
+ */
+export async function getCustomerState(ctx, query, { graceDays = 0 } = {}) {
+  const keys = query !== null && typeof query === 'object' ? Object.keys(query) : [];
+  if (keys.length !== 1 || !['customerId', 'userId'].includes(keys[0]) || typeof query[keys[0]] !== 'string') {
+    throw new TypeError('hookwise: getCustomerState(ctx, query) needs query { customerId } or { userId } (a string)');
+  }
+  const doc = keys[0] === 'customerId' ? await findBilling(ctx.db, query.customerId) : await findBillingByUser(ctx.db, query.userId);
+  if (doc === null) return null;
+  let record;
+  try {
+    record = JSON.parse(doc.record);
+  } catch {
+    return null;
+  }
+  if (record === null || record.v !== billingProjection.RECORD_VERSION) return null;
+  return billingRecords.customerState(record, { now: Date.now(), graceDays });
+}
+
+// For ctx.runQuery(internal.hookwise.billingState, { userId }) from actions
+// (and as an example of a query of the app's own: `query({ handler: (ctx) =>
+// getCustomerState(ctx, { userId: ... }) })`).
+export const billingState = internalQueryGeneric({
+  args: { customerId: v.optional(v.string()), userId: v.optional(v.string()), graceDays: v.optional(v.number()) },
+  handler: async (ctx, { customerId, userId, graceDays }) =>
+    getCustomerState(ctx, customerId !== undefined ? { customerId } : { userId }, { graceDays }),
+});
 
 // Deletes up to `limit` finished records (never 'processing') and up to
 // `limit` ordering markers last updated before `cutoff`, through the indexes
@@ -109,7 +224,41 @@ async function deleteOlderThan(db, cutoff, limit) {
     .withIndex('by_updatedAt', (q) => q.lt('updatedAt', cutoff))
     .take(limit);
   for (const doc of markers) await db.delete(doc._id);
+  // Slots whose lease ended hold nothing (a completion or failure deletes its own).
+  const slots = await db
+    .query('hookwise_ordering_slots')
+    .withIndex('by_until', (q) => q.lt('until', Date.now()))
+    .take(limit);
+  for (const doc of slots) await db.delete(doc._id);
   return { deleted, markers: markers.length };
+}
+
+const findMarker = (db, objectId) =>
+  db
+    .query('hookwise_applied')
+    .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
+    .unique();
+
+const findSlot = (db, objectId) =>
+  db
+    .query('hookwise_ordering_slots')
+    .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
+    .unique();
+
+// The marker of `objectId` moves to (created, rank) unless it is newer; every mark renews its age.
+async function raiseMarker(db, objectId, created, rank, eventId, now) {
+  const doc = await findMarker(db, objectId);
+  if (doc === null) await db.insert('hookwise_applied', { objectId, created, rank, eventId, updatedAt: now });
+  else if (!markerIsNewer({ created: doc.created, rank: doc.rank ?? 0 }, { created, rank })) {
+    await db.patch(doc._id, { created, rank, eventId, updatedAt: now });
+  } else await db.patch(doc._id, { updatedAt: now });
+}
+
+// Frees the ordering slot of `order` if event `eventId` holds it.
+async function releaseSlot(db, order, eventId) {
+  if (order === undefined || order === null) return;
+  const slot = await findSlot(db, order.objectId);
+  if (slot !== null && slot.eventId === eventId) await db.delete(slot._id);
 }
 
 const findEvent = (db, eventId) =>
@@ -140,11 +289,43 @@ export const claim = internalMutationGeneric({
     token: v.string(),
     // Given when ConvexStore's retention sweep is due (older callers never send it).
     retentionMs: v.optional(v.number()),
+    // Atomic ordering (docs/stores.md): given for skip-stale deliveries.
+    order: v.optional(v.object({ objectId: v.string(), created: v.number(), rank: v.number() })),
   },
   handler: async (ctx, args) => {
     const now = Date.now();
     if (args.retentionMs !== undefined) await deleteOlderThan(ctx.db, now - args.retentionMs, SWEEP_BATCH);
     const doc = await findEvent(ctx.db, args.eventId);
+    if (doc !== null) {
+      if (doc.status === 'completed') return { status: 'duplicate', attempt: doc.attempts };
+      if (doc.status === 'dead_lettered') return { status: 'dead_lettered', attempt: doc.attempts };
+      if (doc.status === 'processing' && doc.leaseUntil > now) return { status: 'in_progress', attempt: doc.attempts };
+    }
+    // Atomic ordering, in this same (serializable) mutation: stale, blocked, or take the slot.
+    const { order } = args;
+    if (order !== undefined) {
+      const marker = await findMarker(ctx.db, order.objectId);
+      if (marker !== null && markerIsNewer({ created: marker.created, rank: marker.rank ?? 0 }, order)) {
+        await ctx.db.patch(marker._id, { updatedAt: now });
+        const done = { status: 'completed', token: null, leaseUntil: null, updatedAt: now };
+        if (doc === null) {
+          await ctx.db.insert('hookwise_events', {
+            eventId: args.eventId, type: args.type, created: args.created, objectId: args.objectId,
+            attempts: 1, lastError: null, receivedAt: now, listOrder: -now, ...done,
+          });
+          return { status: 'stale', attempt: 1 };
+        }
+        await ctx.db.patch(doc._id, { ...done, attempts: doc.attempts + 1, order: undefined });
+        return { status: 'stale', attempt: doc.attempts + 1 };
+      }
+      const slot = await findSlot(ctx.db, order.objectId);
+      if (slot !== null && slot.eventId !== args.eventId && slot.until > now) {
+        return { status: 'blocked', attempt: doc === null ? 0 : doc.attempts };
+      }
+      const held = { objectId: order.objectId, eventId: args.eventId, until: now + args.leaseMs };
+      if (slot === null) await ctx.db.insert('hookwise_ordering_slots', held);
+      else await ctx.db.patch(slot._id, held);
+    }
     if (doc === null) {
       await ctx.db.insert('hookwise_events', {
         eventId: args.eventId,
@@ -159,12 +340,10 @@ export const claim = internalMutationGeneric({
         listOrder: -now,
         token: args.token,
         leaseUntil: now + args.leaseMs,
+        ...(order === undefined ? {} : { order }),
       });
       return { status: 'acquired', attempt: 1 };
     }
-    if (doc.status === 'completed') return { status: 'duplicate', attempt: doc.attempts };
-    if (doc.status === 'dead_lettered') return { status: 'dead_lettered', attempt: doc.attempts };
-    if (doc.status === 'processing' && doc.leaseUntil > now) return { status: 'in_progress', attempt: doc.attempts };
     // failed (or requeued), or processing with an expired lease: take it over.
     const attempt = doc.attempts + 1;
     await ctx.db.patch(doc._id, {
@@ -173,6 +352,7 @@ export const claim = internalMutationGeneric({
       token: args.token,
       leaseUntil: now + args.leaseMs,
       updatedAt: now,
+      order,
     });
     return { status: 'acquired', attempt };
   },
@@ -186,7 +366,13 @@ export const complete = internalMutationGeneric({
   handler: async (ctx, { eventId, token }) => {
     const doc = await findEvent(ctx.db, eventId);
     if (doc === null || doc.status !== 'processing' || doc.token !== token) return false;
-    await ctx.db.patch(doc._id, { status: 'completed', token: null, leaseUntil: null, updatedAt: Date.now() });
+    const now = Date.now();
+    await ctx.db.patch(doc._id, { status: 'completed', token: null, leaseUntil: null, updatedAt: now });
+    if (doc.order !== undefined) {
+      // Atomic ordering: the completion marks the object and frees its slot, in this mutation.
+      await raiseMarker(ctx.db, doc.order.objectId, doc.order.created, doc.order.rank, eventId, now);
+      await releaseSlot(ctx.db, doc.order, eventId);
+    }
     return true;
   },
 });
@@ -206,6 +392,7 @@ export const fail = internalMutationGeneric({
       leaseUntil: null,
       updatedAt: Date.now(),
     });
+    await releaseSlot(ctx.db, doc.order, eventId);
     return { deadLettered, attempt: doc.attempts };
   },
 });
@@ -226,14 +413,7 @@ export const lastApplied = internalQueryGeneric({
 export const markApplied = internalMutationGeneric({
   args: { objectId: v.string(), created: v.number(), eventId: v.string() },
   handler: async (ctx, { objectId, created, eventId }) => {
-    const doc = await ctx.db
-      .query('hookwise_applied')
-      .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
-      .unique();
-    const now = Date.now();
-    if (doc === null) await ctx.db.insert('hookwise_applied', { objectId, created, eventId, updatedAt: now });
-    else if (created >= doc.created) await ctx.db.patch(doc._id, { created, eventId, updatedAt: now });
-    else await ctx.db.patch(doc._id, { updatedAt: now });
+    await raiseMarker(ctx.db, objectId, created, 0, eventId, Date.now());
     return null;
   },
 });
@@ -424,12 +604,21 @@ export class ConvexStore {
 
   async claim(eventId, meta) {
     storeArgs.checkEventId(eventId);
-    const { type, created, objectId, leaseMs } = storeArgs.checkClaimMeta(meta);
+    const { type, created, objectId, leaseMs, order } = storeArgs.checkClaimMeta(meta);
     const token = globalThis.crypto.randomUUID();
     const args = { eventId, type, created, objectId, leaseMs, token };
+    if (order !== null) args.order = order;
     if (!this._closed && this._sweepDue()) args.retentionMs = this._retentionMs;
     const result = await this._run('claim', 'mutation', this._fn.claim, args);
     return result.status === 'acquired' ? { status: 'acquired', token, attempt: result.attempt } : result;
+  }
+
+  /**
+   * Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker.
+   * Needs the functions of this hookwise version deployed (their claim takes `order`).
+   */
+  get atomicOrdering() {
+    return true;
   }
 
   async complete(eventId, token) {
@@ -519,6 +708,22 @@ export class ConvexStore {
     storeArgs.checkInteger('limit', limit, 1);
     const records = await this._run('due', 'query', this._fn.due, { limit: Math.min(limit, storeArgs.MAX_LIST_LIMIT) });
     return records.map((r) => ({ ...r, payload: bytesOf(r.payload) }));
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js), table hookwise_billing.
+  async billingGet(customerId) {
+    billingArgs.checkCustomerId(customerId);
+    return this._run('billingGet', 'query', this._fn.billingGet, { customerId });
+  }
+
+  async billingFind(query) {
+    const userId = billingArgs.checkBillingFind(query);
+    return this._run('billingFind', 'query', this._fn.billingFind, { userId });
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const { userId, record, updatedAt } = billingArgs.checkBillingPut(customerId, doc, expectedVersion);
+    return this._run('billingPut', 'mutation', this._fn.billingPut, { customerId, userId, record, updatedAt, expectedVersion });
   }
 
   // The store holds nothing of its own: close() only stops this instance.

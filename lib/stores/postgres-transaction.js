@@ -25,6 +25,7 @@
 // as it was before the delivery, or absent (claimable: no lease to wait out).
 
 const common = require('./distributed-common');
+const { connectListening } = require('./pg-connect');
 
 const LOCK_NOT_AVAILABLE = '55P03'; // SQLSTATE of FOR UPDATE NOWAIT on a locked row
 const SAVEPOINT = 'hookwise_handlers';
@@ -47,11 +48,6 @@ function run(store, client, name, key, values) {
 // uncaught exception in the app. The failure reaches us anyway, as the
 // rejection of the client's next query, so while we hold a client we listen.
 const ignoreConnectionError = () => {};
-
-function checkOut(client) {
-  client.on('error', ignoreConnectionError);
-  return client;
-}
 
 // Gives the client back (destroyed instead, after a failure of its connection).
 function release(client, err) {
@@ -79,7 +75,8 @@ async function claimInTransaction(store, eventId, meta) {
   let client;
   try {
     await store._ensureTables();
-    client = checkOut(await store._pool.connect());
+    // Listening from the first moment (lib/stores/pg-connect.js: `await pool.connect()` leaves a gap).
+    client = await connectListening(store._pool, ignoreConnectionError);
   } catch (err) {
     throw storeError(err);
   }
@@ -159,7 +156,8 @@ class PostgresEventTransaction {
   async lastApplied(objectId) {
     try {
       const { rows } = await run(this.#store, this.#client, 'last_applied', 'lastApplied', [objectId]);
-      return rows.length ? Number(rows[0].created) : null;
+      // A row holding only an atomic-ordering slot has no marker yet (created NULL).
+      return rows.length && rows[0].created !== null ? Number(rows[0].created) : null;
     } catch (err) {
       throw common.storeError('PostgresStore', 'lastApplied', err);
     }
@@ -179,7 +177,8 @@ class PostgresEventTransaction {
       const done = await run(this.#store, client, 'complete', 'complete', [this.#eventId, this.#token]);
       // Under the row lock nothing else can take the claim; if the completion matched no row
       // anyway (the handlers changed hookwise's own row), the writes must not commit without it.
-      if (done.rowCount !== 1) throw new Error('the completion matched no claimed row (was the event row changed inside the transaction?)');
+      // (The complete statement answers one row, { completed }: it also marks an ordered claim's object.)
+      if (done.rows[0].completed !== 1) throw new Error('the completion matched no claimed row (was the event row changed inside the transaction?)');
       if (mark) await run(this.#store, client, 'mark_applied', 'markApplied', [mark.objectId, mark.created, this.#eventId]);
       await client.query('COMMIT');
       release(client);

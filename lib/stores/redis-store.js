@@ -12,6 +12,7 @@ const { isString, invalidArgument } = require('../args');
 const scripts = require('./redis-scripts');
 const common = require('./distributed-common');
 const { sha1Hex } = require('./sha1');
+const { checkCustomerId, checkBillingFind, checkBillingPut } = require('./billing-args');
 
 const DEFAULT_PREFIX = 'hookwise:';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -54,6 +55,13 @@ function toRecord(id, flat) {
     receivedAt: Number(h.receivedAt),
     updatedAt: Number(h.updatedAt),
   };
+}
+
+// HMGET record, userId, version, updatedAt as a BillingDocument (null when absent).
+function billingDocument(customerId, [record, userId, version, updatedAt]) {
+  if (record === null || record === undefined) return null;
+  const user = String(userId);
+  return { customerId, userId: user === '' ? null : user, record: String(record), version: Number(version), updatedAt: Number(updatedAt) };
 }
 
 class RedisStore {
@@ -155,7 +163,7 @@ class RedisStore {
 
   async claim(eventId, meta) {
     common.checkEventId(eventId);
-    common.checkClaimMeta(meta);
+    const { order } = common.checkClaimMeta(meta);
     const token = common.newToken();
     const hasObject = meta.objectId !== undefined && meta.objectId !== null;
     const [status, attempt] = await this._run('claim', 'CLAIM', [this._eventKey(eventId)], [
@@ -167,10 +175,19 @@ class RedisStore {
       String(meta.leaseMs),
       token,
       this._retention,
+      order === null ? '0' : '1',
+      order === null ? '' : order.objectId,
+      order === null ? '0' : String(order.created),
+      order === null ? '0' : String(order.rank),
     ]);
     const claim = { status: String(status), attempt: Number(attempt) };
     if (claim.status === 'acquired') claim.token = token;
     return claim;
+  }
+
+  /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
+  get atomicOrdering() {
+    return true;
   }
 
   async complete(eventId, token) {
@@ -294,6 +311,31 @@ class RedisStore {
   async deletePayload(eventId) {
     common.checkEventId(eventId);
     await this._run('deletePayload', 'DELETE_PAYLOAD', [this._eventKey(eventId), this._payloadKey(eventId)], []);
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js), keys b: and bu: (redis-scripts.js).
+  async billingGet(customerId) {
+    checkCustomerId(customerId);
+    const fields = await this._run('billingGet', 'BILLING_GET', [`${this._prefix}b:${customerId}`], []);
+    return billingDocument(customerId, fields);
+  }
+
+  async billingFind(query) {
+    const userId = checkBillingFind(query);
+    const found = await this._run('billingFind', 'BILLING_FIND', [`${this._prefix}bu:${userId}`], []);
+    return found ? billingDocument(String(found[0]), found.slice(1)) : null;
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const put = checkBillingPut(customerId, doc, expectedVersion);
+    const version = await this._run('billingPut', 'BILLING_PUT', [`${this._prefix}b:${customerId}`], [
+      customerId,
+      put.userId ?? '',
+      put.record,
+      String(put.updatedAt),
+      String(put.expectedVersion),
+    ]);
+    return version === null || version === undefined ? null : Number(version);
   }
 
   // The client belongs to the caller: close() only stops this store's use of it.

@@ -63,6 +63,7 @@ class MemoryStore final : public StoreBackend {
  private:
   struct Applied {
     std::int64_t created = 0;
+    std::int64_t rank = 0;
     std::string event_id;
     std::int64_t updated_at_ms = 0;
   };
@@ -78,12 +79,19 @@ class MemoryStore final : public StoreBackend {
   StoreResult<std::vector<EventRecord>> Apply(const ListOp& op, std::int64_t now);
   StoreResult<bool> Apply(const RequeueOp& op, std::int64_t now);
   StoreResult<std::int64_t> Apply(const PurgeOp& op, std::int64_t now);
+  StoreResult<std::optional<BillingDocument>> Apply(const BillingGetOp& op, std::int64_t now);
+  StoreResult<std::optional<BillingDocument>> Apply(const BillingFindOp& op, std::int64_t now);
+  StoreResult<std::optional<std::int64_t>> Apply(const BillingPutOp& op, std::int64_t now);
 
   std::int64_t Now() const { return options_.clock->NowMs(); }
   // All three run with mu_ held.
   void SweepIfDue(std::int64_t now_ms);
   std::size_t EraseWhere(std::int64_t cutoff_ms);
   void EvictCompletedOverLimit();
+  // Atomic ordering: the marker of `key`'s object moves forward, renewed.
+  void RaiseMarker(const OrderKey& key, const std::string& event_id, std::int64_t now_ms);
+  // Frees the ordering slot the record's order holds, if its event holds it.
+  void ReleaseSlot(const EventRecord& record);
 
   const Options options_;
   mutable std::mutex mu_;
@@ -91,6 +99,11 @@ class MemoryStore final : public StoreBackend {
   std::unordered_map<std::string, EventRecord> records_;
   std::set<AgeKey> completed_by_age_;
   std::unordered_map<std::string, Applied> applied_;
+  std::unordered_map<std::string, OrderSlot> slots_;  // object id -> ordering slot
+  // Billing state: documents by customer id, and the customers linked to each
+  // user id. Neither retention nor maxEntries touches them (state, not bookkeeping).
+  std::unordered_map<std::string, BillingDocument> billing_;
+  std::unordered_map<std::string, std::set<std::string>> billing_by_user_;
   std::int64_t next_sweep_ms_ = 0;
 };
 

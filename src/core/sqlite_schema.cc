@@ -45,6 +45,30 @@ CREATE TABLE applied (
   updated_at INTEGER NOT NULL
 );
 )sql",
+    // 2: atomic ordering: a claim's order, the marker's rank, the per-object slot.
+    R"sql(
+ALTER TABLE events ADD COLUMN order_object_id TEXT;
+ALTER TABLE events ADD COLUMN order_created INTEGER;
+ALTER TABLE events ADD COLUMN order_rank INTEGER;
+ALTER TABLE applied ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE ordering_slots (
+  object_id  TEXT PRIMARY KEY NOT NULL,
+  event_id   TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql",
+    // 3: billing state, one document per Stripe customer (never purged).
+    R"sql(
+CREATE TABLE billing (
+  customer_id TEXT PRIMARY KEY NOT NULL,
+  user_id     TEXT,
+  record      TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+-- billingFind(): the user's newest document.
+CREATE INDEX billing_by_user ON billing (user_id, updated_at DESC, customer_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion);
 

@@ -19,6 +19,7 @@ const {
   normalizeListQuery,
   checkOlderThan,
 } = require('../../stores/store-args');
+const { checkCustomerId, checkBillingFind, checkBillingPut } = require('../../stores/billing-args');
 const { fromNativeStoreError } = require('../../errors');
 
 // Awaits a native call's result (a value, a promise, or a synchronous throw
@@ -48,8 +49,15 @@ class NativeStore {
 
   async claim(eventId, meta) {
     checkEventId(eventId);
-    const { type, created, objectId, leaseMs, payload } = checkClaimMeta(meta);
-    return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, this.#passPayload ? payload : null));
+    const { type, created, objectId, leaseMs, payload, order } = checkClaimMeta(meta);
+    const p = this.#passPayload ? payload : null;
+    if (order === null) return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, p));
+    return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, p, order.objectId, order.created, order.rank));
+  }
+
+  /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
+  get atomicOrdering() {
+    return true;
   }
 
   async complete(eventId, token) {
@@ -95,6 +103,22 @@ class NativeStore {
   async purge(olderThanMs) {
     checkOlderThan(olderThanMs);
     return settle(() => this.#native.purge(olderThanMs));
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js).
+  async billingGet(customerId) {
+    checkCustomerId(customerId);
+    return settle(() => this.#native.billingGet(customerId));
+  }
+
+  async billingFind(query) {
+    const userId = checkBillingFind(query);
+    return settle(() => this.#native.billingFind(userId));
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const put = checkBillingPut(customerId, doc, expectedVersion);
+    return settle(() => this.#native.billingPut(customerId, put.userId, put.record, put.updatedAt, put.expectedVersion));
   }
 
   async close() {
