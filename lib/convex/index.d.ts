@@ -1,6 +1,6 @@
 // Types for hookwise/convex (lib/convex/index.mjs).
 import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel } from 'convex/server';
-import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta } from '../../index';
+import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta } from '../../index.js';
 
 /** Spread into defineSchema({ ...hookwiseTables, ... }) in convex/schema.ts. */
 export declare const hookwiseTables: {

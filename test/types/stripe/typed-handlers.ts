@@ -12,6 +12,8 @@ import {
   type WebhookEvent,
   type WebhookEventType,
   type WebhookHandler,
+  invoiceSubscriptionId,
+  subscriptionPeriodEnd,
 } from 'hookwise';
 import { createWebhookHandler as createPortableHandler } from 'hookwise/portable';
 
@@ -149,3 +151,9 @@ createPortableHandler({ secret: 'whsec_x', on: { 'invoice.paid': (event) => { ch
   .on('customer.created', (event) => { check<Equal<typeof event, Stripe.CustomerCreatedEvent>>(); });
 // @ts-expect-error -- unknown names are errors there too
 createPortableHandler({ secret: 'whsec_x' }).on('invoice.payed', () => {});
+
+// The Stripe-field helpers take stripe-node's own objects (interfaces without an index signature).
+declare const stripeSubscription: Stripe.Subscription;
+declare const stripeInvoice: Stripe.Invoice;
+const periodEndOfStripeSubscription: number | null = subscriptionPeriodEnd(stripeSubscription);
+const subscriptionOfStripeInvoice: string | null = invoiceSubscriptionId(stripeInvoice);
