@@ -11,6 +11,11 @@
 //   GET /v1/subscriptions?customer=&status=&limit=&starting_after=
 //                                  newest first; without status, canceled and
 //                                  incomplete_expired ones are left out; status=all keeps them
+//   POST /v1/customers             a new customer from the form body (email, name, metadata[...])
+//   POST /v1/checkout/sessions     an open Checkout Session with its hosted `url`
+//   POST /v1/billing_portal/sessions  a Customer Portal session with its `url`
+// Every request is recorded with its form body decoded (flat keys, as sent:
+// `line_items[0][price]`) and its Idempotency-Key.
 const http = require('node:http');
 const { randomBytes } = require('node:crypto');
 
@@ -19,6 +24,32 @@ const ENDED = new Set(['canceled', 'incomplete_expired']);
 
 function errorBody(type, message, extra = {}) {
   return { error: { ...extra, message, request_log_url: 'https://dashboard.stripe.com/test/logs/req_local', type } };
+}
+
+const newId = (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`;
+const metadataOf = (body) =>
+  Object.fromEntries(Object.entries(body).filter(([k]) => /^metadata\[[^\]]+\]$/.test(k)).map(([k, value]) => [k.slice(9, -1), value]));
+
+/** The object a POST creates, as Stripe answers it (the fields the apps read), or null for an unknown path. */
+function createObject(pathname, body) {
+  const created = Math.floor(Date.now() / 1000);
+  if (pathname === '/v1/customers') {
+    return { id: newId('cus'), object: 'customer', created, email: body.email ?? null, name: body.name ?? null, metadata: metadataOf(body), livemode: false };
+  }
+  if (pathname === '/v1/checkout/sessions') {
+    const id = newId('cs_test');
+    return {
+      id, object: 'checkout.session', created, livemode: false, status: 'open', payment_status: 'unpaid',
+      mode: body.mode ?? 'payment', customer: body.customer ?? null, client_reference_id: body.client_reference_id ?? null,
+      metadata: metadataOf(body), success_url: body.success_url ?? null, cancel_url: body.cancel_url ?? null,
+      url: `https://checkout.stripe.com/c/pay/${id}`,
+    };
+  }
+  if (pathname === '/v1/billing_portal/sessions') {
+    const id = newId('bps');
+    return { id, object: 'billing_portal.session', created, livemode: false, customer: body.customer, return_url: body.return_url ?? null, url: `https://billing.stripe.com/p/session/test_${id.slice(4)}` };
+  }
+  return null;
 }
 
 async function startStripeApi() {
@@ -31,7 +62,17 @@ async function startStripeApi() {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    const record = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), stripeVersion: req.headers['stripe-version'] ?? null, authorization: req.headers.authorization ?? null };
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    const record = {
+      method: req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: Object.fromEntries(new URLSearchParams(text)),
+      idempotencyKey: req.headers['idempotency-key'] ?? null,
+      stripeVersion: req.headers['stripe-version'] ?? null,
+      authorization: req.headers.authorization ?? null,
+    };
     requests.push(record);
     for (const wake of arrivals.splice(0)) wake(record);
     if (held) await held;
@@ -52,6 +93,14 @@ async function startStripeApi() {
     if (failure) {
       send(failure.status, failure.body, failure.headers);
       return;
+    }
+    if (req.method === 'POST') {
+      const created = createObject(url.pathname, record.body);
+      if (created) {
+        if (created.object === 'customer') customers.set(created.id, created);
+        send(200, created);
+        return;
+      }
     }
     if (req.method !== 'GET') {
       send(404, errorBody('invalid_request_error', `Unrecognized request URL (${req.method}: ${url.pathname}).`));

@@ -1,0 +1,93 @@
+// What each Stripe event does to a user's membership. Each handler runs inside
+// a Convex mutation (a transaction) and is written to be safe to run again:
+// it sets the membership from the object in the event rather than adding to it.
+import { v } from 'convex/values';
+import { subscriptionPeriodEnd } from 'hookwise';
+import type Stripe from 'stripe';
+import type { Doc } from './_generated/dataModel';
+import { internalMutation, type MutationCtx } from './_generated/server';
+
+type Membership = Doc<'users'>['membership'];
+
+function membershipOf(status: Stripe.Subscription.Status): Membership {
+  switch (status) {
+    case 'trialing':
+    case 'active':
+      return 'premium';
+    case 'past_due': // a renewal failed; Stripe is retrying the payment
+    case 'unpaid':
+      return 'past_due';
+    default: // incomplete, incomplete_expired, paused, canceled
+      return 'free';
+  }
+}
+
+const idOf = (value: string | { id: string } | null) => (value === null || typeof value === 'string' ? value : value.id);
+
+async function userByCustomer(ctx: MutationCtx, customer: string | { id: string } | null) {
+  const customerId = idOf(customer);
+  const user = customerId
+    ? await ctx.db
+        .query('users')
+        .withIndex('by_stripeCustomerId', (q) => q.eq('stripeCustomerId', customerId))
+        .unique()
+    : null;
+  // A customer made outside our checkout action is linked by its checkout.session.completed,
+  // which may arrive later: throwing answers 500, and Stripe delivers this event again.
+  if (!user) throw new Error(`no user for Stripe customer ${customerId} yet`);
+  return user;
+}
+
+async function subscriptionChanged(
+  ctx: MutationCtx,
+  event: Stripe.CustomerSubscriptionCreatedEvent | Stripe.CustomerSubscriptionUpdatedEvent | Stripe.CustomerSubscriptionDeletedEvent,
+) {
+  const subscription = event.data.object;
+  const user = await userByCustomer(ctx, subscription.customer);
+  const membership = membershipOf(subscription.status);
+  // An old subscription ending does not end the one the user has now.
+  if (membership === 'free' && user.stripeSubscriptionId && user.stripeSubscriptionId !== subscription.id) return;
+  const periodEnd = subscriptionPeriodEnd(subscription);
+  await ctx.db.patch(user._id, {
+    membership,
+    membershipExpiresAt: membership === 'free' || periodEnd === null ? null : periodEnd * 1000,
+    cancelAtPeriodEnd: subscription.cancel_at_period_end,
+    stripeSubscriptionId: subscription.id,
+  });
+}
+
+export const stripeEventHandlers = {
+  // Links the customer to the user who started the checkout (createCheckoutSession).
+  'checkout.session.completed': async (ctx: MutationCtx, event: Stripe.CheckoutSessionCompletedEvent) => {
+    const session = event.data.object;
+    if (session.mode !== 'subscription' || !session.client_reference_id) return;
+    const userId = ctx.db.normalizeId('users', session.client_reference_id);
+    if (!userId) throw new Error(`checkout session ${session.id}: client_reference_id is not a user id`);
+    await ctx.db.patch(userId, { stripeCustomerId: idOf(session.customer) ?? undefined, stripeSubscriptionId: idOf(session.subscription) ?? undefined });
+  },
+  'customer.subscription.created': subscriptionChanged,
+  'customer.subscription.updated': subscriptionChanged,
+  'customer.subscription.deleted': subscriptionChanged,
+  'invoice.payment_failed': async (ctx: MutationCtx, event: Stripe.InvoicePaymentFailedEvent) => {
+    const user = await userByCustomer(ctx, event.data.object.customer);
+    await ctx.db.patch(user._id, { failedPayments: event.data.object.attempt_count });
+  },
+  'invoice.paid': async (ctx: MutationCtx, event: Stripe.InvoicePaidEvent) => {
+    const user = await userByCustomer(ctx, event.data.object.customer);
+    await ctx.db.patch(user._id, { failedPayments: 0 });
+  },
+};
+
+export type HandledEventType = keyof typeof stripeEventHandlers;
+export const handledEventTypes = Object.keys(stripeEventHandlers) as HandledEventType[];
+
+// Stopgap until hookwise/convex runs the handlers in the same mutation as its
+// bookkeeping (defineWebhookMutation): one mutation per verified event, called
+// from convex/http.ts after hookwise has claimed the event.
+export const apply = internalMutation({
+  args: { event: v.any() },
+  handler: async (ctx, { event }) => {
+    const handle = stripeEventHandlers[event.type as HandledEventType] as (ctx: MutationCtx, event: Stripe.Event) => Promise<void>;
+    await handle(ctx, event);
+  },
+});
