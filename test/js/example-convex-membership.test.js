@@ -156,12 +156,12 @@ describe('convex/stripe.ts actions against the Stripe API on 127.0.0.1', () => {
     assert.match(url, /^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
     assert.notEqual(again, url);
 
-    const customer = calls[0].body;
+    const customer = calls[0].params;
     assert.deepEqual(customer, { email: IDENTITY.email, name: IDENTITY.name, 'metadata[userId]': userId });
     assert.equal(calls[0].idempotencyKey, `customer-for-${userId}`);
     const { stripeCustomerId } = await user(userId);
     assert.ok(stripeApi.customers.has(stripeCustomerId), 'the customer Stripe created is recorded on the user');
-    assert.deepEqual(calls[1].body, {
+    assert.deepEqual(calls[1].params, {
       mode: 'subscription',
       customer: stripeCustomerId,
       client_reference_id: userId,
@@ -176,7 +176,7 @@ describe('convex/stripe.ts actions against the Stripe API on 127.0.0.1', () => {
 
     const portal = await as.action(api.stripe.createPortalSession, {});
     const portalCall = stripeApi.requests.at(-1);
-    assert.deepEqual([portalCall.method, portalCall.path, portalCall.body], ['POST', '/v1/billing_portal/sessions', { customer: stripeCustomerId, return_url: 'https://app.example.com/account' }]);
+    assert.deepEqual([portalCall.method, portalCall.path, portalCall.params], ['POST', '/v1/billing_portal/sessions', { customer: stripeCustomerId, return_url: 'https://app.example.com/account' }]);
     assert.match(portal, /^https:\/\/billing\.stripe\.com\/p\/session\//);
 
     await assert.rejects(t.action(api.stripe.createCheckoutSession, {}), /not signed in/);
