@@ -9,9 +9,8 @@
 //
 // The tarball is made once per state of the package's files and shared by
 // every example test (./packed-hookwise.js). When it holds no prebuilt binary
-// for this platform,
-// the addon this checkout built goes where hookwise's install script would
-// have built it (build/Release).
+// for this platform, the addon this checkout built goes where hookwise's
+// install script would have built it (build/Release).
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
