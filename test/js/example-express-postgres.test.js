@@ -189,6 +189,14 @@ describe('examples/express-postgres: two processes, one PostgreSQL', { skip }, (
     assert.equal((await account('user_both')).credits, expected);
     const logged = await activities('user_both');
     assert.deepEqual(logged.map((a) => a.stripe_event_id).sort(), purchases.map((e) => e.id).sort());
+
+    // What the app shows for the account, from either process.
+    for (const url of urls()) {
+      const shown = await (await fetch(`${url}/accounts/user_both`)).json();
+      assert.equal(shown.credits, expected);
+      const byAmount = (x, y) => x - y;
+      assert.deepEqual(shown.activities.map((a) => a.detail.credits).sort(byAmount), purchases.map((e) => Number(e.data.object.metadata.credits)).sort(byAmount));
+    }
   }));
 
   it('SIGKILL of one process while its handlers are inside their transactions: once Stripe retries, every purchase counts exactly once', withOutput(async () => {
