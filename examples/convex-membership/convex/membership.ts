@@ -2,14 +2,13 @@
 // a Convex mutation (a transaction) and is written to be safe to run again:
 // it sets the membership from the object in the event rather than adding to it.
 import { v } from 'convex/values';
-import { subscriptionPeriodEnd } from 'hookwise';
-import type Stripe from 'stripe';
+import { subscriptionPeriodEnd, type WebhookEvent } from 'hookwise';
 import type { Doc } from './_generated/dataModel';
 import { internalMutation, type MutationCtx } from './_generated/server';
 
 type Membership = Doc<'users'>['membership'];
 
-function membershipOf(status: Stripe.Subscription.Status): Membership {
+function membershipOf(status: string): Membership {
   switch (status) {
     case 'trialing':
     case 'active':
@@ -40,7 +39,7 @@ async function userByCustomer(ctx: MutationCtx, customer: string | { id: string 
 
 async function subscriptionChanged(
   ctx: MutationCtx,
-  event: Stripe.CustomerSubscriptionCreatedEvent | Stripe.CustomerSubscriptionUpdatedEvent | Stripe.CustomerSubscriptionDeletedEvent,
+  event: WebhookEvent<'customer.subscription.created' | 'customer.subscription.updated' | 'customer.subscription.deleted'>,
 ) {
   const subscription = event.data.object;
   const user = await userByCustomer(ctx, subscription.customer);
@@ -58,7 +57,7 @@ async function subscriptionChanged(
 
 export const stripeEventHandlers = {
   // Links the customer to the user who started the checkout (createCheckoutSession).
-  'checkout.session.completed': async (ctx: MutationCtx, event: Stripe.CheckoutSessionCompletedEvent) => {
+  'checkout.session.completed': async (ctx: MutationCtx, event: WebhookEvent<'checkout.session.completed'>) => {
     const session = event.data.object;
     if (session.mode !== 'subscription' || !session.client_reference_id) return;
     const userId = ctx.db.normalizeId('users', session.client_reference_id);
@@ -68,11 +67,11 @@ export const stripeEventHandlers = {
   'customer.subscription.created': subscriptionChanged,
   'customer.subscription.updated': subscriptionChanged,
   'customer.subscription.deleted': subscriptionChanged,
-  'invoice.payment_failed': async (ctx: MutationCtx, event: Stripe.InvoicePaymentFailedEvent) => {
+  'invoice.payment_failed': async (ctx: MutationCtx, event: WebhookEvent<'invoice.payment_failed'>) => {
     const user = await userByCustomer(ctx, event.data.object.customer);
     await ctx.db.patch(user._id, { failedPayments: event.data.object.attempt_count });
   },
-  'invoice.paid': async (ctx: MutationCtx, event: Stripe.InvoicePaidEvent) => {
+  'invoice.paid': async (ctx: MutationCtx, event: WebhookEvent<'invoice.paid'>) => {
     const user = await userByCustomer(ctx, event.data.object.customer);
     await ctx.db.patch(user._id, { failedPayments: 0 });
   },
@@ -87,7 +86,7 @@ export const handledEventTypes = Object.keys(stripeEventHandlers) as HandledEven
 export const apply = internalMutation({
   args: { event: v.any() },
   handler: async (ctx, { event }) => {
-    const handle = stripeEventHandlers[event.type as HandledEventType] as (ctx: MutationCtx, event: Stripe.Event) => Promise<void>;
+    const handle = stripeEventHandlers[event.type as HandledEventType] as (ctx: MutationCtx, event: WebhookEvent) => Promise<void>;
     await handle(ctx, event);
   },
 });
