@@ -4,7 +4,7 @@
 // verifyHeader, parseEventNotification, generateTestHeaderString) need a
 // synchronous HMAC (node:crypto); where the runtime has none they throw an
 // Error naming the …Async function to use instead.
-import type { Store, SqliteStoreOptions } from './index';
+import type { Store, SqliteStoreOptions, ClaimMeta, TransactionalClaim } from './index';
 
 export * from './index';
 
@@ -23,4 +23,15 @@ export class SqliteStore {
   readonly keepPayloads: boolean;
   /** The SQLite binding this store uses. */
   readonly driver: 'node:sqlite' | 'bun:sqlite';
+  /**
+   * The transactional capability (createWebhookHandler({ transactional: true })): handlers get ctx.db, this
+   * store's connection inside the event's BEGIN IMMEDIATE transaction.
+   */
+  claimInTransaction(eventId: string, meta: ClaimMeta): Promise<TransactionalClaim<{ db: SqliteDatabaseLike }>>;
+}
+
+/** What node:sqlite's DatabaseSync and bun:sqlite's Database have in common (ctx.db of a transactional handler). */
+export interface SqliteDatabaseLike {
+  exec(sql: string): unknown;
+  prepare(sql: string): { run(...params: any[]): unknown; get(...params: any[]): any; all(...params: any[]): any[] };
 }

@@ -6,6 +6,7 @@
 const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
 const { WebhookConfigError } = require('./errors');
+const { transactionalUnsupported } = require('./transactional');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -27,6 +28,7 @@ const OPTION_KEYS = [
   'maxBodyBytes',
   'on',
   'logger',
+  'transactional',
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -180,6 +182,15 @@ function checkHandler(type, handler) {
   }
 }
 
+/** transactional: true only with a store that can hold the app's writes in the event's transaction (lib/transactional.js). */
+function checkTransactional(transactional, store) {
+  if (transactional === undefined || transactional === false) return false;
+  if (transactional !== true) throw invalidArgument('transactional', 'a boolean', transactional);
+  const reason = transactionalUnsupported(store);
+  if (reason !== null) throw new WebhookConfigError(reason, 'transactional_unsupported');
+  return true;
+}
+
 function checkType(type) {
   if (!isString(type) || type.length === 0) throw invalidArgument('event type', "a non-empty string such as 'invoice.paid' or '*'", type);
 }
@@ -226,6 +237,7 @@ function normalizeOptions(options, env = environment()) {
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
     on,
     logger: checkLogger(options.logger),
+    transactional: checkTransactional(options.transactional, options.store),
   };
 }
 

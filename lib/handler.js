@@ -16,6 +16,7 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -42,6 +43,10 @@ const STATUS = {
 
 // Internal (not exported from the package): the CLI observes every result through it.
 const ON_RESULT = Symbol('hookwise.onResult');
+// Internal (not exported from the package): hookwise/convex's webhookHttpAction
+// (lib/convex/webhook-mutation.mjs) sets it to run a verified delivery as one
+// Convex mutation instead of claim -> handlers -> complete here.
+const PROCESS_DELIVERY = Symbol('hookwise.processDelivery');
 
 function result(outcome, fields) {
   return { status: STATUS[outcome], body: BODY[outcome], outcome, ...fields };
@@ -199,6 +204,9 @@ class WebhookHandler {
   }
 
   async #process(event, envelope, rawBody) {
+    if (this[PROCESS_DELIVERY]) {
+      return this[PROCESS_DELIVERY]({ event, envelope, rawBody, config: this.#config, result, errorText });
+    }
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type);
     if (handlers.length === 0) {
@@ -223,6 +231,14 @@ class WebhookHandler {
     }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
+    if (config.transactional) {
+      // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
+      const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+      return processTransactionally({
+        store, event, eventId, type, meta, handlers, ordered, objectId, created,
+        config, logger: this.#logger, result, errorText,
+      });
+    }
     const claim = await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
@@ -387,4 +403,4 @@ function handlerFactory(engine) {
   };
 }
 
-module.exports = { handlerFactory, WebhookHandler, ON_RESULT };
+module.exports = { handlerFactory, WebhookHandler, ON_RESULT, PROCESS_DELIVERY };

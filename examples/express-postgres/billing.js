@@ -1,20 +1,13 @@
-// What each Stripe event changes. Every function takes `db`, a pg client inside
-// the transaction that also records the event as handled, so a change and its
-// bookkeeping commit together or not at all.
+// What each Stripe event changes. Every function takes `db`, the pg client of
+// the transaction that also records the event as handled (webhooks.js), so a
+// change, its activity row and the event's completion commit together.
 
 // Subscription prices (their lookup keys) and the tier each one gives.
 const TIERS = { premium_monthly: 'premium', team_monthly: 'team' };
 
-/**
- * Appends to the activity log. Returns false when this event already logged
- * this kind of change: an earlier run of the same event made it (see webhooks.js).
- */
+/** Appends to the activity log. */
 async function logActivity(db, userId, kind, detail, eventId) {
-  const { rowCount } = await db.query(
-    'INSERT INTO activities (user_id, kind, detail, stripe_event_id) VALUES ($1, $2, $3, $4) ON CONFLICT (stripe_event_id, kind) DO NOTHING',
-    [userId, kind, detail, eventId],
-  );
-  return rowCount === 1;
+  await db.query('INSERT INTO activities (user_id, kind, detail, stripe_event_id) VALUES ($1, $2, $3, $4)', [userId, kind, detail, eventId]);
 }
 
 /**
@@ -34,9 +27,8 @@ export async function checkoutCompleted(db, event) {
   if (session.mode !== 'payment' || session.payment_status !== 'paid') return;
   const credits = Number(session.metadata?.credits);
   if (!Number.isSafeInteger(credits) || credits <= 0) throw new Error(`checkout session ${session.id} has no credits in its metadata`);
-  if (await logActivity(db, userId, 'credits_added', { credits, checkoutSessionId: session.id }, event.id)) {
-    await db.query('UPDATE accounts SET credits = credits + $2 WHERE user_id = $1', [userId, credits]);
-  }
+  await db.query('UPDATE accounts SET credits = credits + $2 WHERE user_id = $1', [userId, credits]);
+  await logActivity(db, userId, 'credits_added', { credits, checkoutSessionId: session.id }, event.id);
 }
 
 /**

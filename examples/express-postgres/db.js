@@ -23,24 +23,15 @@ CREATE TABLE IF NOT EXISTS activities (
 
 /** Creates the tables; several processes may start at once, so under a lock. */
 export async function migrate(pool) {
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(20260117)');
-    await client.query(schema);
-  });
-}
-
-/** Runs fn(client) in one transaction on a client of the pool. */
-export async function inTransaction(pool, fn) {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const result = await fn(client);
+    await client.query('SELECT pg_advisory_xact_lock(20260117)');
+    await client.query(schema);
     await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
     client.release();
+  } catch (err) {
+    client.release(err); // a connection left inside a failed transaction is closed, not reused
+    throw err;
   }
 }

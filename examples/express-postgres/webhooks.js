@@ -4,23 +4,20 @@
 // handler for its type.
 import { createWebhookHandler, PostgresStore } from 'hookwise';
 import { checkoutCompleted, subscriptionChanged } from './billing.js';
-import { inTransaction } from './db.js';
 
 export function stripeWebhooks(pool) {
-  // Each handler runs in a transaction of its own, committed before hookwise
-  // marks the event completed. A process that dies between the two leaves the
-  // event to be run again once its lease (leaseMs) runs out; billing.js makes
-  // that second run change nothing (the activity row is the purchase's receipt).
-  const transactionally = (apply) => (event) => inTransaction(pool, (db) => apply(db, event));
   return createWebhookHandler({
     secret: process.env.STRIPE_WEBHOOK_SECRET,
     store: new PostgresStore({ pool }),
-    leaseMs: Number(process.env.WEBHOOK_LEASE_MS ?? 60_000),
+    // Each event's handler runs in one transaction with hookwise's record of the
+    // event: ctx.client is that transaction's connection. The app's writes and
+    // "this event is done" commit together, or (a crash, a throw) not at all.
+    transactional: true,
     on: {
-      'checkout.session.completed': transactionally(checkoutCompleted),
-      'customer.subscription.created': transactionally(subscriptionChanged),
-      'customer.subscription.updated': transactionally(subscriptionChanged),
-      'customer.subscription.deleted': transactionally(subscriptionChanged),
+      'checkout.session.completed': (event, ctx) => checkoutCompleted(ctx.client, event),
+      'customer.subscription.created': (event, ctx) => subscriptionChanged(ctx.client, event),
+      'customer.subscription.updated': (event, ctx) => subscriptionChanged(ctx.client, event),
+      'customer.subscription.deleted': (event, ctx) => subscriptionChanged(ctx.client, event),
     },
   });
 }

@@ -1,10 +1,9 @@
 // What each Stripe event does to a user's membership. Each handler runs inside
-// a Convex mutation (a transaction) and is written to be safe to run again:
-// it sets the membership from the object in the event rather than adding to it.
-import { v } from 'convex/values';
+// the mutation `apply` below, in one transaction with hookwise's bookkeeping.
 import { subscriptionPeriodEnd, type WebhookEvent } from 'hookwise';
-import type { Doc } from './_generated/dataModel';
-import { internalMutation, type MutationCtx } from './_generated/server';
+import { defineWebhookMutation } from 'hookwise/convex';
+import type { DataModel, Doc } from './_generated/dataModel';
+import type { MutationCtx } from './_generated/server';
 
 type Membership = Doc<'users'>['membership'];
 
@@ -77,16 +76,10 @@ export const stripeEventHandlers = {
   },
 };
 
-export type HandledEventType = keyof typeof stripeEventHandlers;
-export const handledEventTypes = Object.keys(stripeEventHandlers) as HandledEventType[];
-
-// Stopgap until hookwise/convex runs the handlers in the same mutation as its
-// bookkeeping (defineWebhookMutation): one mutation per verified event, called
-// from convex/http.ts after hookwise has claimed the event.
-export const apply = internalMutation({
-  args: { event: v.any() },
-  handler: async (ctx, { event }) => {
-    const handle = stripeEventHandlers[event.type as HandledEventType] as (ctx: MutationCtx, event: WebhookEvent) => Promise<void>;
-    await handle(ctx, event);
-  },
+// The handlers as one internal mutation: hookwise claims the event, runs its
+// handler and records the completion in this one transaction, so the
+// membership and the bookkeeping commit together or not at all.
+export const apply = defineWebhookMutation<DataModel>({
+  on: stripeEventHandlers,
+  ordering: 'skip-stale', // an event older than one already applied to the same subscription (or invoice) is skipped
 });
