@@ -175,10 +175,26 @@ export interface ClaimMeta {
   leaseMs: number;
   /** The raw body; kept only by stores that keep payloads (SqliteStore with keepPayloads). */
   payload?: string | Buffer | Uint8Array | null;
+  /**
+   * Atomic ordering (docs/stores.md), only for a store whose `atomicOrdering` is true: the claim
+   * takes this object's ordering slot, or answers `stale` / `blocked`; its completion marks it.
+   */
+  order?: OrderKey | null;
+}
+
+/** Where an event sits in its object's order: (created, rank), rank = lifecycle rank of its status (0 when unknown). */
+export interface OrderKey {
+  /** The object (at most 255 bytes of UTF-8). */
+  objectId: string;
+  /** The event's `created` (Unix seconds). */
+  created: number;
+  /** A non-negative integer: the same-second tie-break. */
+  rank: number;
 }
 
 export interface Claim {
-  status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered';
+  /** `stale` and `blocked` only for a claim with `meta.order` (atomic ordering). */
+  status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered' | 'stale' | 'blocked';
   /** The fencing token, only when acquired. */
   token?: string;
   /** Claims acquired so far, this one included when acquired. */
@@ -220,6 +236,11 @@ export interface ListQuery {
 }
 
 export interface Store {
+  /**
+   * Optional capability (docs/stores.md, "Atomic ordering"): true when claim honours `meta.order`
+   * and complete marks the object in the same operation. Every built-in store has it.
+   */
+  readonly atomicOrdering?: boolean;
   claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
   /** false: the token lost its lease. */
   complete(eventId: string, token: string): Promise<boolean>;
@@ -525,6 +546,8 @@ export interface WebhookHandlerOptions<C = HandlerContext> {
    * creation. Handlers then get TransactionalHandlerContext (ctx.client, ctx.sql). Default false.
    */
   transactional?: boolean;
+  /** 'stripe' (the default): Stripe-Signature. For Standard Webhooks senders see StandardWebhookHandlerOptions. */
+  scheme?: 'stripe';
 }
 
 export type HandleOutcome =
@@ -539,7 +562,7 @@ export type HandleOutcome =
   | 'dead_lettered';
 
 export type HandleBody =
-  | { error: SignatureVerificationErrorCode | 'invalid_json'; message?: string }
+  | { error: SignatureVerificationErrorCode | StandardWebhookVerificationErrorCode | 'invalid_json'; message?: string }
   | { error: 'payload_too_large' | 'in_progress' | 'handler_failed' }
   | { received: true; ignored?: true; duplicate?: true; stale?: true; dead_lettered?: true };
 
@@ -583,3 +606,108 @@ export function createWebhookHandler<S extends TransactionalStore<any>>(
   options: WebhookHandlerOptions<HandlerContext & TransactionContextOf<S>> & { store: S; transactional: true },
 ): WebhookHandler<HandlerContext & TransactionContextOf<S>>;
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;
+/** scheme 'standard': Standard Webhooks senders (API.md §9, below). */
+export function createWebhookHandler(options: StandardWebhookHandlerOptions): StandardWebhookHandler;
+
+// ---------------------------------------------------------------------------
+// Standard Webhooks: Clerk, Svix, Resend, … (API.md §9)
+
+/** `whsec_<base64>` secrets (v1, HMAC), `whpk_<base64>` ed25519 public keys (v1a), or an array of them. */
+export type StandardWebhookSecret = string | string[];
+
+/**
+ * A `Headers`, Node's `IncomingHttpHeaders` (req.headers) or a plain record; looked up case-insensitively:
+ * webhook-id / webhook-timestamp / webhook-signature when webhook-id is present, else the svix-* names.
+ */
+export type StandardWebhookHeaders =
+  | Headers
+  | import('node:http').IncomingHttpHeaders
+  | Record<string, string | undefined>;
+
+export interface StandardWebhookVerifyOptions {
+  /** Seconds, default 300; a timestamp exactly `tolerance` away is accepted; 0 turns the check off. */
+  tolerance?: number;
+  /** Milliseconds since the epoch; default Date.now(). */
+  receivedAt?: number;
+}
+
+export interface StandardWebhookDelivery<E = unknown> {
+  /** The webhook-id (svix-id) header: the message id, the same for every retry. */
+  id: string;
+  /** The webhook-timestamp header, Unix seconds. */
+  timestamp: number;
+  /** The parsed body, as JSON.parse builds it. */
+  event: E;
+}
+
+export type StandardWebhookVerificationErrorCode =
+  | 'missing_header'
+  | 'bad_timestamp'
+  | 'timestamp_too_old'
+  | 'timestamp_in_future'
+  | 'no_matching_signature'
+  | 'bad_secret';
+
+export class StandardWebhookVerificationError extends Error {
+  readonly name: 'StandardWebhookVerificationError';
+  code: StandardWebhookVerificationErrorCode;
+  /** The payload as given (non-enumerable: logging the error does not print it). */
+  payload: unknown;
+}
+
+/** Throws StandardWebhookVerificationError, or a SyntaxError for a verified body that is not JSON. */
+export function verifyStandardWebhook<E = unknown>(
+  payload: string | Buffer | Uint8Array | ArrayBuffer,
+  headers: StandardWebhookHeaders,
+  secretOrKeys: StandardWebhookSecret | null | undefined,
+  options?: StandardWebhookVerifyOptions,
+): StandardWebhookDelivery<E>;
+export function verifyStandardWebhookAsync<E = unknown>(
+  payload: string | Buffer | Uint8Array | ArrayBuffer,
+  headers: StandardWebhookHeaders,
+  secretOrKeys: StandardWebhookSecret | null | undefined,
+  options?: StandardWebhookVerifyOptions,
+): Promise<StandardWebhookDelivery<E>>;
+
+export interface SignStandardWebhookOptions {
+  id: string;
+  /** Unix seconds; default now. */
+  timestamp?: number;
+  payload: string | Buffer | Uint8Array | ArrayBuffer;
+  /** `whsec_` secrets (v1) and/or `whsk_` ed25519 secret keys (v1a: base64 of seed + public key); one signature each. */
+  secret: string | string[];
+}
+
+export function signStandardWebhook(options: SignStandardWebhookOptions): {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+};
+
+/** A Standard Webhooks event as the handler sees it: the parsed body (Clerk's shape: { type, data, object, … }). */
+export interface StandardWebhookEvent {
+  type: string;
+  data?: unknown;
+  [key: string]: unknown;
+}
+
+export type StandardEventHandler<E = StandardWebhookEvent> = (event: E, ctx: HandlerContext) => unknown;
+
+export interface StandardWebhookHandlerOptions
+  extends Omit<WebhookHandlerOptions, 'scheme' | 'secret' | 'on' | 'ordering'> {
+  scheme: 'standard';
+  /** e.g. process.env.CLERK_WEBHOOK_SIGNING_SECRET. Required. */
+  secret: StandardWebhookSecret | undefined;
+  /** Handlers by the body's `type` ('user.created', …) or '*'. */
+  on?: Record<string, StandardEventHandler | ReadonlyArray<StandardEventHandler>>;
+}
+
+/** createWebhookHandler({ scheme: 'standard' }): dedup by webhook-id, type from the body's `type`. */
+export interface StandardWebhookHandler {
+  on(typeOrTypes: string | readonly string[], handler: StandardEventHandler): StandardWebhookHandler;
+  /** `headers`: the delivery's headers (see StandardWebhookHeaders). */
+  handle(rawBody: WebhookPayload, headers: StandardWebhookHeaders): Promise<HandleResult>;
+  fetch(request: Request): Promise<Response>;
+  node(req: import('node:http').IncomingMessage & { body?: unknown }, res: import('node:http').ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}

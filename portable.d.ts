@@ -3,7 +3,10 @@
 // no native addon. Its synchronous verifying functions (constructEvent,
 // verifyHeader, parseEventNotification, generateTestHeaderString) need a
 // synchronous HMAC (node:crypto); where the runtime has none they throw an
-// Error naming the …Async function to use instead.
+// Error naming the …Async function to use instead. The same holds for
+// verifyStandardWebhook (use verifyStandardWebhookAsync) and signStandardWebhook;
+// v1a (whpk_ keys) needs WebCrypto's Ed25519, else an Error with code
+// HOOKWISE_ED25519_UNAVAILABLE.
 import type { Store, SqliteStoreOptions, ClaimMeta, TransactionalClaim } from './index';
 
 export * from './index';

@@ -7,6 +7,8 @@ const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
 const { WebhookConfigError } = require('./errors');
 const { transactionalUnsupported } = require('./transactional');
+const { SCHEMES } = require('./scheme-verifier');
+const { checkStandardSecret } = require('./standard/handler-verifier');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -29,6 +31,7 @@ const OPTION_KEYS = [
   'on',
   'logger',
   'transactional',
+  'scheme', // 'stripe' (default) | 'standard' (API.md section 9, lib/scheme-verifier.js)
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -209,7 +212,9 @@ function normalizeOptions(options, env = environment()) {
       );
     }
   }
-  const { secrets, error } = checkSecret(options.secret);
+  const scheme = options.scheme ?? 'stripe';
+  if (!SCHEMES.includes(scheme)) throw invalidArgument('scheme', "'stripe' or 'standard'", scheme);
+  const { secrets, error } = scheme === 'standard' ? checkStandardSecret(options.secret) : checkSecret(options.secret);
   let deferredError = null;
   if (error) {
     // `next build` evaluates route modules without runtime secrets; report at the first request instead.
@@ -227,7 +232,8 @@ function normalizeOptions(options, env = environment()) {
   return {
     secrets: secrets || [],
     deferredError,
-    warnings: secrets ? secretWarnings(secrets) : [],
+    warnings: secrets && scheme === 'stripe' ? secretWarnings(secrets) : [],
+    scheme,
     store: checkStore(options.store, ordering),
     tolerance: checkNonNegativeNumber('tolerance', options.tolerance ?? DEFAULTS.tolerance),
     leaseMs: checkPositiveInteger('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs),

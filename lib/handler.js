@@ -6,8 +6,8 @@
 //   in-request retries -> complete / fail (dead letter) -> answer.
 // Written once over either engine (lib/engine/native, lib/engine/portable): the
 // engine verifies and parses, and its MemoryStore is the default store.
-const { prepareVerification } = require('./verify');
-const { SignatureVerificationError } = require('./errors');
+const { SignatureVerificationError, StandardWebhookVerificationError } = require('./errors');
+const { verifierFor } = require('./scheme-verifier');
 const { isString, isBytes } = require('./args');
 const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
 const { nodeAdapter } = require('./adapters/node');
@@ -16,6 +16,7 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { hasAtomicOrdering, orderOf, claimInOrder } = require('./ordering');
 const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
@@ -78,6 +79,8 @@ function errorText(err) {
 class WebhookHandler {
   #engine;
   #config;
+  // Verifies and parses a delivery by the configured scheme (lib/scheme-verifier.js).
+  #verifier;
   #logger;
   #store;
   #ownsStore;
@@ -100,6 +103,7 @@ class WebhookHandler {
     this.#engine = engine;
     const config = normalizeOptions(options);
     this.#config = config;
+    this.#verifier = verifierFor(engine, config);
     this.#logger = config.logger;
     this.#store = config.store;
     this.#ownsStore = config.store === undefined;
@@ -165,14 +169,13 @@ class WebhookHandler {
     // what routing and dedup need, read without materialising the event's (lazily built) `data`.
     let parsed;
     try {
-      const p = prepareVerification(rawBody, signatureHeader, config.secrets, config.tolerance);
-      parsed = await this.#engine.parseAsync(p, true);
+      parsed = await this.#verifier.verify(rawBody, signatureHeader);
     } catch (err) {
       return this.#rejection(err);
     }
     const { event, envelope } = parsed;
     if (!isString(envelope.id) || !isString(envelope.type)) {
-      const message = 'The body is signed JSON but not a Stripe event (it has no string "id" and "type").';
+      const message = `The body is signed JSON but not ${this.#verifier.what}.`;
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
@@ -195,6 +198,10 @@ class WebhookHandler {
       // The message is stripe-node's text: it names the problem, never the secret or the body.
       this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
       return rejected(err.code, err.message.split('\n')[0].trim(), err);
+    }
+    if (err instanceof StandardWebhookVerificationError) {
+      this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
+      return rejected(err.code, err.message, err);
     }
     if (err instanceof SyntaxError) {
       this.#logger.warn('hookwise: rejected a delivery: the signature is valid but the body is not valid JSON');
@@ -231,19 +238,29 @@ class WebhookHandler {
     }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
+    const wantsOrder = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
     if (config.transactional) {
       // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
-      const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
       return processTransactionally({
-        store, event, eventId, type, meta, handlers, ordered, objectId, created,
+        store, event, eventId, type, meta, handlers, ordered: wantsOrder, objectId, created,
         config, logger: this.#logger, result, errorText,
       });
     }
-    const claim = await store.claim(eventId, meta);
+    // Atomic ordering (lib/ordering.js): the store checks staleness and takes the object's slot
+    // in the claim, and marks the object when the claim completes.
+    const atomicOrder = wantsOrder && hasAtomicOrdering(store);
+    if (atomicOrder) meta.order = orderOf(event, envelope, objectId, created);
+    const claim = atomicOrder ? await claimInOrder(store, eventId, meta) : await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
       case 'acquired':
         break;
+      case 'stale':
+        this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
+        return result('stale', { eventId, type, attempt });
+      case 'blocked':
+        this.#logger.info(`hookwise: ${type} ${eventId}: another event of ${objectId} still holds its ordering slot; Stripe will retry`);
+        return result('in_progress', { eventId, type, attempt });
       case 'duplicate':
         this.#logger.info(`hookwise: duplicate ${type} ${eventId} (already processed)`);
         return result('duplicate', { eventId, type, attempt });
@@ -258,7 +275,8 @@ class WebhookHandler {
     }
     const { token } = claim;
 
-    const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+    // A store without atomic ordering: read the marker now, mark after the completion (best effort).
+    const ordered = wantsOrder && !atomicOrder;
     if (ordered) {
       let last;
       try {
