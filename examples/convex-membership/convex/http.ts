@@ -11,7 +11,7 @@ http.route({
   path: '/stripe/webhook',
   method: 'POST',
   handler: webhookHttpAction({
-    secret: process.env.STRIPE_WEBHOOK_SECRET!,
+    secret: process.env.STRIPE_WEBHOOK_SECRET,
     mutation: internal.membership.apply,
     functions: internal.hookwise,
   }),
