@@ -153,6 +153,9 @@ createPortableHandler({ secret: 'whsec_x', on: { 'invoice.paid': (event) => { ch
 // @ts-expect-error -- unknown names are errors there too
 createPortableHandler({ secret: 'whsec_x' }).on('invoice.payed', () => {});
 
+// billing.refetch takes a stripe-node client.
+createWebhookHandler({ secret: 'whsec_x', billing: { refetch: new Stripe('sk_test_x') } });
+
 // The Stripe-field helpers take stripe-node's own objects (interfaces without an index signature).
 declare const stripeSubscription: Stripe.Subscription;
 declare const stripeInvoice: Stripe.Invoice;
