@@ -28,8 +28,9 @@ const PAIRS = [
 /** The ESM text of one declaration file: relative imports of ./index etc. point at the .d.mts twin. */
 function esmText(source, text) {
   const header = `// Generated from ${source} by scripts/esm-declarations.js (the ES-module twin, for "import"): edit ${source}.\n`;
+  // `./index` and `./index.js` both become `./index.mjs` (the .d.mts twin); .mjs/.json stay.
   const body = text.replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]*?)(['"])/g, (all, lead, q1, spec, q2) =>
-    /\.(m?js|json)$/.test(spec) ? all : `${lead}${q1}${spec}.mjs${q2}`,
+    /\.(mjs|json)$/.test(spec) ? all : `${lead}${q1}${spec.replace(/\.js$/, '')}.mjs${q2}`,
   );
   return header + body;
 }

@@ -23,6 +23,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { freePort, inCI } = require('./services');
+const { packedHookwise } = require('./packed-hookwise');
 
 const repo = path.join(__dirname, '..', '..', '..');
 const example = path.join(repo, 'examples', 'nextjs');
@@ -75,24 +76,6 @@ function commonAncestor(dirs) {
   return first.slice(0, n).join(path.sep) || path.sep;
 }
 
-let tarball = null;
-/** `npm pack` of this checkout, once per process, into a temporary directory. */
-function packed() {
-  if (tarball) return tarball;
-  const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-pack-'));
-  process.on('exit', () => fs.rmSync(dest, { recursive: true, force: true }));
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], {
-    cwd: repo,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  tarball = path.join(dest, JSON.parse(out)[0].filename);
-  return tarball;
-}
-
 /**
  * hookwise as `npm install <tarball>` leaves it: the packed files, plus the
  * addon in build/Release when no prebuild matches this platform (what the
@@ -101,7 +84,7 @@ function packed() {
 function installHookwise(modules) {
   const target = path.join(modules, 'hookwise');
   const staging = fs.mkdtempSync(path.join(modules, '.unpack-'));
-  execFileSync('tar', ['-xzf', packed(), '-C', staging]);
+  execFileSync('tar', ['-xzf', packedHookwise(), '-C', staging]);
   fs.renameSync(path.join(staging, 'package'), target);
   fs.rmdirSync(staging);
   if (!hasPrebuild(target)) {
