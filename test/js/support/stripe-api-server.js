@@ -11,6 +11,11 @@
 //   GET /v1/subscriptions?customer=&status=&limit=&starting_after=
 //                                  newest first; without status, canceled and
 //                                  incomplete_expired ones are left out; status=all keeps them
+//   POST /v1/checkout/sessions     a Checkout Session with its hosted `url` (examples/nextjs-membership)
+//   POST /v1/billing_portal/sessions  a Customer Portal session for a known customer
+//   POST /v1/subscriptions/:id     updates a known subscription (cancel_at_period_end)
+// A POST's form-encoded parameters are recorded flat, as stripe-node encodes
+// them (`line_items[0][price]`), in the request's `params`.
 const http = require('node:http');
 const { randomBytes } = require('node:crypto');
 
@@ -19,6 +24,53 @@ const ENDED = new Set(['canceled', 'incomplete_expired']);
 
 function errorBody(type, message, extra = {}) {
   return { error: { ...extra, message, request_log_url: 'https://dashboard.stripe.com/test/logs/req_local', type } };
+}
+
+const missing = (what, id, param = 'id') =>
+  ({ status: 404, body: errorBody('invalid_request_error', `No such ${what}: '${id}'`, { code: 'resource_missing', doc_url: 'https://stripe.com/docs/error-codes/resource-missing', param }) });
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The answer to a POST: { status, body }. */
+function postAnswer(pathname, params, { customers, subscriptions }) {
+  if (pathname === '/v1/checkout/sessions') {
+    const id = `cs_test_${randomBytes(12).toString('hex')}`;
+    return {
+      status: 200,
+      body: {
+        id,
+        object: 'checkout.session',
+        client_reference_id: params.client_reference_id ?? null,
+        customer: params.customer ?? null,
+        customer_email: params.customer_email ?? null,
+        mode: params.mode ?? null,
+        status: 'open',
+        success_url: params.success_url ?? null,
+        cancel_url: params.cancel_url ?? null,
+        url: `https://checkout.stripe.com/c/pay/${id}`,
+        created: nowSeconds(),
+      },
+    };
+  }
+  if (pathname === '/v1/billing_portal/sessions') {
+    if (!customers.has(params.customer)) return missing('customer', params.customer, 'customer');
+    const id = `bps_${randomBytes(12).toString('hex')}`;
+    return {
+      status: 200,
+      body: { id, object: 'billing_portal.session', customer: params.customer, return_url: params.return_url ?? null, url: `https://billing.stripe.com/p/session/test_${id}`, created: nowSeconds() },
+    };
+  }
+  const m = /^\/v1\/subscriptions\/([^/]+)$/.exec(pathname);
+  if (m) {
+    const sub = subscriptions.get(m[1]);
+    if (!sub) return missing('subscription', m[1]);
+    if (params.cancel_at_period_end !== undefined) {
+      sub.cancel_at_period_end = params.cancel_at_period_end === 'true';
+      const periodEnd = sub.items?.data?.[0]?.current_period_end ?? sub.current_period_end ?? null;
+      sub.cancel_at = sub.cancel_at_period_end ? periodEnd : null;
+    }
+    return { status: 200, body: sub };
+  }
+  return { status: 404, body: errorBody('invalid_request_error', `Unrecognized request URL (POST: ${pathname}).`) };
 }
 
 async function startStripeApi() {
@@ -51,6 +103,14 @@ async function startStripeApi() {
     const failure = failures.shift();
     if (failure) {
       send(failure.status, failure.body, failure.headers);
+      return;
+    }
+    if (req.method === 'POST') {
+      let text = '';
+      for await (const chunk of req.setEncoding('utf8')) text += chunk;
+      record.params = Object.fromEntries(new URLSearchParams(text));
+      const answer = postAnswer(url.pathname, record.params, { customers, subscriptions });
+      send(answer.status, answer.body);
       return;
     }
     if (req.method !== 'GET') {
