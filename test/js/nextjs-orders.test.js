@@ -143,14 +143,21 @@ describe('examples/nextjs-orders under next start, on PostgreSQL', { skip }, () 
     assert.equal(rows[0].n, 2);
   }));
 
-  it('a session whose items cannot be read fails (500) and leaves no order, no items, no outbox row', withOutput(async () => {
-    const broken = checkout('cart_broken', { items: [{ product: 'prod_EbookRecipes', quantity: 0, unitAmount: 1500 }] });
+  it('a cart the database refuses half-way fails (500) and leaves no order, no items, no outbox row', withOutput(async () => {
+    // One product listed twice: the order row is written, the second item breaks
+    // order_items' primary key, and the whole transaction must roll back.
+    const twice = { product: 'prod_EbookRecipes', quantity: 1, unitAmount: 1500 };
+    const broken = checkout('cart_broken', { items: [twice, twice] });
     const { status, body } = await deliver(broken);
     assert.equal(status, 500);
     assert.deepEqual(body, { error: 'handler_failed' });
     assert.equal(await orderOf('cart_broken'), null);
-    const { rows } = await sql.query('SELECT count(*)::int AS n FROM outbox x JOIN orders o ON o.id = x.order_id WHERE o.reference = $1', ['cart_broken']);
-    assert.equal(rows[0].n, 0);
+    const { rows } = await sql.query("SELECT (SELECT count(*) FROM outbox WHERE recipient = 'guest@example.com')::int AS outbox, (SELECT count(*) FROM order_items)::int AS items");
+    assert.deepEqual(rows[0], { outbox: 2, items: 7 }, 'only the earlier tests\' rows (cart_guest_2 and _3; 2 + 1 + 2 + 2 items)');
+    // A malformed cart is refused before any write.
+    const malformed = checkout('cart_malformed', { items: [{ ...twice, quantity: 0 }] });
+    assert.equal((await deliver(malformed)).status, 500);
+    assert.equal(await orderOf('cart_malformed'), null);
   }));
 
   it('an unpaid checkout (delayed payment) makes no order until async_payment_succeeded; a checkout without a cart makes none', withOutput(async () => {
