@@ -296,7 +296,7 @@ describe('examples/nextjs-membership: next build', { skip }, () => {
   }
 
   it('builds without STRIPE_WEBHOOK_SECRET, with every route dynamic', withOutput(() => {
-    const routes = ['/api/webhooks/stripe', '/api/stripe/checkout', '/api/stripe/portal', '/api/stripe/cancel', '/api/me', '/admin/webhooks'];
+    const routes = ['/api/webhooks/stripe', '/api/webhooks/clerk', '/api/stripe/checkout', '/api/stripe/portal', '/api/stripe/cancel', '/api/me', '/admin/webhooks'];
     for (const route of [...routes, '/api/webhooks', '/api/verify', '/api/events', '/api/pages-webhook']) {
       assert.match(buildOutput, new RegExp(`ƒ ${route.replace(/\//g, '\\/')}\\b`), `${route} in the build output`);
     }

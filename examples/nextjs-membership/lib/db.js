@@ -19,7 +19,8 @@ export function database() {
     email TEXT,
     name TEXT,
     stripe_customer_id TEXT UNIQUE, -- set when the user's first checkout completes
-    deleted_at INTEGER              -- soft delete: keeps the Stripe link for the log
+    deleted_at INTEGER,             -- soft delete: keeps the Stripe link for the log
+    synced_at INTEGER               -- the auth provider's time of the last event applied (ms)
   )`);
   return db;
 }
@@ -35,8 +36,19 @@ export function upsertUser({ id, email, name }) {
     .run({ id, email: email ?? null, name: name ?? null });
 }
 
-export function deleteUser(id) {
-  database().prepare('UPDATE users SET deleted_at = ? WHERE id = ?').run(Date.now(), id);
+/**
+ * The auth provider's view of a user as of `at` (ms): applied only if no later
+ * event was, so a late or repeated delivery changes nothing, and a late
+ * user.updated does not bring back a deleted user.
+ */
+export function syncUser({ id, email, name, deleted, at }) {
+  database()
+    .prepare(`INSERT INTO users (id, email, name, deleted_at, synced_at) VALUES (@id, @email, @name, @deletedAt, @at)
+      ON CONFLICT (id) DO UPDATE SET
+        email = coalesce(excluded.email, users.email), name = coalesce(excluded.name, users.name),
+        deleted_at = coalesce(users.deleted_at, excluded.deleted_at), synced_at = excluded.synced_at
+      WHERE users.synced_at IS NULL OR users.synced_at < excluded.synced_at`)
+    .run({ id, email: email ?? null, name: name ?? null, deletedAt: deleted ? at : null, at });
 }
 
 /** Links a Stripe customer to a user; throws when the user is unknown, so the event is retried. */

@@ -14,8 +14,10 @@ const app = require('./nextjs-app');
 const chromium = require('./chromium');
 const { startStripeApi } = require('./stripe-api-server');
 const { buildEvent, MONTH } = require('../../../lib/fixtures');
+const { Webhook } = require('standardwebhooks');
 
 const PRICE = 'price_premium_monthly';
+const CLERK_SECRET = `whsec_${Buffer.from('membership example clerk secret!').toString('base64')}`;
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
 function membershipSuite({ skip, built, secret }) {
@@ -36,6 +38,7 @@ function membershipSuite({ skip, built, secret }) {
         STRIPE_SECRET_KEY: 'sk_test_membership_example',
         STRIPE_PRICE_ID: PRICE,
         STRIPE_API_URL: `http://127.0.0.1:${api.port}`,
+        CLERK_WEBHOOK_SECRET: CLERK_SECRET,
         DATA_DIR: dataDir,
       });
     });
@@ -69,6 +72,37 @@ function membershipSuite({ skip, built, secret }) {
         body,
         headers: { 'content-type': 'application/json', 'stripe-signature': header },
       });
+      return { status: res.status, body: await res.json() };
+    }
+
+    /** A Clerk user event, signed as Clerk (Svix) signs it, by the standardwebhooks reference library. */
+    async function clerk(type, user, timestamp, { secret = CLERK_SECRET } = {}) {
+      n += 1;
+      const data =
+        type === 'user.deleted'
+          ? { id: user.id, object: 'user', deleted: true }
+          : {
+              id: user.id,
+              object: 'user',
+              first_name: user.first ?? null,
+              last_name: null,
+              primary_email_address_id: 'idn_primary',
+              email_addresses: [{ id: 'idn_other', email_address: 'old@example.com' }, { id: 'idn_primary', email_address: user.email }],
+              updated_at: timestamp,
+            };
+      const body = JSON.stringify({ data, object: 'event', type, timestamp, instance_id: 'ins_membership' });
+      const id = `msg_membership_${process.pid}_${n}`;
+      const signature = new Webhook(secret).sign(id, new Date(), body);
+      const res = await fetch(`${server.url}/api/webhooks/clerk`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': signature },
+      });
+      return { status: res.status, body: await res.json() };
+    }
+
+    async function meAnswer(cookie) {
+      const res = await fetch(`${server.url}/api/me`, { headers: { cookie } });
       return { status: res.status, body: await res.json() };
     }
 
@@ -203,6 +237,28 @@ function membershipSuite({ skip, built, secret }) {
       assert.equal((await press('/api/stripe/cancel', alice)).status, 409);
     }));
 
+    it('Clerk keeps the users table: created, updated, a late older update ignored, deleted; a bad signature is 400 and changes nothing', withOutput(async () => {
+      const carol = { id: 'user_carol', email: 'carol@example.com', first: 'Carol' };
+      const t = Date.now();
+      assert.equal((await clerk('user.created', carol, t)).status, 200);
+      const cookie = 'uid=user_carol';
+      assert.deepEqual((await meAnswer(cookie)).body.user, { id: 'user_carol', email: 'carol@example.com' });
+      assert.equal((await clerk('user.updated', { ...carol, email: 'carol@new.example' }, t + 2000)).status, 200);
+      // An earlier update delivered late (Svix retries), and a repeat of the created.
+      assert.equal((await clerk('user.updated', { ...carol, email: 'carol@stale.example' }, t + 1000)).status, 200);
+      assert.equal((await clerk('user.created', carol, t)).status, 200);
+      assert.equal((await meAnswer(cookie)).body.user.email, 'carol@new.example');
+
+      const forged = await clerk('user.updated', { ...carol, email: 'mallory@example.com' }, t + 3000, { secret: `whsec_${Buffer.from('not the endpoint secret, mallory').toString('base64')}` });
+      assert.deepEqual(forged, { status: 400, body: { error: 'verification_failed' } });
+      assert.equal((await meAnswer(cookie)).body.user.email, 'carol@new.example');
+
+      assert.equal((await clerk('user.deleted', carol, t + 4000)).status, 200);
+      assert.equal((await meAnswer(cookie)).status, 401, 'deleted: signed out');
+      assert.equal((await clerk('user.updated', { ...carol, email: 'carol@zombie.example' }, t + 3500)).status, 200);
+      assert.equal((await meAnswer(cookie)).status, 401, 'a late update does not bring a deleted user back');
+    }));
+
     it('/admin/webhooks in Chromium: a dead letter is listed with its attempts and last error; Replay runs it again', { skip: browserSkip }, withOutput(async () => {
       // Bob's checkout completes before his user exists here (the auth
       // provider's user.created is late): the handler throws on every attempt.
@@ -212,7 +268,10 @@ function membershipSuite({ skip, built, secret }) {
       for (let i = 0; i < 3; i++) outcomes.push(await deliver(checkout));
       assert.deepEqual(outcomes.map((o) => o.status), [500, 500, 200]);
       assert.deepEqual(outcomes[2].body, { received: true, dead_lettered: true });
-      const bobCookie = await signIn('user_bob', 'bob@example.com');
+      // Clerk's user.created arrives: the users table has Bob now.
+      assert.deepEqual(await clerk('user.created', { id: 'user_bob', email: 'bob@example.com' }, Date.now()), { status: 200, body: { received: true } });
+      const bobCookie = 'uid=user_bob';
+      assert.equal((await meAnswer(bobCookie)).body.user.email, 'bob@example.com');
 
       const browser = await chromium.launch();
       try {
