@@ -4,20 +4,10 @@
 // browser of its own. HOOKWISE_CHROMIUM names another executable.
 const fs = require('node:fs');
 const path = require('node:path');
-const { inCI } = require('./services');
+const { inCI, which } = require('./services');
 
 function chromiumPath() {
-  if (process.env.HOOKWISE_CHROMIUM) return process.env.HOOKWISE_CHROMIUM;
-  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const candidate = path.join(dir, name);
-      try {
-        fs.accessSync(candidate, fs.constants.X_OK);
-        return candidate;
-      } catch {}
-    }
-  }
-  return null;
+  return process.env.HOOKWISE_CHROMIUM || which('chromium') || which('chromium-browser');
 }
 
 /** null when a browser can be launched here, else why not (fatal under CI=true). */

@@ -291,4 +291,4 @@ async function startPostgres() {
   };
 }
 
-module.exports = { unavailable, startRedis, startPostgres, freePort, inCI };
+module.exports = { unavailable, startRedis, startPostgres, freePort, inCI, which };
