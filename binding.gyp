@@ -40,6 +40,7 @@
         "src/addon/addon.cc",
         "src/addon/verify_binding.cc",
         "src/addon/event_binding.cc",
+        "src/addon/envelope_layout.cc",
         "src/addon/parallel_parse.cc",
         "src/addon/hmac_binding.cc",
         "src/addon/secret_strings.cc",

@@ -56,11 +56,13 @@ async function child() {
   out['events/s MemoryStore, 1 in flight'] = await rate(memory, 1, 1000);
   out['events/s MemoryStore, 64 in flight'] = await rate(memory, 64, 1000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-compare-builds-'));
-  const sqlite = new hookwise.SqliteStore({ path: path.join(dir, 'events.db'), durability: 'normal' });
-  await rate(sqlite, 16, 200);
-  out['events/s SqliteStore normal, 1 in flight'] = await rate(sqlite, 1, 1000);
-  out['events/s SqliteStore normal, 64 in flight'] = await rate(sqlite, 64, 1000);
-  await sqlite.close();
+  for (const durability of ['full', 'normal']) {
+    const sqlite = new hookwise.SqliteStore({ path: path.join(dir, `events-${durability}.db`), durability });
+    await rate(sqlite, 16, 200);
+    out[`events/s SqliteStore ${durability}, 1 in flight`] = await rate(sqlite, 1, 1000);
+    out[`events/s SqliteStore ${durability}, 64 in flight`] = await rate(sqlite, 64, 1000);
+    await sqlite.close();
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(out));
 }

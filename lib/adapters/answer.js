@@ -5,7 +5,7 @@
 const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json' });
 const CLOSE_HEADERS = Object.freeze({ 'content-type': 'application/json', connection: 'close' });
 
-const TOO_LARGE = Object.freeze({ status: 413, body: { error: 'payload_too_large' }, headers: CLOSE_HEADERS });
+const TOO_LARGE = Object.freeze({ status: 413, body: Object.freeze({ error: 'payload_too_large' }), headers: CLOSE_HEADERS });
 
 function answerOf(result) {
   return { status: result.status, body: result.body, headers: result.status === 413 ? CLOSE_HEADERS : JSON_HEADERS };
@@ -25,6 +25,26 @@ function failureAnswer(err, logger) {
   return { status: 500, body: { error: 'internal_error' }, headers: JSON_HEADERS };
 }
 
+// The JSON text of an answer body. The pipeline's bodies are frozen and shared by
+// every result with that outcome, so their text and byte length are computed
+// once, not per request.
+const texts = new WeakMap();
+function jsonOf(body) {
+  let cached = texts.get(body);
+  if (cached === undefined) {
+    const text = JSON.stringify(body);
+    cached = { text, bytes: utf8Bytes(text) };
+    if (Object.isFrozen(body)) texts.set(body, cached);
+  }
+  return cached;
+}
+
+// Without Buffer (workerd, Convex): TextEncoder.
+function utf8Bytes(text) {
+  const B = globalThis.Buffer;
+  return B ? B.byteLength(text) : new TextEncoder().encode(text).byteLength;
+}
+
 async function answerFor(webhooks, logger, body, header) {
   try {
     return answerOf(await webhooks.handle(body, header));
@@ -33,4 +53,4 @@ async function answerFor(webhooks, logger, body, header) {
   }
 }
 
-module.exports = { answerFor, failureAnswer, TOO_LARGE, JSON_HEADERS, CLOSE_HEADERS };
+module.exports = { answerFor, failureAnswer, jsonOf, TOO_LARGE, JSON_HEADERS, CLOSE_HEADERS };

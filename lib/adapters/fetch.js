@@ -2,7 +2,7 @@
 // webhooks.fetch(request): the Fetch API adapter (Next.js App Router, Convex
 // httpAction, Hono, Bun, Deno). Reads the body as bytes, never as text or
 // JSON, and stops reading as soon as it exceeds maxBodyBytes.
-const { answerFor, TOO_LARGE, JSON_HEADERS } = require('./answer');
+const { answerFor, jsonOf, TOO_LARGE, JSON_HEADERS } = require('./answer');
 
 // A Buffer where the runtime has one (Node, Bun, Deno: what the native engine
 // reads fastest), else a plain Uint8Array (workerd, Vercel Edge, Convex).
@@ -25,17 +25,17 @@ function concat(chunks, total) {
 
 const BODY_USED = Object.freeze({
   status: 400,
-  body: {
+  body: Object.freeze({
     error: 'payload_not_raw',
     message:
       "The request body was already read (request.json() or request.text() before webhooks.fetch). " +
       'Pass the untouched Request: the signature covers the exact raw bytes.',
-  },
+  }),
   headers: JSON_HEADERS,
 });
 
 function toResponse({ status, body, headers }) {
-  return new Response(JSON.stringify(body), { status, headers });
+  return new Response(jsonOf(body).text, { status, headers });
 }
 
 /** The body as one Buffer (or Uint8Array), or null when it is larger than `limit` (reading stops there). */

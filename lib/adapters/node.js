@@ -4,7 +4,7 @@
 // Reads the raw bytes from the stream and stops at maxBodyBytes, so an
 // oversized body is never buffered; a body a framework already parsed is
 // answered at once, since its raw bytes are gone and no signature can match.
-const { answerFor, TOO_LARGE, JSON_HEADERS } = require('./answer');
+const { answerFor, jsonOf, TOO_LARGE, JSON_HEADERS } = require('./answer');
 
 const NOT_RAW = Object.freeze({
   status: 400,
@@ -21,10 +21,10 @@ const NOT_RAW = Object.freeze({
 
 function send(res, { status, body, headers }) {
   if (res.headersSent || res.writableEnded) return;
-  const text = JSON.stringify(body);
+  const { text, bytes } = jsonOf(body);
   res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('content-length', Buffer.byteLength(text));
+  for (const name in headers) res.setHeader(name, headers[name]);
+  res.setHeader('content-length', bytes);
   res.end(text);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "src/addon/envelope_layout.h"
 #include "src/addon/parallel_parse.h"
 #include "src/addon/promise_worker.h"
 #include "src/addon/value_conversion.h"
@@ -17,19 +18,14 @@
 namespace hookwise::addon {
 namespace {
 
-// The layout of `out` (mirrored in lib/engine/native/envelope.js).
-constexpr std::size_t kHeaderSlots = 8;
-constexpr std::size_t kMemberSlots = 8;
-constexpr std::size_t kOutSize = kHeaderSlots + kMemberSlots * kMaxTopLevelMembers;
+// The layout of `out` and its codes: src/addon/envelope_layout.h, which JS reads at load.
+using namespace envelope_layout;
 
 // From this size on, the parse runs on the helper thread during the HMAC
 // (src/addon/parallel_parse.h). Measured here (2 cores, shared with other
 // work): at 40-400 KB the hand-off cost 3-12 µs more than it saved, at 1.3 MB
 // the best run was 17% faster and the median equal (docs/BENCHMARKS.md).
 constexpr std::size_t kParallelParseBytes = 512 * 1024;
-
-constexpr double kSnapshotBytes = -1;
-constexpr double kDecodedBytes = -2;
 
 // A string payload's UTF-8 encoding in one pass: V8 writes into a buffer
 // sized for the worst case (3 bytes per UTF-16 unit) plus the parser's
@@ -139,26 +135,27 @@ struct ParseArgs {
 
   void Write(double* out) const {
     const EventEnvelope& e = *envelope;
-    out[0] = static_cast<double>(e.status);
-    out[1] = static_cast<double>(e.reason);
-    out[2] = static_cast<double>(e.member_count);
-    out[3] = static_cast<double>(e.data_object_id.kind);
-    out[4] = e.data_object_id.known ? 1 : 0;
-    out[5] = static_cast<double>(e.data_object_object.kind);
-    out[6] = e.data_object_object.known ? 1 : 0;
-    out[7] = body_is_ascii ? 1 : 0;
+    out[kStatus] = static_cast<double>(e.status);
+    out[kReason] = static_cast<double>(e.reason);
+    out[kMemberCount] = static_cast<double>(e.member_count);
+    out[kObjectIdKind] = static_cast<double>(e.data_object_id.kind);
+    out[kObjectIdKnown] = e.data_object_id.known ? 1 : 0;
+    out[kObjectTypeKind] = static_cast<double>(e.data_object_object.kind);
+    out[kObjectTypeKnown] = e.data_object_object.known ? 1 : 0;
+    out[kBodyIsAscii] = body_is_ascii ? 1 : 0;
     for (std::size_t i = 0; i < e.member_count; ++i) {
       const TopLevelMember& m = e.members[i];
       double* slot = out + kHeaderSlots + kMemberSlots * i;
-      slot[0] = m.key_code;
-      slot[1] = m.key.begin;
-      slot[2] = m.key.end;
-      slot[3] = static_cast<double>(m.kind);
-      slot[4] = m.value.begin;
-      slot[5] = m.value.end;
-      slot[6] = (m.value_has_escape ? 1 : 0) | (m.number_is_exact ? 2 : 0) |
-                (m.key_is_ascii ? 0 : 4) | (m.value_is_ascii ? 0 : 8);
-      slot[7] = m.number_is_exact ? m.number : 0;
+      slot[kKeyCode] = m.key_code;
+      slot[kKeyBegin] = m.key.begin;
+      slot[kKeyEnd] = m.key.end;
+      slot[kKind] = static_cast<double>(m.kind);
+      slot[kValueBegin] = m.value.begin;
+      slot[kValueEnd] = m.value.end;
+      slot[kFlags] = (m.value_has_escape ? kValueHasEscape : 0) +
+                     (m.number_is_exact ? kNumberIsExact : 0) +
+                     (m.key_is_ascii ? 0 : kKeyNotAscii) + (m.value_is_ascii ? 0 : kValueNotAscii);
+      slot[kNumber] = m.number_is_exact ? m.number : 0;
     }
   }
 
@@ -292,20 +289,7 @@ void InitEvent(Napi::Env env, Napi::Object exports) {
   exports.Set("verifyAndParse", Napi::Function::New(env, VerifyAndParse, "verifyAndParse"));
   exports.Set("verifyAndParseAsync",
               Napi::Function::New(env, VerifyAndParseAsync, "verifyAndParseAsync"));
-  exports.Set("envelopeLayout", [&] {
-    Napi::Object layout = Napi::Object::New(env);
-    layout.Set("outSize", static_cast<double>(kOutSize));
-    layout.Set("headerSlots", static_cast<double>(kHeaderSlots));
-    layout.Set("memberSlots", static_cast<double>(kMemberSlots));
-    layout.Set("padding", static_cast<double>(kEnvelopePadding));
-    Napi::Array keys = Napi::Array::New(env, kKnownTopLevelKeys.size());
-    for (std::size_t i = 0; i < kKnownTopLevelKeys.size(); ++i) {
-      keys.Set(static_cast<std::uint32_t>(i),
-               Napi::String::New(env, kKnownTopLevelKeys[i].data(), kKnownTopLevelKeys[i].size()));
-    }
-    layout.Set("knownKeys", keys);
-    return layout;
-  }());
+  exports.Set("envelopeLayout", ExportEnvelopeLayout(env));
 }
 
 }  // namespace hookwise::addon

@@ -6,11 +6,11 @@
 // takes everything queued, runs it in ONE
 // transaction (group commit) and only after COMMIT reports each result
 // through its callback. With durability kFull (synchronous=FULL) a batch of
-// 64 concurrent claims therefore costs one fsync, not 64, and no result is
-// reported before it is durable. If anything in a batch fails at the SQLite
-// level (disk full, I/O error, lock timeout) the whole transaction is rolled
-// back and every operation in it reports that error: never a half-written
-// record.
+// 64 concurrent completions therefore costs one fsync, not 64, and no
+// completion is reported before it is durable; a batch of claims only does not
+// wait for the disk at all (a claim is a lease; see NeedsSync). If anything in a batch fails at the
+// SQLite level (disk full, I/O error, lock timeout) the whole transaction is rolled back and every
+// operation in it reports that error: never a half-written record.
 //
 // Nothing happens at construction: the thread starts and the file is opened
 // on the first operation (and opening is retried by later operations if it
@@ -107,6 +107,8 @@ class SqliteStore final : public StoreBackend {
   int Update(const EventRecord& record);
   SqliteStatement* ListStatement(const ListQuery& query, int& rc);
   StoreError Error(int rc, const std::string& what);
+  // Under durability kFull: whether the next COMMIT waits for the disk.
+  void SyncCommits(bool sync);
 
   const SqliteStoreOptions options_;
 
@@ -124,6 +126,7 @@ class SqliteStore final : public StoreBackend {
       purge_events_, purge_applied_;
   std::map<int, SqliteStatement> list_statements_;  // by which filters are present
   std::int64_t next_sweep_ms_ = 0;
+  bool synced_commits_ = true;  // the connection's synchronous is FULL (kFull only)
 };
 
 }  // namespace hookwise

@@ -25,27 +25,35 @@ const { decodedPayload, checkVerifyCode } = require('../../verify');
 const { ASYNC_OFFLOAD_BYTES, codeOf } = require('./status');
 const { envelopeOf, dataObjectField } = require('../../envelope-shape');
 
-const layout = native.envelopeLayout;
-const KEYS = layout.knownKeys;
-const HEADER = layout.headerSlots;
-const SLOTS = layout.memberSlots;
+// An addon built from other sources than this lib (a stale build/ next to a newer
+// checkout) would give undefined slots and silently wrong events: refuse it.
+function checkedLayout(given) {
+  const groups = ['header', 'member', 'flags', 'jsLength', 'kinds'];
+  const ok = given && Number.isInteger(given.outSize) && Number.isInteger(given.parsed) && Array.isArray(given.knownKeys) &&
+    groups.every((group) => given[group] && typeof given[group] === 'object');
+  if (!ok) throw new Error('hookwise: the native addon does not match this version of lib/ (rebuild it: npm run build:addon)');
+  return given;
+}
 
-// JsonKind (src/core/event_envelope.h).
-const STRING = 1;
-const NUMBER = 2;
-const TRUE = 3;
-const FALSE = 4;
-const NULL = 5;
-const OBJECT = 6;
-const ARRAY = 7;
-const FLAG_ESCAPE = 1;
-const FLAG_EXACT_NUMBER = 2;
-const FLAG_KEY_NOT_ASCII = 4;
-const FLAG_VALUE_NOT_ASCII = 8;
+// Every slot index, flag, kind and sentinel comes from the addon
+// (src/addon/envelope_layout.h), the one place they are defined.
+const layout = checkedLayout(native.envelopeLayout);
+const KEYS = layout.knownKeys;
 const PADDING = layout.padding;
-// jsLength values for bytes (src/addon/event_binding.h).
-const SNAPSHOT_BYTES = -1;
-const DECODED_BYTES = -2;
+const HEADER = layout.header.size;
+const SLOTS = layout.member.size;
+const { status: STATUS, memberCount: MEMBER_COUNT, bodyIsAscii: BODY_IS_ASCII } = layout.header;
+const { objectIdKind: ID_KIND, objectIdKnown: ID_KNOWN, objectTypeKind: TYPE_KIND, objectTypeKnown: TYPE_KNOWN } = layout.header;
+// By nested field index: 0 = data.object.id, 1 = data.object.object (strings[0], strings[1]).
+const NESTED_KIND = [ID_KIND, TYPE_KIND];
+const NESTED_KNOWN = [ID_KNOWN, TYPE_KNOWN];
+const { keyCode: KEY_CODE, keyBegin: KEY_BEGIN, keyEnd: KEY_END, kind: KIND } = layout.member;
+const { valueBegin: VALUE_BEGIN, valueEnd: VALUE_END, flags: FLAGS, number: NUMBER_VALUE } = layout.member;
+const PARSED = layout.parsed;
+const { none: NONE, string: STRING, number: NUMBER, true: TRUE, false: FALSE, null: NULL, object: OBJECT, array: ARRAY } = layout.kinds;
+const { valueHasEscape: FLAG_ESCAPE, numberIsExact: FLAG_EXACT_NUMBER } = layout.flags;
+const { keyNotAscii: FLAG_KEY_NOT_ASCII, valueNotAscii: FLAG_VALUE_NOT_ASCII } = layout.flags;
+const { snapshotBytes: SNAPSHOT_BYTES, decodedBytes: DECODED_BYTES } = layout.jsLength;
 // Byte payloads up to this size need no snapshot buffer before the native
 // call: an ASCII one is decoded into one string afterwards (one decode instead
 // of a copy plus one per field; the string is as immutable as a snapshot), any
@@ -123,26 +131,26 @@ function inspectEvent() {
 // Builds the event from `out` and `source` (the string payload, or the
 // snapshot of a bytes payload), or returns null when the native side fell back.
 function buildEvent(source, out) {
-  if (out[0] !== 0) return null;
-  const count = out[2];
+  if (out[STATUS] !== PARSED) return null;
+  const count = out[MEMBER_COUNT];
   const event = {};
   let lazy = false;
   for (let i = 0; i < count; i++) {
     const slot = HEADER + SLOTS * i;
-    const code = out[slot];
-    const flags = out[slot + 6];
-    const key = code >= 0 ? KEYS[code] : sliceOf(source, out[slot + 1], out[slot + 2], !(flags & FLAG_KEY_NOT_ASCII));
-    const begin = out[slot + 4];
-    const end = out[slot + 5];
+    const code = out[slot + KEY_CODE];
+    const flags = out[slot + FLAGS];
+    const key = code >= 0 ? KEYS[code] : sliceOf(source, out[slot + KEY_BEGIN], out[slot + KEY_END], !(flags & FLAG_KEY_NOT_ASCII));
+    const begin = out[slot + VALUE_BEGIN];
+    const end = out[slot + VALUE_END];
     let value;
-    switch (out[slot + 3]) {
+    switch (out[slot + KIND]) {
       case STRING: {
         const ascii = !(flags & FLAG_VALUE_NOT_ASCII);
         value = flags & FLAG_ESCAPE ? JSON.parse(sliceOf(source, begin, end, ascii)) : sliceOf(source, begin + 1, end - 1, ascii);
         break;
       }
       case NUMBER:
-        value = flags & FLAG_EXACT_NUMBER ? out[slot + 7] : Number(sliceOf(source, begin, end, true));
+        value = flags & FLAG_EXACT_NUMBER ? out[slot + NUMBER_VALUE] : Number(sliceOf(source, begin, end, true));
         break;
       case TRUE:
         value = true;
@@ -175,10 +183,10 @@ function parseFallback(raw) {
   return JSON.parse(decodedPayload(raw));
 }
 
-// data.object.id / .object as the native parse found them (out's slots 3..6), else read off the event.
+// data.object.id / .object as the native parse found them, else read off the event.
 function nestedField(event, strings, out, index, field) {
-  if (out[0] === 0 && out[3 + 2 * index] === 0) return undefined; // absent
-  if (out[0] === 0 && out[4 + 2 * index] === 1) return strings[index];
+  if (out[STATUS] === PARSED && out[NESTED_KIND[index]] === NONE) return undefined; // absent
+  if (out[STATUS] === PARSED && out[NESTED_KNOWN[index]] === 1) return strings[index];
   return dataObjectField(event, field);
 }
 
@@ -186,15 +194,15 @@ function nativeEnvelope(event, out, strings, isNative) {
   const slots = isNative ? out : FALLBACK_OUT;
   return envelopeOf(event, (index, field) => nestedField(event, strings, slots, index, field), isNative);
 }
-const FALLBACK_OUT = new Float64Array([1]);
+const FALLBACK_OUT = new Float64Array(HEADER).fill(PARSED + 1); // not parsed natively
 
 function finish(p, status, out, strings, source) {
   checkVerifyCode(codeOf(status), p);
-  if (source === undefined && out[0] === 0) {
+  if (source === undefined && out[STATUS] === PARSED) {
     // DECODED_BYTES: an ASCII body becomes one latin1 string (its indices are
     // the byte offsets); any other is copied, as a snapshot would have been.
     const raw = p.raw;
-    source = out[7] === 1 ? latin1Slice.call(raw, 0, raw.byteLength) : Buffer.from(raw);
+    source = out[BODY_IS_ASCII] === 1 ? latin1Slice.call(raw, 0, raw.byteLength) : Buffer.from(raw);
   }
   let event = buildEvent(source, out);
   const isNative = event !== null;
