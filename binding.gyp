@@ -46,6 +46,7 @@
         "src/addon/secret_strings.cc",
         "src/addon/memory_store_binding.cc",
         "src/addon/sqlite_store_binding.cc",
+        "src/addon/standard_webhook_binding.cc",
         "src/addon/store_binding.cc",
         "src/addon/store_conversion.cc",
         "src/addon/value_conversion.cc",

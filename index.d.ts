@@ -13,6 +13,11 @@
 // and bundler; without it the types fall back to StripeEvent.)
 // @ts-ignore -- `stripe` is an optional peer; see above
 import type StripeNode from 'stripe';
+// pg's types (@types/pg), when the app has them, for ctx.client of transactional handlers. Without them
+// this import is TypeScript's error type (pg not installed) or `any` (pg installed, untyped); PgTypesMissing
+// below detects both and ctx.client falls back to PgClientLike.
+// @ts-ignore -- `pg` and `@types/pg` are optional; see above
+import type * as PgTypes from 'pg';
 
 /**
  * Which implementation this import got (API.md section 7): 'native' (the C++ addon) or
@@ -229,6 +234,30 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Optional store capability (docs/stores.md, "Optional store capabilities"): one delivery's claim, the
+ * app's writes and the completion in one transaction. What createWebhookHandler({ transactional: true })
+ * needs; PostgresStore (over a pg Pool) has it.
+ */
+export interface EventTransaction<Ctx = object> {
+  /** Spread into the handlers' ctx (PostgresStore: { client, sql }). */
+  readonly context: Ctx;
+  /** The ordering marker, read inside the transaction. */
+  lastApplied(objectId: string): Promise<number | null>;
+  /** Records the completion (and the ordering marker) and commits with the handlers' writes. */
+  commit(mark: { objectId: string; created: number } | null): Promise<boolean>;
+  /** Rolls everything back, the claim too. */
+  rollback(): Promise<void>;
+  /** Rolls the handlers' writes back and records the failed attempt (dead letter at maxAttempts). */
+  fail(error: string, maxAttempts: number): Promise<FailResult>;
+}
+export type TransactionalClaim<Ctx = object> =
+  | { status: 'acquired'; token: string; attempt: number; transaction: EventTransaction<Ctx> }
+  | { status: 'duplicate' | 'in_progress' | 'dead_lettered'; attempt: number };
+export interface TransactionalStore<Ctx = object> extends Store {
+  claimInTransaction(eventId: string, meta: ClaimMeta): Promise<TransactionalClaim<Ctx>>;
+}
+
 export interface MemoryStoreOptions {
   /** Instances with the same name share one store across all worker threads of the process. */
   name?: string;
@@ -365,6 +394,8 @@ export declare class PostgresStore {
   constructor(options: PostgresStoreOptions);
   /** The DDL the store runs on first use, for migrations. */
   static schemaSql(table?: string): string;
+  /** The transactional capability (TransactionalStore); absent when the store was given a bare Client without connect(). */
+  claimInTransaction(eventId: string, meta: ClaimMeta): Promise<TransactionalClaim<Pick<TransactionalHandlerContext, 'client' | 'sql'>>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -377,7 +408,38 @@ export interface HandlerContext {
   store: Store;
 }
 
-export type EventHandler<E = StripeEvent> = (event: E, ctx: HandlerContext) => unknown;
+/** true when pg's types (@types/pg) are not there: the import is the error type or `any`, both assignable to the probe. */
+type PgTypesMissing = [PgTypes.PoolClient] extends [{ readonly __hookwiseProbe: 'pg types are not installed' }] ? true : false;
+
+/** A pg query result as hookwise relies on it (without @types/pg). */
+export interface PgQueryResultLike {
+  rows: any[];
+  rowCount: number | null;
+}
+
+/** The part of a pg PoolClient a transactional handler gets without @types/pg installed. */
+export interface PgClientLike {
+  query(config: { text: string; values?: unknown[]; name?: string } | string, values?: unknown[]): Promise<PgQueryResultLike>;
+  release(err?: boolean | Error): void;
+}
+
+/** pg's `PoolClient` when @types/pg is installed, else PgClientLike. */
+export type PgPoolClient = PgTypesMissing extends true ? PgClientLike : PgTypes.PoolClient;
+/** pg's `QueryResult` when @types/pg is installed, else PgQueryResultLike. */
+export type PgQueryResult = PgTypesMissing extends true ? PgQueryResultLike : PgTypes.QueryResult<any>;
+
+/**
+ * The handler context with `transactional: true` (PostgresStore): the pg client inside the event's
+ * transaction, whose writes commit together with the event's completion (docs/api.md, "Transactional handlers").
+ */
+export interface TransactionalHandlerContext extends HandlerContext {
+  /** The client inside this event's transaction. Do not release it, COMMIT or ROLLBACK on it: hookwise does. */
+  client: PgPoolClient;
+  /** client.query(text, values). */
+  sql(text: string, values?: unknown[]): Promise<PgQueryResult>;
+}
+
+export type EventHandler<E = StripeEvent, C = HandlerContext> = (event: E, ctx: C) => unknown;
 
 /**
  * true when `stripe` did not resolve. The unresolved import's types are TypeScript's error type, which
@@ -425,8 +487,8 @@ type WidenedString<S extends string> = string extends S ? S : never;
  * `'*'`, each value a handler or an array of handlers typed for that key. An unknown name is an error
  * (excess property); register such names with `webhooks.on(name as string, handler)`.
  */
-export type WebhookHandlerMap = {
-  [K in WebhookEventType | '*']?: EventHandler<WebhookEvent<K>> | ReadonlyArray<EventHandler<WebhookEvent<K>>>;
+export type WebhookHandlerMap<C = HandlerContext> = {
+  [K in WebhookEventType | '*']?: EventHandler<WebhookEvent<K>, C> | ReadonlyArray<EventHandler<WebhookEvent<K>, C>>;
 };
 
 /** console works; so do pino and winston instances. Missing methods are ignored. */
@@ -436,7 +498,7 @@ export interface WebhookLogger {
   error?(message: string, ...rest: unknown[]): void;
 }
 
-export interface WebhookHandlerOptions {
+export interface WebhookHandlerOptions<C = HandlerContext> {
   /** The endpoint's signing secret(s), e.g. process.env.STRIPE_WEBHOOK_SECRET. Required. */
   secret: WebhookSecret | undefined;
   /** Default: new MemoryStore(), closed by webhooks.close(). */
@@ -454,8 +516,16 @@ export interface WebhookHandlerOptions {
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   /** Handlers by event type, typed per name (see WebhookHandlerMap); the same as calling webhooks.on() for each. */
-  on?: WebhookHandlerMap;
+  on?: WebhookHandlerMap<C>;
   logger?: WebhookLogger;
+  /**
+   * Each event's claim, handlers and completion in one store transaction (exactly-once effects);
+   * needs a store with the capability (PostgresStore over a pg Pool), else a WebhookConfigError at
+   * creation. Handlers then get TransactionalHandlerContext (ctx.client, ctx.sql). Default false.
+   */
+  transactional?: boolean;
+  /** 'stripe' (the default): Stripe-Signature. For Standard Webhooks senders see StandardWebhookHandlerOptions. */
+  scheme?: 'stripe';
 }
 
 export type HandleOutcome =
@@ -470,7 +540,7 @@ export type HandleOutcome =
   | 'dead_lettered';
 
 export type HandleBody =
-  | { error: SignatureVerificationErrorCode | 'invalid_json'; message?: string }
+  | { error: SignatureVerificationErrorCode | StandardWebhookVerificationErrorCode | 'invalid_json'; message?: string }
   | { error: 'payload_too_large' | 'in_progress' | 'handler_failed' }
   | { received: true; ignored?: true; duplicate?: true; stale?: true; dead_lettered?: true };
 
@@ -486,18 +556,18 @@ export interface HandleResult {
   error?: unknown;
 }
 
-export interface WebhookHandler {
+export interface WebhookHandler<C = HandlerContext> {
   /**
    * '*' matches every type. Chainable. With `stripe` installed the handler's event is stripe-node's event
    * for that name (an array of names: their union; '*': `Stripe.Event`), and a name stripe-node does not
    * know is a type error.
    */
-  on<T extends WebhookEventType | '*'>(typeOrTypes: T | readonly T[], handler: EventHandler<WebhookEvent<T>>): WebhookHandler;
+  on<T extends WebhookEventType | '*'>(typeOrTypes: T | readonly T[], handler: EventHandler<WebhookEvent<T>, C>): WebhookHandler<C>;
   /**
    * A name typed as plain `string` (e.g. `webhooks.on(name as string, handler)`): for event types your
    * stripe-node version does not list. The handler gets hookwise's untyped StripeEvent.
    */
-  on<S extends string>(typeOrTypes: WidenedString<S> | readonly WidenedString<S>[], handler: EventHandler<StripeEvent>): WebhookHandler;
+  on<S extends string>(typeOrTypes: WidenedString<S> | readonly WidenedString<S>[], handler: EventHandler<StripeEvent, C>): WebhookHandler<C>;
   handle(rawBody: WebhookPayload, signatureHeader: SignatureHeaderValue | null | undefined): Promise<HandleResult>;
   /** Next.js App Router, Convex httpAction, Hono, Bun, Deno. Bound: `export const POST = webhooks.fetch`. */
   fetch(request: Request): Promise<Response>;
@@ -507,4 +577,115 @@ export interface WebhookHandler {
   close(): Promise<void>;
 }
 
+/** What a transactional store's transactions add to the handlers' ctx (PostgresStore: client, sql; portable SqliteStore: db). */
+export type TransactionContextOf<S> = S extends TransactionalStore<infer C> ? C : never;
+/** transactional: true — handlers get the store's transaction context (ctx.client / ctx.sql with PostgresStore). */
+export function createWebhookHandler<S extends TransactionalStore<any>>(
+  options: WebhookHandlerOptions<HandlerContext & TransactionContextOf<S>> & { store: S; transactional: true },
+): WebhookHandler<HandlerContext & TransactionContextOf<S>>;
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;
+/** scheme 'standard': Standard Webhooks senders (API.md §9, below). */
+export function createWebhookHandler(options: StandardWebhookHandlerOptions): StandardWebhookHandler;
+
+// ---------------------------------------------------------------------------
+// Standard Webhooks: Clerk, Svix, Resend, … (API.md §9)
+
+/** `whsec_<base64>` secrets (v1, HMAC), `whpk_<base64>` ed25519 public keys (v1a), or an array of them. */
+export type StandardWebhookSecret = string | string[];
+
+/**
+ * A `Headers`, Node's `IncomingHttpHeaders` (req.headers) or a plain record; looked up case-insensitively:
+ * webhook-id / webhook-timestamp / webhook-signature when webhook-id is present, else the svix-* names.
+ */
+export type StandardWebhookHeaders =
+  | Headers
+  | import('node:http').IncomingHttpHeaders
+  | Record<string, string | undefined>;
+
+export interface StandardWebhookVerifyOptions {
+  /** Seconds, default 300; a timestamp exactly `tolerance` away is accepted; 0 turns the check off. */
+  tolerance?: number;
+  /** Milliseconds since the epoch; default Date.now(). */
+  receivedAt?: number;
+}
+
+export interface StandardWebhookDelivery<E = unknown> {
+  /** The webhook-id (svix-id) header: the message id, the same for every retry. */
+  id: string;
+  /** The webhook-timestamp header, Unix seconds. */
+  timestamp: number;
+  /** The parsed body, as JSON.parse builds it. */
+  event: E;
+}
+
+export type StandardWebhookVerificationErrorCode =
+  | 'missing_header'
+  | 'bad_timestamp'
+  | 'timestamp_too_old'
+  | 'timestamp_in_future'
+  | 'no_matching_signature'
+  | 'bad_secret';
+
+export class StandardWebhookVerificationError extends Error {
+  readonly name: 'StandardWebhookVerificationError';
+  code: StandardWebhookVerificationErrorCode;
+  /** The payload as given (non-enumerable: logging the error does not print it). */
+  payload: unknown;
+}
+
+/** Throws StandardWebhookVerificationError, or a SyntaxError for a verified body that is not JSON. */
+export function verifyStandardWebhook<E = unknown>(
+  payload: string | Buffer | Uint8Array | ArrayBuffer,
+  headers: StandardWebhookHeaders,
+  secretOrKeys: StandardWebhookSecret | null | undefined,
+  options?: StandardWebhookVerifyOptions,
+): StandardWebhookDelivery<E>;
+export function verifyStandardWebhookAsync<E = unknown>(
+  payload: string | Buffer | Uint8Array | ArrayBuffer,
+  headers: StandardWebhookHeaders,
+  secretOrKeys: StandardWebhookSecret | null | undefined,
+  options?: StandardWebhookVerifyOptions,
+): Promise<StandardWebhookDelivery<E>>;
+
+export interface SignStandardWebhookOptions {
+  id: string;
+  /** Unix seconds; default now. */
+  timestamp?: number;
+  payload: string | Buffer | Uint8Array | ArrayBuffer;
+  /** `whsec_` secrets (v1) and/or `whsk_` ed25519 secret keys (v1a: base64 of seed + public key); one signature each. */
+  secret: string | string[];
+}
+
+export function signStandardWebhook(options: SignStandardWebhookOptions): {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+};
+
+/** A Standard Webhooks event as the handler sees it: the parsed body (Clerk's shape: { type, data, object, … }). */
+export interface StandardWebhookEvent {
+  type: string;
+  data?: unknown;
+  [key: string]: unknown;
+}
+
+export type StandardEventHandler<E = StandardWebhookEvent> = (event: E, ctx: HandlerContext) => unknown;
+
+export interface StandardWebhookHandlerOptions
+  extends Omit<WebhookHandlerOptions, 'scheme' | 'secret' | 'on' | 'ordering'> {
+  scheme: 'standard';
+  /** e.g. process.env.CLERK_WEBHOOK_SIGNING_SECRET. Required. */
+  secret: StandardWebhookSecret | undefined;
+  /** Handlers by the body's `type` ('user.created', …) or '*'. */
+  on?: Record<string, StandardEventHandler | ReadonlyArray<StandardEventHandler>>;
+}
+
+/** createWebhookHandler({ scheme: 'standard' }): dedup by webhook-id, type from the body's `type`. */
+export interface StandardWebhookHandler {
+  on(typeOrTypes: string | readonly string[], handler: StandardEventHandler): StandardWebhookHandler;
+  /** `headers`: the delivery's headers (see StandardWebhookHeaders). */
+  handle(rawBody: WebhookPayload, headers: StandardWebhookHeaders): Promise<HandleResult>;
+  fetch(request: Request): Promise<Response>;
+  node(req: import('node:http').IncomingMessage & { body?: unknown }, res: import('node:http').ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}

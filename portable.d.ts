@@ -3,8 +3,11 @@
 // no native addon. Its synchronous verifying functions (constructEvent,
 // verifyHeader, parseEventNotification, generateTestHeaderString) need a
 // synchronous HMAC (node:crypto); where the runtime has none they throw an
-// Error naming the …Async function to use instead.
-import type { Store, SqliteStoreOptions } from './index';
+// Error naming the …Async function to use instead. The same holds for
+// verifyStandardWebhook (use verifyStandardWebhookAsync) and signStandardWebhook;
+// v1a (whpk_ keys) needs WebCrypto's Ed25519, else an Error with code
+// HOOKWISE_ED25519_UNAVAILABLE.
+import type { Store, SqliteStoreOptions, ClaimMeta, TransactionalClaim } from './index';
 
 export * from './index';
 
@@ -23,4 +26,15 @@ export class SqliteStore {
   readonly keepPayloads: boolean;
   /** The SQLite binding this store uses. */
   readonly driver: 'node:sqlite' | 'bun:sqlite';
+  /**
+   * The transactional capability (createWebhookHandler({ transactional: true })): handlers get ctx.db, this
+   * store's connection inside the event's BEGIN IMMEDIATE transaction.
+   */
+  claimInTransaction(eventId: string, meta: ClaimMeta): Promise<TransactionalClaim<{ db: SqliteDatabaseLike }>>;
+}
+
+/** What node:sqlite's DatabaseSync and bun:sqlite's Database have in common (ctx.db of a transactional handler). */
+export interface SqliteDatabaseLike {
+  exec(sql: string): unknown;
+  prepare(sql: string): { run(...params: any[]): unknown; get(...params: any[]): any; all(...params: any[]): any[] };
 }

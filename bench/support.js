@@ -23,6 +23,21 @@ async function measure(fn, { minMs = 400, warmup = 200 } = {}) {
   return Number(now - start) / 1000 / iterations;
 }
 
+/**
+ * Median µs per call of each function in `fns` ({ name: fn }), measured in
+ * `rounds` interleaved rounds of about `minMs` each: on a shared, loaded machine
+ * a load spike then hits every contender of a round alike, and the median
+ * drops the rounds it distorted most.
+ */
+async function measureRounds(fns, { rounds = 7, minMs = 60, warmup = 50 } = {}) {
+  const samples = Object.fromEntries(Object.keys(fns).map((name) => [name, []]));
+  for (let r = 0; r < rounds; r += 1) {
+    for (const [name, fn] of Object.entries(fns)) samples[name].push(await measure(fn, { minMs, warmup }));
+  }
+  const median = (list) => list.slice().sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  return Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, median(list)]));
+}
+
 /** A Stripe-shaped event, pretty-printed as Stripe sends it, padded to about `bytes`. */
 function stripeEventBody(bytes) {
   const lines = [];
@@ -77,4 +92,4 @@ function printTable(header, rows) {
   for (const r of rows) console.log(line(r));
 }
 
-module.exports = { measure, stripeEventBody, fmt, printTable };
+module.exports = { measure, measureRounds, stripeEventBody, fmt, printTable };

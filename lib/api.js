@@ -3,7 +3,8 @@
 // points build it: lib/index.js over the native engine (or the portable one
 // as a fallback), lib/portable.js over the portable engine. Everything here
 // but the engine is shared, so the two cannot drift apart.
-const { SignatureVerificationError, WebhookConfigError, StoreError } = require('./errors');
+const { SignatureVerificationError, WebhookConfigError, StoreError, StandardWebhookVerificationError } = require('./errors');
+const { createStandardWebhooks } = require('./standard/verify');
 const { DEFAULT_TOLERANCE, createVerification } = require('./verify');
 const { createConstructEvent } = require('./construct-event');
 const { createTestHeaders } = require('./test-header');
@@ -20,6 +21,7 @@ function createApi(engine) {
   const { constructEvent, constructEventAsync } = createConstructEvent(engine);
   const { generateTestHeaderString, generateTestHeaderStringAsync } = createTestHeaders(engine);
   const { parseEventNotification, parseEventNotificationAsync } = createNotificationParsers(engine);
+  const { verifyStandardWebhook, verifyStandardWebhookAsync, signStandardWebhook } = createStandardWebhooks(engine);
 
   // The same shape as stripe.webhooks, so `stripe.webhooks` call sites can switch
   // to `hookwise.webhooks` unchanged.
@@ -55,6 +57,11 @@ function createApi(engine) {
     RedisStore,
     PostgresStore,
     createWebhookHandler: handlerFactory(engine),
+    // API.md section 9: Standard Webhooks (Clerk, Svix, Resend, ...).
+    verifyStandardWebhook,
+    verifyStandardWebhookAsync,
+    signStandardWebhook,
+    StandardWebhookVerificationError,
   };
 }
 

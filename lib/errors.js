@@ -62,6 +62,42 @@ class SignatureVerificationError extends Error {
   }
 }
 
+// StandardWebhookVerificationError's codes (API.md section 9), in the order of
+// the native core's StandardStatus (src/core/standard_webhook_verifier.h; the
+// addon exports its names and a test holds the two lists equal), with the
+// message each gives. The messages name the problem, never a secret or the body.
+const STANDARD_MESSAGES = Object.freeze({
+  missing_header:
+    'Missing webhook headers: a Standard Webhooks delivery carries webhook-id, webhook-timestamp and ' +
+    'webhook-signature (or svix-id, svix-timestamp and svix-signature), each non-empty.',
+  bad_timestamp: 'The webhook-timestamp header is not an integer Unix timestamp (seconds).',
+  timestamp_too_old: 'The webhook timestamp is older than the tolerance allows (a replayed or delayed delivery).',
+  timestamp_in_future: 'The webhook timestamp is further in the future than the tolerance allows.',
+  no_matching_signature:
+    'No signature in webhook-signature matches the payload. Pass the raw request body, unchanged, and the ' +
+    "endpoint's signing secret (whsec_...) or public key (whpk_...).",
+  bad_secret:
+    'The signing secret must be a Standard Webhooks secret "whsec_<base64>" or public key "whpk_<base64>" ' +
+    '(as Clerk, Svix and Resend show it), or an array of them.',
+});
+const STANDARD_CODES = Object.freeze(Object.keys(STANDARD_MESSAGES));
+
+/**
+ * Thrown when a Standard Webhooks delivery (Clerk, Svix, Resend, ...) cannot be
+ * verified. `code` is one of STANDARD_CODES. `payload` holds the body as given,
+ * non-enumerable, so that logging the error never prints it.
+ */
+class StandardWebhookVerificationError extends Error {
+  constructor(code, { payload } = {}) {
+    super(STANDARD_MESSAGES[code] ?? String(code));
+    Object.defineProperties(this, {
+      name: { value: 'StandardWebhookVerificationError', enumerable: false, writable: true, configurable: true },
+      payload: { value: payload, enumerable: false, writable: true, configurable: true },
+    });
+    this.code = code;
+  }
+}
+
 /** createWebhookHandler is misconfigured in a way only found at runtime (a secret missing after `next build`). */
 class WebhookConfigError extends Error {
   constructor(message, code) {
@@ -115,4 +151,13 @@ function fromNativeStoreError(err) {
   return new StoreError(err.code, err.message, { cause: err });
 }
 
-module.exports = { SignatureVerificationError, WebhookConfigError, StoreError, STORE_ERROR_CODES, fromNativeStoreError, MESSAGES };
+module.exports = {
+  SignatureVerificationError,
+  WebhookConfigError,
+  StoreError,
+  STORE_ERROR_CODES,
+  fromNativeStoreError,
+  MESSAGES,
+  StandardWebhookVerificationError,
+  STANDARD_CODES,
+};

@@ -6,6 +6,9 @@
 const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
 const { WebhookConfigError } = require('./errors');
+const { transactionalUnsupported } = require('./transactional');
+const { SCHEMES } = require('./scheme-verifier');
+const { checkStandardSecret } = require('./standard/handler-verifier');
 
 const DEFAULTS = Object.freeze({
   tolerance: 300,
@@ -27,6 +30,8 @@ const OPTION_KEYS = [
   'maxBodyBytes',
   'on',
   'logger',
+  'transactional',
+  'scheme', // 'stripe' (default) | 'standard' (API.md section 9, lib/scheme-verifier.js)
 ];
 const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
@@ -180,6 +185,15 @@ function checkHandler(type, handler) {
   }
 }
 
+/** transactional: true only with a store that can hold the app's writes in the event's transaction (lib/transactional.js). */
+function checkTransactional(transactional, store) {
+  if (transactional === undefined || transactional === false) return false;
+  if (transactional !== true) throw invalidArgument('transactional', 'a boolean', transactional);
+  const reason = transactionalUnsupported(store);
+  if (reason !== null) throw new WebhookConfigError(reason, 'transactional_unsupported');
+  return true;
+}
+
 function checkType(type) {
   if (!isString(type) || type.length === 0) throw invalidArgument('event type', "a non-empty string such as 'invoice.paid' or '*'", type);
 }
@@ -198,7 +212,9 @@ function normalizeOptions(options, env = environment()) {
       );
     }
   }
-  const { secrets, error } = checkSecret(options.secret);
+  const scheme = options.scheme ?? 'stripe';
+  if (!SCHEMES.includes(scheme)) throw invalidArgument('scheme', "'stripe' or 'standard'", scheme);
+  const { secrets, error } = scheme === 'standard' ? checkStandardSecret(options.secret) : checkSecret(options.secret);
   let deferredError = null;
   if (error) {
     // `next build` evaluates route modules without runtime secrets; report at the first request instead.
@@ -216,7 +232,8 @@ function normalizeOptions(options, env = environment()) {
   return {
     secrets: secrets || [],
     deferredError,
-    warnings: secrets ? secretWarnings(secrets) : [],
+    warnings: secrets && scheme === 'stripe' ? secretWarnings(secrets) : [],
+    scheme,
     store: checkStore(options.store, ordering),
     tolerance: checkNonNegativeNumber('tolerance', options.tolerance ?? DEFAULTS.tolerance),
     leaseMs: checkPositiveInteger('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs),
@@ -226,6 +243,7 @@ function normalizeOptions(options, env = environment()) {
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
     on,
     logger: checkLogger(options.logger),
+    transactional: checkTransactional(options.transactional, options.store),
   };
 }
 

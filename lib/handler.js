@@ -6,8 +6,8 @@
 //   in-request retries -> complete / fail (dead letter) -> answer.
 // Written once over either engine (lib/engine/native, lib/engine/portable): the
 // engine verifies and parses, and its MemoryStore is the default store.
-const { prepareVerification } = require('./verify');
-const { SignatureVerificationError } = require('./errors');
+const { SignatureVerificationError, StandardWebhookVerificationError } = require('./errors');
+const { verifierFor } = require('./scheme-verifier');
 const { isString, isBytes } = require('./args');
 const { normalizeOptions, checkHandler, checkType } = require('./handler-options');
 const { nodeAdapter } = require('./adapters/node');
@@ -16,6 +16,7 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
 const BODY = Object.freeze({
@@ -42,6 +43,10 @@ const STATUS = {
 
 // Internal (not exported from the package): the CLI observes every result through it.
 const ON_RESULT = Symbol('hookwise.onResult');
+// Internal (not exported from the package): hookwise/convex's webhookHttpAction
+// (lib/convex/webhook-mutation.mjs) sets it to run a verified delivery as one
+// Convex mutation instead of claim -> handlers -> complete here.
+const PROCESS_DELIVERY = Symbol('hookwise.processDelivery');
 
 function result(outcome, fields) {
   return { status: STATUS[outcome], body: BODY[outcome], outcome, ...fields };
@@ -73,6 +78,8 @@ function errorText(err) {
 class WebhookHandler {
   #engine;
   #config;
+  // Verifies and parses a delivery by the configured scheme (lib/scheme-verifier.js).
+  #verifier;
   #logger;
   #store;
   #ownsStore;
@@ -95,6 +102,7 @@ class WebhookHandler {
     this.#engine = engine;
     const config = normalizeOptions(options);
     this.#config = config;
+    this.#verifier = verifierFor(engine, config);
     this.#logger = config.logger;
     this.#store = config.store;
     this.#ownsStore = config.store === undefined;
@@ -160,14 +168,13 @@ class WebhookHandler {
     // what routing and dedup need, read without materialising the event's (lazily built) `data`.
     let parsed;
     try {
-      const p = prepareVerification(rawBody, signatureHeader, config.secrets, config.tolerance);
-      parsed = await this.#engine.parseAsync(p, true);
+      parsed = await this.#verifier.verify(rawBody, signatureHeader);
     } catch (err) {
       return this.#rejection(err);
     }
     const { event, envelope } = parsed;
     if (!isString(envelope.id) || !isString(envelope.type)) {
-      const message = 'The body is signed JSON but not a Stripe event (it has no string "id" and "type").';
+      const message = `The body is signed JSON but not ${this.#verifier.what}.`;
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
@@ -191,6 +198,10 @@ class WebhookHandler {
       this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
       return rejected(err.code, err.message.split('\n')[0].trim(), err);
     }
+    if (err instanceof StandardWebhookVerificationError) {
+      this.#logger.warn(`hookwise: rejected a delivery: ${err.code}`);
+      return rejected(err.code, err.message, err);
+    }
     if (err instanceof SyntaxError) {
       this.#logger.warn('hookwise: rejected a delivery: the signature is valid but the body is not valid JSON');
       return rejected('invalid_json', 'The signature is valid but the body is not valid JSON.', err);
@@ -199,6 +210,9 @@ class WebhookHandler {
   }
 
   async #process(event, envelope, rawBody) {
+    if (this[PROCESS_DELIVERY]) {
+      return this[PROCESS_DELIVERY]({ event, envelope, rawBody, config: this.#config, result, errorText });
+    }
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type);
     if (handlers.length === 0) {
@@ -223,6 +237,14 @@ class WebhookHandler {
     }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
+    if (config.transactional) {
+      // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
+      const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+      return processTransactionally({
+        store, event, eventId, type, meta, handlers, ordered, objectId, created,
+        config, logger: this.#logger, result, errorText,
+      });
+    }
     const claim = await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
@@ -387,4 +409,4 @@ function handlerFactory(engine) {
   };
 }
 
-module.exports = { handlerFactory, WebhookHandler, ON_RESULT };
+module.exports = { handlerFactory, WebhookHandler, ON_RESULT, PROCESS_DELIVERY };

@@ -23,5 +23,9 @@ export const {
   RedisStore,
   PostgresStore,
   createWebhookHandler,
+  verifyStandardWebhook,
+  verifyStandardWebhookAsync,
+  signStandardWebhook,
+  StandardWebhookVerificationError,
 } = hookwise;
 export default hookwise;

@@ -25,5 +25,9 @@ export const {
   RedisStore,
   PostgresStore,
   createWebhookHandler,
+  verifyStandardWebhook,
+  verifyStandardWebhookAsync,
+  signStandardWebhook,
+  StandardWebhookVerificationError,
 } = hookwise;
 export default hookwise;

@@ -851,6 +851,93 @@ function runStoreContract(makeStore, options = {}) {
       }
     });
 
+    // Optional capability (docs/stores.md, "Transactional claims"): only for a
+    // store that has claimInTransaction; the others skip these cases.
+    describeIn('capability: transactional claims (claimInTransaction)', () => {
+      const itTx = (title, fn) =>
+        test(`${prefix}${title}`, { skip: (!describe && skip) || false }, (t) =>
+          withStore(async (store) => {
+            if (typeof store.claimInTransaction !== 'function') {
+              if (t && typeof t.skip === 'function') t.skip(`${name} has no claimInTransaction`);
+              return;
+            }
+            await fn(store);
+          }),
+        );
+      const txAcquired = (claim, attempt) => {
+        assertAcquired(claim, attempt);
+        assert.equal(typeof claim.transaction, 'object');
+        assert.equal(typeof claim.transaction.context, 'object');
+        return claim.transaction;
+      };
+
+      itTx('commit records the completion: later claims of either kind are duplicates', async (store) => {
+        const id = newId();
+        const tx = txAcquired(await store.claimInTransaction(id, meta()), 1);
+        assert.equal(await tx.commit(null), true);
+        const record = await store.get(id);
+        assert.deepEqual([record.status, record.attempts], ['completed', 1]);
+        assert.deepEqual(await store.claimInTransaction(id, meta()), { status: 'duplicate', attempt: 1 });
+        assert.equal((await store.claim(id, meta())).status, 'duplicate');
+      });
+
+      itTx('rollback leaves nothing: the next claim is attempt 1 again', async (store) => {
+        const id = newId();
+        await txAcquired(await store.claimInTransaction(id, meta()), 1).rollback();
+        const record = await store.get(id);
+        assert.ok(record === null || record.status !== 'completed', 'not completed');
+        await txAcquired(await store.claimInTransaction(id, meta()), 1).commit(null);
+      });
+
+      itTx('fail records the attempt and lastError; at maxAttempts the event is dead-lettered', async (store) => {
+        const id = newId();
+        const first = await txAcquired(await store.claimInTransaction(id, meta()), 1).fail('boom', 2);
+        assert.deepEqual([first.deadLettered, first.attempt, first.stale], [false, 1, undefined]);
+        const record = await store.get(id);
+        assert.deepEqual([record.status, record.attempts, record.lastError], ['failed', 1, 'boom']);
+        const second = await txAcquired(await store.claimInTransaction(id, meta()), 2).fail('boom again', 2);
+        assert.deepEqual([second.deadLettered, second.attempt], [true, 2]);
+        assert.deepEqual(await store.claimInTransaction(id, meta()), { status: 'dead_lettered', attempt: 2 });
+        assert.equal(await store.requeue(id), true);
+        await txAcquired(await store.claimInTransaction(id, meta()), 1).rollback();
+      });
+
+      itTx('a claim of either kind while the transaction is open does not acquire; after commit it is a duplicate', async (store) => {
+        const id = newId();
+        const tx = txAcquired(await store.claimInTransaction(id, meta()), 1);
+        // Either answered at once (in_progress) or after the transaction ends (duplicate).
+        const concurrent = store.claimInTransaction(id, meta());
+        const plain = store.claim(id, meta());
+        const settled = Promise.all([concurrent, plain]);
+        await sleep(50);
+        await tx.commit(null);
+        const [a, b] = await settled;
+        assert.ok(['in_progress', 'duplicate'].includes(a.status), a.status);
+        assert.ok(['in_progress', 'duplicate'].includes(b.status), b.status);
+        assert.equal(a.transaction, undefined);
+        assert.equal(b.token, undefined);
+      });
+
+      itTx('a live lease of a plain claim answers in_progress; an expired one is taken over', async (store) => {
+        const id = newId();
+        const held = await store.claim(id, meta({ leaseMs: SHORT_LEASE_MS }));
+        assertAcquired(held, 1);
+        assert.equal((await store.claimInTransaction(id, meta())).status, 'in_progress');
+        await sleep(AFTER_SHORT_LEASE_MS);
+        await txAcquired(await store.claimInTransaction(id, meta()), 2).commit(null);
+        assert.equal(await store.complete(id, held.token), false, 'the old token lost the event');
+      });
+
+      itTx('commit with an ordering mark moves lastApplied in the same transaction', async (store) => {
+        const id = newId();
+        const objectId = newId('obj');
+        const tx = txAcquired(await store.claimInTransaction(id, meta({ objectId })), 1);
+        assert.equal(await tx.lastApplied(objectId), null);
+        await tx.commit({ objectId, created: 1_700_000_123 });
+        assert.equal(await store.lastApplied(objectId), 1_700_000_123);
+      });
+    });
+
     if (constructorOptions) {
       describeIn('constructor options (the same rules in every store)', () => {
         testIn('an unknown or misspelt option is a TypeError naming it and the known ones; a bad retentionMs is refused', async () => {

@@ -76,7 +76,9 @@ function fetchAdapter(webhooks, config) {
       return toResponse(TOO_LARGE);
     }
     // An empty body is reported as missing_payload, as constructEvent does for ''.
-    const answer = await answerFor(webhooks, logger, body.byteLength === 0 ? '' : body, request.headers.get('stripe-signature'));
+    // The standard scheme reads its three headers itself (lib/standard/headers.js).
+    const signature = config.scheme === 'standard' ? request.headers : request.headers.get('stripe-signature');
+    const answer = await answerFor(webhooks, logger, body.byteLength === 0 ? '' : body, signature);
     return toResponse(answer);
   };
 }

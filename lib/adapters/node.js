@@ -111,7 +111,9 @@ function nodeAdapter(webhooks, config) {
       }
       if (body === null) return tooLarge(res);
     }
-    send(res, await answerFor(webhooks, logger, body.length === 0 ? '' : body, signatureHeader(req)));
+    // The standard scheme reads its three headers itself (lib/standard/headers.js).
+    const signature = config.scheme === 'standard' ? req.headers : signatureHeader(req);
+    send(res, await answerFor(webhooks, logger, body.length === 0 ? '' : body, signature));
     return undefined;
   };
 }

@@ -135,6 +135,15 @@ function secretFrom(values, { required = true, io, command } = {}) {
   return secret;
 }
 
+/** The exact bytes of a captured body (--payload FILE), or a usage error naming the file. */
+function readPayloadFile(file) {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read --payload ${file}: ${err.code || err.message}`);
+  }
+}
+
 function intOption(values, name, fallback, min = 0) {
   if (values[name] === undefined) return fallback;
   const n = Number(values[name]);
@@ -172,12 +181,16 @@ function openStore(dbPath, { keepPayloads = false, mustExist = false } = {}) {
   return new SqliteStore({ path: file, keepPayloads });
 }
 
-/** POSTs a signed body; resolves { status, body } (body parsed when JSON), or rejects when unreachable. */
+/**
+ * POSTs a signed body; resolves { status, body } (body parsed when JSON), or rejects when unreachable.
+ * `header` is the Stripe-Signature value, or (Standard Webhooks) a record of the signing headers.
+ */
 async function postDelivery(url, body, header) {
+  const signing = typeof header === 'string' ? { 'stripe-signature': header } : header;
   const res = await fetch(url, {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header, 'user-agent': 'hookwise-cli (Stripe/1.0 compatible)' },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...signing, 'user-agent': 'hookwise-cli (Stripe/1.0 compatible)' },
   });
   const text = await res.text();
   let parsed = text;
@@ -211,5 +224,5 @@ function unreachable(url, err) {
 
 module.exports = {
   EXIT, DEFAULT_DB, UsageError, parse, editDistance, closestOption, secretWarnings, warnAboutSecret, secretFrom,
-  intOption, urlOption, openStore, postDelivery, outcomeOfAnswer, unreachable,
+  intOption, urlOption, openStore, postDelivery, outcomeOfAnswer, unreachable, readPayloadFile,
 };

@@ -6,6 +6,7 @@ const { generateTestHeaderString } = require('..');
 const { buildEvent, EVENT_TYPES, stripeId } = require('../fixtures');
 const { EXIT, UsageError, parse, secretFrom, intOption, urlOption, postDelivery, outcomeOfAnswer, unreachable } = require('./common');
 const { table, styleOutcome } = require('./output');
+const { triggerStandard, schemeOf, TRIGGER_OPTIONS } = require('./standard');
 
 const USAGE = `hookwise trigger <event-type> --to URL [--secret whsec_...] [--fixture FILE] [--times N]
                  [--attempt 1..4] [--mode subscription|payment] [--json]
@@ -15,6 +16,7 @@ duplicates of the same event, as Stripe's retries are). Event types with fixture
   ${EVENT_TYPES.join('\n  ')}
 --fixture FILE sends your own event JSON instead (its bytes as they are; <event-type> may then be omitted).
 --attempt sets invoice.payment_failed's attempt_count; --mode sets checkout.session.completed's mode.
+--scheme standard signs a Clerk event by the Standard Webhooks scheme (hookwise trigger --scheme standard --help).
 Exit code: 0 every delivery answered 2xx, 1 some did not, 2 usage error, 3 URL unreachable.`;
 
 function fixtureBody(values, type) {
@@ -83,9 +85,14 @@ function reasonLines(rows, c) {
 async function run(argv, io) {
   const { values, positionals } = parse(
     argv,
-    { to: { type: 'string' }, secret: { type: 'string' }, fixture: { type: 'string' }, times: { type: 'string' }, attempt: { type: 'string' }, mode: { type: 'string' } },
+    { to: { type: 'string' }, secret: { type: 'string' }, fixture: { type: 'string' }, times: { type: 'string' }, attempt: { type: 'string' }, mode: { type: 'string' }, ...TRIGGER_OPTIONS },
     { positionals: true, usage: USAGE },
   );
+  if (schemeOf(values) === 'standard') {
+    if (!values.help) values.to = urlOption(values, 'to', { required: true });
+    return triggerStandard(values, positionals, io);
+  }
+  if (values.prefix !== undefined) throw new UsageError('--prefix is for --scheme standard');
   if (values.help) {
     io.out(USAGE);
     return EXIT.OK;

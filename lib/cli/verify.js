@@ -1,17 +1,18 @@
 'use strict';
 // `hookwise verify --payload FILE --header '...' --secret ...`: checks a
 // captured delivery and, when it fails, says why in terms of what to change.
-const fs = require('node:fs');
 const { verifyHeader } = require('..');
 const { parseBody } = require('../event');
 const { SignatureVerificationError } = require('../errors');
-const { EXIT, UsageError, parse, secretFrom, intOption } = require('./common');
+const { EXIT, UsageError, parse, secretFrom, intOption, readPayloadFile } = require('./common');
+const { verifyStandard, schemeOf, VERIFY_OPTIONS } = require('./standard');
 
 const USAGE = `hookwise verify --payload FILE --header 'Stripe-Signature value' [--secret whsec_...] [--tolerance SECONDS] [--json]
 
 Checks a captured delivery: the exact body bytes in FILE and the Stripe-Signature header value.
 The secret comes from --secret or STRIPE_WEBHOOK_SECRET. --tolerance 0 checks the signature only
 (a captured delivery is older than the 300 s window soon after it was sent).
+--scheme standard checks a Standard Webhooks (Clerk, Svix) delivery instead (hookwise verify --scheme standard --help).
 Exit code: 0 valid, 1 invalid, 2 usage error.`;
 
 const signedWith = (payload, header, secret) => {
@@ -92,7 +93,11 @@ function explain(err, ctx) {
 }
 
 async function run(argv, io) {
-  const { values } = parse(argv, { payload: { type: 'string' }, header: { type: 'string' }, secret: { type: 'string' }, tolerance: { type: 'string' } }, { usage: USAGE });
+  const { values } = parse(argv, { payload: { type: 'string' }, header: { type: 'string' }, secret: { type: 'string' }, tolerance: { type: 'string' }, ...VERIFY_OPTIONS }, { usage: USAGE });
+  if (schemeOf(values) === 'standard') return verifyStandard(values, io);
+  for (const name of ['id', 'timestamp', 'signature']) {
+    if (values[name] !== undefined) throw new UsageError(`--${name} is for --scheme standard; a Stripe delivery has one --header`);
+  }
   if (values.help) {
     io.out(USAGE);
     return EXIT.OK;
@@ -102,12 +107,7 @@ async function run(argv, io) {
   const secret = secretFrom(values, { io, command: 'verify' });
   const secrets = secret.split(',').filter((s) => s.length > 0);
   const tolerance = intOption(values, 'tolerance', 300);
-  let payload;
-  try {
-    payload = fs.readFileSync(values.payload);
-  } catch (err) {
-    throw new UsageError(`cannot read --payload ${values.payload}: ${err.code || err.message}`);
-  }
+  const payload = readPayloadFile(values.payload);
   const now = Math.floor(Date.now() / 1000);
   const c = io.colors;
   let code = null;

@@ -1,6 +1,6 @@
 // Types for hookwise/convex (lib/convex/index.mjs).
-import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel } from 'convex/server';
-import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta } from '../../index';
+import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel, GenericMutationCtx, PublicHttpAction } from 'convex/server';
+import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret } from '../../index';
 
 /** Spread into defineSchema({ ...hookwiseTables, ... }) in convex/schema.ts. */
 export declare const hookwiseTables: {
@@ -46,3 +46,67 @@ export interface ConvexStore extends Store {}
 export declare class ConvexStore {
   constructor(options: ConvexStoreOptions);
 }
+
+// ---------------------------------------------------------------------------
+// Exactly-once effects: the handlers inside one mutation with the claim and the completion
+// (docs/api.md, "hookwise/convex: defineWebhookMutation and webhookHttpAction").
+
+
+/** The third argument of a webhook mutation handler. */
+export interface WebhookMutationInfo {
+  eventId: string;
+  /** Failed attempts recorded for this event so far + 1. */
+  attempt: number;
+}
+
+export type WebhookMutationHandler<Ctx, E = StripeEvent> = (ctx: Ctx, event: E, info: WebhookMutationInfo) => unknown;
+
+/** `{ 'invoice.paid': handler, '*': handler, … }`, typed per name as createWebhookHandler's `on` is. */
+export type WebhookMutationHandlerMap<Ctx> = {
+  [K in WebhookEventType | '*']?: WebhookMutationHandler<Ctx, WebhookEvent<K>> | ReadonlyArray<WebhookMutationHandler<Ctx, WebhookEvent<K>>>;
+};
+
+export interface WebhookMutationOptions<Ctx> {
+  on: WebhookMutationHandlerMap<Ctx>;
+  /** 'skip-stale': an event older than the newest applied to its data.object.id is completed without handlers. Default 'off'. */
+  ordering?: 'off' | 'skip-stale';
+}
+
+export type WebhookMutationOutcome = 'processed' | 'duplicate' | 'ignored' | 'stale' | 'in_progress' | 'dead_lettered';
+
+/**
+ * An internal mutation that parses the verified body, claims the event, runs its handlers and records the
+ * completion, in one transaction. Export it from a convex/ file; give its reference to webhookHttpAction.
+ * Pass your DataModel (from ./_generated/dataModel) for a typed ctx.db.
+ */
+export declare function defineWebhookMutation<DataModel extends GenericDataModel = GenericDataModel>(
+  options: WebhookMutationOptions<GenericMutationCtx<DataModel>>,
+): RegisteredMutation<'internal', { payload: string; retentionMs?: number }, Promise<{ outcome: WebhookMutationOutcome; attempt: number }>>;
+
+/** Records a failed (rolled-back) run of a webhook mutation; re-export it from convex/hookwise.ts. */
+export declare const recordFailure: RegisteredMutation<
+  'internal',
+  { eventId: string; type: string; created: number; objectId: string | null; error: string; maxAttempts: number },
+  Promise<FailResult>
+>;
+
+export interface WebhookHttpActionOptions {
+  /** The endpoint's signing secret(s), e.g. process.env.STRIPE_WEBHOOK_SECRET. Required. */
+  secret: WebhookSecret | undefined;
+  /** The reference of your defineWebhookMutation export, e.g. internal.stripe.apply. */
+  mutation: FunctionReference<'mutation', 'internal'>;
+  /** The hookwise functions, recordFailure included: internal.hookwise. */
+  functions: HookwiseFunctionReferences & { recordFailure: FunctionReference<'mutation', 'internal'> };
+  tolerance?: number;
+  /** Failed attempts before an event is dead-lettered; default 5. */
+  maxAttempts?: number;
+  /** In-request reruns of a failed mutation, each its own transaction; default { attempts: 2, backoffMs: 100 }. */
+  retry?: { attempts?: number; backoffMs?: number } | false;
+  maxBodyBytes?: number;
+  logger?: WebhookLogger;
+  /** Finished records older than this are deleted by the webhook mutation (at most once a minute). Default 30 days. */
+  retentionMs?: number;
+}
+
+/** The httpAction: size limit, signature and parse (hookwise/portable), then ctx.runMutation(mutation); API.md section 4's answers. */
+export declare function webhookHttpAction(options: WebhookHttpActionOptions): PublicHttpAction;

@@ -31,6 +31,7 @@ import { defineTable, getFunctionName, internalMutationGeneric, internalQueryGen
 import { v } from 'convex/values';
 import storeArgs from '../stores/store-args.js';
 import errors from '../errors.js';
+import { webhookMutations } from './webhook-mutation.mjs';
 
 const { STATUSES, DEFAULT_LIST_LIMIT, truncateLastError } = storeArgs;
 const { StoreError } = errors;
@@ -433,3 +434,12 @@ export class ConvexStore {
     this._closed = true;
   }
 }
+
+// Exactly-once effects: handlers inside one mutation with the claim and the
+// completion (lib/convex/webhook-mutation.mjs), over this module's records.
+export const { defineWebhookMutation, recordFailure, webhookHttpAction } = webhookMutations({
+  findEvent,
+  deleteOlderThan,
+  sweepBatch: SWEEP_BATCH,
+  ConvexStore,
+});

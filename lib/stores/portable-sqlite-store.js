@@ -73,6 +73,7 @@ function bunDriver(sqlite) {
     open(file) {
       const db = new sqlite.Database(file, { create: true, readwrite: true });
       return {
+        raw: db, // what a transactional handler gets as ctx.db
         exec: (sql) => db.exec(sql),
         prepare(sql) {
           const s = db.prepare(sql);
@@ -94,6 +95,7 @@ function nodeDriver(sqlite) {
     open(file) {
       const db = new sqlite.DatabaseSync(file);
       return {
+        raw: db, // what a transactional handler gets as ctx.db
         exec: (sql) => db.exec(sql),
         prepare(sql) {
           const s = db.prepare(sql);
@@ -388,6 +390,11 @@ class SqliteStore {
   #closing = null;
   #closed = false;
   #nextSweep = 0;
+  // Transactional claims (claimInTransaction): the end of the open one, while
+  // one holds the connection (batches wait for it), and the tail of the line of
+  // those waiting for it.
+  #held = null;
+  #txTail = Promise.resolve();
 
   /**
    * @param {{ path?: string, retentionMs?: number, durability?: 'full' | 'normal', keepPayloads?: boolean }} [options]
@@ -457,10 +464,110 @@ class SqliteStore {
     return this.#submit({ kind: 'purge', olderThanMs: checkOlderThan(olderThanMs) });
   }
 
+  /**
+   * The transactional capability (docs/stores.md, "Optional store capabilities";
+   * lib/transactional.js drives it): BEGIN IMMEDIATE on this store's connection,
+   * the claim, then the handlers with ctx.db (the connection itself: node:sqlite's
+   * DatabaseSync or bun:sqlite's Database), then the completion and COMMIT.
+   * While it is open it holds SQLite's write lock on the file: this store's other
+   * operations wait for it (a second transactional delivery of any event waits,
+   * then sees the first one's outcome), and other processes' writers wait up to
+   * the busy timeout. Keep such handlers short (node:sqlite is synchronous anyway).
+   */
+  async claimInTransaction(eventId, meta) {
+    checkEventId(eventId);
+    const claimMeta = checkClaimMeta(meta);
+    if (this.#closed) throw storeError('closed', 'the store is closed');
+    // One transaction at a time on this connection, in arrival order.
+    const previous = this.#txTail;
+    let endHold;
+    const held = new Promise((resolve) => (endHold = resolve));
+    this.#txTail = previous.then(() => held);
+    await previous;
+    while (this.#draining) await this.#drained;
+    // From here no batch starts until release(): #drain waits for #held.
+    this.#held = held;
+    const release = () => {
+      this.#held = null;
+      endHold();
+    };
+    const conn = await this.#beginHeld(release);
+    let claim;
+    try {
+      claim = this.#claimOp({ id: eventId, meta: claimMeta });
+      if (claim.status === 'acquired') conn.exec('SAVEPOINT hookwise_handlers');
+    } catch (err) {
+      rollbackQuietly(conn);
+      release();
+      throw err instanceof StoreError ? err : this.#fail(err, 'cannot record the claim');
+    }
+    if (claim.status !== 'acquired') {
+      rollbackQuietly(conn);
+      release();
+      return claim;
+    }
+    const { token } = claim;
+    let ended = false;
+    // Each ends the transaction exactly once, and lets the waiting operations run.
+    const end = (fn) => {
+      if (ended) throw new Error('hookwise: this event transaction has already ended');
+      ended = true;
+      try {
+        return fn();
+      } catch (err) {
+        rollbackQuietly(conn);
+        throw err instanceof StoreError ? err : this.#fail(err, 'cannot commit');
+      } finally {
+        release();
+      }
+    };
+    const transaction = {
+      context: Object.freeze({ db: conn.raw }),
+      lastApplied: async (objectId) => this.#lastAppliedOp({ id: checkObjectId(objectId) }),
+      commit: async (mark) =>
+        end(() => {
+          // Under the write lock nothing else can take the claim; without a completion
+          // (the handlers changed hookwise's own row) the writes must not commit.
+          if (!this.#completeOp({ id: eventId, token })) throw storeError('internal', 'the completion matched no claimed row; rolled back');
+          if (mark) this.#markAppliedOp({ id: mark.objectId, created: mark.created, eventId });
+          conn.exec('COMMIT');
+          return true;
+        }),
+      rollback: async () => {
+        if (ended) throw new Error('hookwise: this event transaction has already ended');
+        ended = true;
+        rollbackQuietly(conn);
+        release();
+      },
+      fail: async (error, maxAttempts) =>
+        end(() => {
+          conn.exec('ROLLBACK TO SAVEPOINT hookwise_handlers');
+          const result = this.#failOp({ id: eventId, token, error, maxAttempts });
+          conn.exec('COMMIT');
+          return result;
+        }),
+    };
+    return { ...claim, transaction };
+  }
+
+  // Opens the connection if needed and starts the held transaction; on failure releases the hold.
+  async #beginHeld(release) {
+    try {
+      if (this.#conn === null) await this.#open();
+      this.#sweepIfDue();
+      this.#conn.exec('BEGIN IMMEDIATE');
+      return this.#conn;
+    } catch (err) {
+      release();
+      throw err instanceof StoreError ? err : this.#fail(err, 'cannot start a transaction');
+    }
+  }
+
   /** Commits everything already submitted, then closes the file; the same promise while closing. */
   close() {
     this.#closing ??= (async () => {
       this.#closed = true;
+      while (this.#held !== null) await this.#held;
       while (this.#draining) await this.#drained;
       this.#closeConnection();
     })();
@@ -495,6 +602,11 @@ class SqliteStore {
   async #drain() {
     try {
       while (this.#queue.length > 0) {
+        if (this.#held !== null) {
+          // A transactional claim holds the connection (claimInTransaction).
+          await this.#held;
+          continue;
+        }
         if (this.#conn === null) {
           try {
             await this.#open();

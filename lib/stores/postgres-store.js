@@ -23,6 +23,7 @@
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
 const { sha1Hex, sha1BigInt64 } = require('./sha1');
+const { claimInTransaction } = require('./postgres-transaction');
 
 const DEFAULT_TABLE = 'hookwise_events';
 // The most records (and, separately, ordering markers) one retention sweep deletes.
@@ -149,6 +150,52 @@ gone AS (DELETE FROM ${ev} WHERE id IN (
 markers AS (DELETE FROM ${applied} WHERE object_id IN (
   SELECT object_id FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) LIMIT $2) RETURNING 1)
 SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
+    // Transactional handlers (lib/stores/postgres-transaction.js): the claim
+    // inside the delivery's transaction, in one statement. A new event's row is
+    // inserted already claimed (uncommitted: nobody else sees it, and a
+    // concurrent insert of the same id waits on it — for the lock_timeout the
+    // transaction sets, then fails with 55P03). An existing row is locked with
+    // NOWAIT (55P03 at once if a delivery holds it) and claimed under that lock.
+    // NOT EXISTS first: an insert's unique check would wait for a transaction
+    // that holds (and has updated) the row. No row at all comes back when a
+    // concurrent insert committed after this statement's snapshot: the caller
+    // runs it again.
+    txClaim: `WITH now AS (SELECT ${NOW_MS} AS ms),
+inserted AS (
+  INSERT INTO ${ev} (id, type, created, object_id, status, attempts, last_error, received_at, updated_at, token, lease_until)
+  SELECT $1, $2, $3, $4, 'processing', 1, NULL, now.ms, now.ms, $5, now.ms + $6 FROM now
+  WHERE NOT EXISTS (SELECT 1 FROM ${ev} WHERE id = $1)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING attempts
+),
+locked AS (
+  SELECT id, status, attempts, lease_until FROM ${ev} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM inserted) FOR UPDATE NOWAIT
+),
+taken AS (
+  UPDATE ${ev} AS e SET status = 'processing', attempts = e.attempts + 1, token = $5,
+    lease_until = now.ms + $6, updated_at = now.ms
+  FROM locked, now
+  WHERE e.id = locked.id AND (locked.status = 'failed' OR (locked.status = 'processing' AND locked.lease_until <= now.ms))
+  RETURNING e.attempts
+)
+SELECT 'acquired' AS outcome, attempts FROM inserted
+UNION ALL
+SELECT 'acquired', attempts FROM taken
+UNION ALL
+SELECT status, attempts FROM locked WHERE NOT EXISTS (SELECT 1 FROM taken)`,
+    // A failed run whose transaction could not record it (its connection
+    // died, so its claim is gone too): counted on its own — a new row for an
+    // event seen for the first time — only while the event is claimable
+    // (nobody completed it or holds a live lease since); it waits for a row
+    // lock a delivery holds and re-checks after it.
+    txFailAlone: `WITH now AS (SELECT ${NOW_MS} AS ms)
+INSERT INTO ${ev} AS e (id, type, created, object_id, status, attempts, last_error, received_at, updated_at, token, lease_until)
+SELECT $1, $2, $3, $4, CASE WHEN 1 >= $6 THEN 'dead_lettered' ELSE 'failed' END, 1, $5, now.ms, now.ms, NULL, NULL FROM now
+ON CONFLICT (id) DO UPDATE SET attempts = e.attempts + 1,
+  status = CASE WHEN e.attempts + 1 >= $6 THEN 'dead_lettered' ELSE 'failed' END,
+  last_error = EXCLUDED.last_error, token = NULL, lease_until = NULL, updated_at = EXCLUDED.updated_at
+WHERE e.status = 'failed' OR (e.status = 'processing' AND coalesce(e.lease_until, 0) <= EXCLUDED.updated_at)
+RETURNING status, attempts`,
     lastApplied: `SELECT created FROM ${applied} WHERE object_id = $1`,
     markApplied: `INSERT INTO ${applied} AS a (object_id, created, event_id, updated_at) VALUES ($1, $2, $3, ${NOW_MS})
 ON CONFLICT (object_id) DO UPDATE SET created = GREATEST(a.created, EXCLUDED.created),
@@ -203,6 +250,8 @@ class PostgresStore {
     this._closed = false;
     // Named statements are parsed once per connection; the name is per table.
     this._statementPrefix = `hookwise_${sha1Hex(table).slice(0, 12)}_`;
+    // Transactional handlers need one client per delivery (pool.connect()).
+    if (typeof pool.connect !== 'function') this.claimInTransaction = undefined;
   }
 
   /** The DDL PostgresStore runs on first use, for migrations: an array of statements. */
@@ -369,6 +418,22 @@ class PostgresStore {
     common.checkOlderThan(olderThanMs);
     const { rows } = await this._query('purge', 'purge', this._sql.purge, [olderThanMs]);
     return Number(rows[0].deleted);
+  }
+
+  /**
+   * The transactional capability (docs/stores.md, "Optional store capabilities"):
+   * takes a client from the pool, BEGINs and claims the event under a row lock.
+   * Resolves { status, attempt } and, when acquired, `transaction` (a
+   * PostgresEventTransaction holding the client until it commits or rolls back).
+   * Only with a pool: a bare Client cannot give each delivery its own transaction
+   * (the constructor removes this method then, so createWebhookHandler refuses it).
+   */
+  async claimInTransaction(eventId, meta) {
+    common.checkEventId(eventId);
+    common.checkClaimMeta(meta);
+    if (this._closed) throw common.closedError('PostgresStore', 'claim');
+    await this._sweepIfDue();
+    return claimInTransaction(this, eventId, meta);
   }
 
   // The pool belongs to the caller: close() only stops this store's use of it.

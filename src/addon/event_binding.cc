@@ -81,6 +81,13 @@ struct ParseArgs {
   // thread_local or an AsyncWorker.
   std::unique_ptr<EventEnvelope> envelope = std::make_unique<EventEnvelope>();
   VerifyStatus status = VerifyStatus::kInternalError;
+  // True only for parseVerified: the caller has verified the body by another
+  // scheme (Standard Webhooks, src/addon/standard_webhook_binding.h).
+  bool verified_elsewhere = false;
+
+  VerifyStatus Verify(const VerifyRequest& request) const {
+    return verified_elsewhere ? VerifyStatus::kOk : VerifyWebhook(request);
+  }
 
   void Run() {
     const std::span<const std::uint8_t> body = in.payload.bytes;
@@ -93,11 +100,11 @@ struct ParseArgs {
     if (in.payload_is_raw && padded && body.size() >= kParallelParseBytes) {
       ParallelParse parallel;
       parallel.Start(body, /*skip_bom=*/!is_string, envelope.get());
-      status = VerifyWebhook(request);
+      status = Verify(request);
       parallel.Finish(/*need_result=*/status == VerifyStatus::kOk);
       if (status != VerifyStatus::kOk) return;
     } else {
-      status = VerifyWebhook(request);
+      status = Verify(request);
       if (status != VerifyStatus::kOk) return;
       if (padded) {
         ParsePaddedEventEnvelope(body, /*skip_bom=*/!is_string, *envelope);
@@ -181,35 +188,43 @@ bool ReadOut(const Napi::Value& value, double*& out) {
   return true;
 }
 
-bool ReadParseArgs(const Napi::CallbackInfo& info, ParseArgs& args) {
-  if (info.Length() < 9) return false;
+// The payload, its jsLength and its snapshot (info[0], info[js_length_at],
+// info[js_length_at + 1]).
+bool ReadPayloadArgs(const Napi::CallbackInfo& info, std::size_t js_length_at, ParseArgs& args) {
+  if (info.Length() < js_length_at + 2) return false;
   ByteSource& payload = args.in.payload;
   const bool raw = args.in.payload_is_raw = !info[0].IsNull();
+  const Napi::Value js_length = info[js_length_at];
+  const Napi::Value snapshot_value = info[js_length_at + 1];
   args.snapshot = {};
   if (raw && info[0].IsString()) {
     payload.is_typed_array = false;
     if (!args.string_copy.Read(info[0], payload.bytes)) return false;
-  } else if (raw && info[7].IsNumber() &&
-             info[7].As<Napi::Number>().DoubleValue() == kDecodedBytes) {
+  } else if (raw && js_length.IsNumber() &&
+             js_length.As<Napi::Number>().DoubleValue() == kDecodedBytes) {
     if (!ReadBytes(info[0], payload) || !payload.is_typed_array) return false;
   } else if (raw) {
     if (!ReadBytes(info[0], payload) || !payload.is_typed_array) return false;
-    if (!info[8].IsTypedArray() ||
-        info[8].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    if (!snapshot_value.IsTypedArray() ||
+        snapshot_value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
       return false;
     }
-    Napi::Uint8Array snapshot = info[8].As<Napi::Uint8Array>();
+    Napi::Uint8Array snapshot = snapshot_value.As<Napi::Uint8Array>();
     if (snapshot.ByteLength() < payload.bytes.size() + kEnvelopePadding) return false;
     args.snapshot = {snapshot.Data(), snapshot.ByteLength()};
     // From here on the body is read from hookwise's copy only.
     std::memmove(args.snapshot.data(), payload.bytes.data(), payload.bytes.size());
     payload.bytes = args.snapshot.first(payload.bytes.size());
   }
-  if (!args.in.ReadAfterPayload(info)) return false;
-  if (!info[7].IsNumber()) return false;
-  args.js_length = info[7].As<Napi::Number>().DoubleValue();
+  if (!js_length.IsNumber()) return false;
+  args.js_length = js_length.As<Napi::Number>().DoubleValue();
   if (args.js_length >= 0 && (payload.is_typed_array || !raw)) return false;
   return true;
+}
+
+bool ReadParseArgs(const Napi::CallbackInfo& info, ParseArgs& args) {
+  if (info.Length() < 9) return false;
+  return ReadPayloadArgs(info, 7, args) && args.in.ReadAfterPayload(info);
 }
 
 constexpr const char* kUsage =
@@ -230,6 +245,24 @@ Napi::Value VerifyAndParse(const Napi::CallbackInfo& info) {
     args.Write(out);
     args.WriteStrings(info.Env(), info[6]);
   }
+  return Napi::Number::New(info.Env(), static_cast<int>(args.status));
+}
+
+// parseVerified(payload, out, strings, jsLength, snapshot) -> VerifyStatus
+// (always kOk): the envelope parse of verifyAndParse without its Stripe
+// signature check, for bodies lib has verified by the Standard Webhooks
+// scheme. Synchronous only: the expensive part of that scheme (the HMAC) has
+// its own async call.
+Napi::Value ParseVerified(const Napi::CallbackInfo& info) {
+  thread_local ParseArgs args;
+  double* out = nullptr;
+  if (!ReadPayloadArgs(info, 3, args) || !args.in.payload_is_raw || !ReadOut(info[1], out)) {
+    return ThrowTypeError(info.Env(), "parseVerified(payload, out, strings, jsLength, snapshot)");
+  }
+  args.verified_elsewhere = true;
+  args.Run();
+  args.Write(out);
+  args.WriteStrings(info.Env(), info[2]);
   return Napi::Number::New(info.Env(), static_cast<int>(args.status));
 }
 
@@ -287,6 +320,7 @@ Napi::Value VerifyAndParseAsync(const Napi::CallbackInfo& info) {
 
 void InitEvent(Napi::Env env, Napi::Object exports) {
   exports.Set("verifyAndParse", Napi::Function::New(env, VerifyAndParse, "verifyAndParse"));
+  exports.Set("parseVerified", Napi::Function::New(env, ParseVerified, "parseVerified"));
   exports.Set("verifyAndParseAsync",
               Napi::Function::New(env, VerifyAndParseAsync, "verifyAndParseAsync"));
   exports.Set("envelopeLayout", ExportEnvelopeLayout(env));

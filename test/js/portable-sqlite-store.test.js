@@ -48,23 +48,7 @@ test('where neither node:sqlite nor bun:sqlite exists, constructing throws namin
 
 if (!nodeSqlite) {
   test('the portable SqliteStore suite under the official Node 22 (node:sqlite)', (t) => {
-    const found = spawnSync('bash', [path.join(root, 'scripts', 'registry-node.sh'), '22'], { encoding: 'utf8' });
-    const node22 = found.stdout.trim();
-    if (found.status !== 0 || !node22) {
-      t.skip(`no official Node 22 binary here (scripts/registry-node.sh 22: ${found.stderr.trim() || 'failed'})`);
-      return;
-    }
-    // A run of its own, not a subtest of this one (NODE_TEST_CONTEXT would make it report to us).
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    const r = spawnSync(node22, ['--no-warnings', '--test', '--test-reporter=spec', __filename], {
-      cwd: root, env, encoding: 'utf8', timeout: 540_000,
-    });
-    const output = `${r.stdout}\n${r.stderr}`;
-    assert.equal(r.status, 0, `Node 22 run failed:\n${output.slice(-8000)}`);
-    assert.match(r.stdout, /^ℹ pass [1-9]\d*$/m);
-    assert.match(r.stdout, /^ℹ fail 0$/m);
-    t.diagnostic(r.stdout.match(/^ℹ tests \d+$/m)[0].slice(2));
+    require('./support/node22').runUnderNode22(t, __filename, 540_000);
   });
 } else {
   nodeSqliteSuite();

@@ -197,6 +197,13 @@ describe('a bundle with no Node built-ins', () => {
       assert.equal(results.fetchExpired.value.status, 400);
       assert.equal(results.fetchExpired.value.body.error, 'timestamp_too_old');
       assert.deepStrictEqual(results.handled, ['evt_nn']);
+      // Standard Webhooks: WebCrypto's HMAC and Ed25519; the sync functions refuse, naming what to use.
+      assert.deepStrictEqual(results.standardAsync, { ok: true, value: 'user_nn' });
+      assert.deepStrictEqual(results.standardV1aAsync, { ok: true, value: 'msg_nn' });
+      assert.equal(results.standardForgedAsync.code, 'no_matching_signature');
+      assert.equal(results.standardSync.code, 'HOOKWISE_SYNC_CRYPTO_UNAVAILABLE');
+      assert.ok(results.standardSync.message.includes('await verifyStandardWebhookAsync('), results.standardSync.message);
+      assert.equal(results.standardSign.code, 'HOOKWISE_SYNC_CRYPTO_UNAVAILABLE');
       assert.equal(results.sqliteStore.ok, false);
       assert.match(results.sqliteStore.message, /MemoryStore/, 'names the stores that work here');
     });

@@ -35,6 +35,10 @@ test('the same files against stripe-node 22 (the previous major)', () => {
   compile(path.join(typesDir, 'tsconfig.stripe-v22.json'));
 });
 
+test('with pg\'s types present, ctx.client of a transactional handler is pg\'s PoolClient', () => {
+  compile(path.join(typesDir, 'tsconfig.pg-typed.json'));
+});
+
 test('without stripe-node installed the declarations still compile (skipLibCheck: false), handlers untyped', (t) => {
   // A directory with no node_modules/stripe anywhere above it: hookwise's declarations copied in
   // (a symlink would resolve back into this repository, next to its stripe), every other

@@ -827,8 +827,88 @@ function handlerScenarios() {
   return scenarios;
 }
 
+// ---------------------------------------------------------------------------
+// Standard Webhooks (src/addon/standard_webhook_binding.cc, parseVerified):
+// v1 and v1a verification, each rejection the core reports, signing, the
+// pool path, and the handler's route.
+
+function standardScenarios() {
+  const scenarios = [];
+  const add = (s) => scenarios.push(s);
+  const { verifyStandardWebhook, verifyStandardWebhookAsync, signStandardWebhook, StandardWebhookVerificationError } = hookwise;
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  // RFC 8032 section 7.1 test 1's key pair.
+  const seed = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
+  const pk = Buffer.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a', 'hex');
+  const whsk = `whsk_${Buffer.concat([seed, pk]).toString('base64')}`;
+  const whpk = `whpk_${pk.toString('base64')}`;
+  const options = { tolerance: TOLERANCE, receivedAt: NOW_MS };
+  const small = JSON.stringify({ type: 'user.created', object: 'event', data: { id: 'user_leak', note: 'n'.repeat(300) } });
+  const large = JSON.stringify({ type: 'user.updated', object: 'event', data: { id: 'user_leak', note: 'n'.repeat(LARGE_BYTES) } });
+  const sign = (payload, key, timestamp = T) => signStandardWebhook({ id: 'msg_leak', timestamp, payload, secret: key });
+  const v1 = sign(small, secret);
+  const v1a = sign(small, whsk);
+  const v1Large = sign(large, secret);
+  const standardError = (code) => (err) => err instanceof StandardWebhookVerificationError && err.code === code;
+
+  add({
+    name: 'verifyStandardWebhook v1 ok (Buffer, string)',
+    iterations: 100_000,
+    calls: 2,
+    run: (state, i) => {
+      const r = verifyStandardWebhook(i % 2 ? Buffer.from(small) : small, v1, secret, options);
+      assert.equal(r.event.data.id, 'user_leak');
+    },
+  });
+  add({
+    name: 'verifyStandardWebhook v1a ok, and v1 + v1a keys',
+    iterations: 20_000, // an ed25519 verification is ~50 µs
+    floor: THREAD_POOL_FLOOR,
+    coarse: 'ed25519 is slow enough that 20k calls show only a leak of 200 bytes per call or more; valgrind checks smaller ones',
+    run: () => assert.equal(verifyStandardWebhook(small, v1a, [secret, whpk], options).id, 'msg_leak'),
+  });
+  for (const [what, headers, key, code] of [
+    ['no_matching_signature (v1)', { ...v1, 'webhook-signature': `v1,${'A'.repeat(43)}= v2,x` }, secret, 'no_matching_signature'],
+    ['no_matching_signature (v1a)', { ...v1a, 'webhook-signature': `v1a,${'A'.repeat(86)}==` }, whpk, 'no_matching_signature'],
+    ['bad_timestamp', { ...v1, 'webhook-timestamp': '12ab' }, secret, 'bad_timestamp'],
+    ['timestamp_too_old', sign(small, secret, T - TOLERANCE - 1), secret, 'timestamp_too_old'],
+    ['missing_header', { 'webhook-id': 'msg_leak' }, secret, 'missing_header'],
+  ]) {
+    add({
+      name: `verifyStandardWebhook ${what}`,
+      iterations: 100_000,
+      run: () => assert.throws(() => verifyStandardWebhook(small, headers, key, options), standardError(code)),
+    });
+  }
+  add({
+    name: 'standardVerify bad_secret from the core (past the JS check)',
+    iterations: 100_000,
+    run: () => assert.equal(native.standardVerify(small, 'm', String(T), 'v1,x', ['whsec_%%'], 0, 0), native.standardStatusNames.indexOf('bad_secret')),
+  });
+  add({
+    name: 'signStandardWebhook v1 and v1a',
+    iterations: 20_000, // an ed25519 signature is ~25 µs
+    calls: 2,
+    floor: THREAD_POOL_FLOOR,
+    coarse: 'ed25519 is slow enough that 20k calls show only a leak of 100 bytes per call or more; valgrind checks smaller ones',
+    run: () => assert.match(sign(small, [secret, whsk])['webhook-signature'], /^v1,\S+ v1a,\S+$/),
+  });
+  add({
+    name: 'verifyStandardWebhookAsync ok and no_matching_signature offloaded',
+    iterations: 25_000,
+    floor: THREAD_POOL_FLOOR,
+    coarse: THREAD_POOL_COARSE,
+    concurrency: 4,
+    run: async (state, i) => {
+      if (i % 2) return assert.equal((await verifyStandardWebhookAsync(Buffer.from(large), v1Large, secret, options)).id, 'msg_leak');
+      return assert.rejects(verifyStandardWebhookAsync(large, v1, secret, options), standardError('no_matching_signature'));
+    },
+  });
+  return scenarios;
+}
+
 function allScenarios() {
-  return [...verificationScenarios(), ...storeScenarios(), ...handlerScenarios()];
+  return [...verificationScenarios(), ...storeScenarios(), ...handlerScenarios(), ...standardScenarios()];
 }
 
 /** Runs `count` iterations of a set-up scenario, keeping `concurrency` in flight. */

@@ -250,4 +250,20 @@ async function parseAsync(p, withEnvelope) {
   return finish(p, status, out, own, source);
 }
 
-module.exports = { parse, parseAsync, buildEvent, LAZY_MIN_BYTES };
+// What finish() reads of a verification that another scheme has done.
+const VERIFIED_ELSEWHERE = 0;
+
+/**
+ * parse's result for a body that lib has verified by the Standard Webhooks
+ * scheme (lib/standard): the same envelope parse and event, without the
+ * Stripe signature check. `raw` is a string or bytes.
+ */
+function parseVerified(raw, withEnvelope) {
+  const source = sourceFor(raw);
+  const strings = withEnvelope ? syncStrings : null;
+  if (strings !== null) strings[0] = strings[1] = undefined;
+  native.parseVerified(raw, syncOut, strings, jsLengthFor(raw, source), source);
+  return finish({ raw }, VERIFIED_ELSEWHERE, syncOut, strings, source);
+}
+
+module.exports = { parse, parseAsync, parseVerified, buildEvent, LAZY_MIN_BYTES };

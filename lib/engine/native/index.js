@@ -11,11 +11,15 @@
 //   parseAsync(p, withEnvelope)       -> Promise of the same
 //   hmacSha256Hex(text, secret, asyncName), hmacSha256HexAsync(text, secret)
 //   MemoryStore, SqliteStore          the store classes of this engine
+//   standardVerify(p, asyncName), standardVerifyAsync(p), standardSign(id, timestamp, raw, key, syncName)
+//                                     Standard Webhooks (lib/standard/verify.js's prepareStandard)
+//   parseVerified(raw, withEnvelope)  parse's event (and envelope) for a body verified by another scheme
 // `p` is lib/verify.js's prepareVerification(...); `asyncName` names the async
 // function to use instead where a runtime has no synchronous HMAC (never here).
 const native = require('../../native');
 const { ASYNC_OFFLOAD_BYTES, codeOf } = require('./status');
-const { parse, parseAsync } = require('./envelope');
+const { parse, parseAsync, parseVerified } = require('./envelope');
+const { standardVerify, standardVerifyAsync, standardSign } = require('./standard');
 const { MemoryStore } = require('./memory-store');
 const { SqliteStore } = require('./sqlite-store');
 
@@ -55,4 +59,8 @@ module.exports = Object.freeze({
   hmacSha256HexAsync,
   MemoryStore,
   SqliteStore,
+  standardVerify,
+  standardVerifyAsync,
+  standardSign,
+  parseVerified,
 });

@@ -43,4 +43,7 @@ function parseAsync(p, withEnvelope) {
   });
 }
 
-module.exports = { parse, parseAsync, envelopeOf };
+/** build's result for a body verified by another scheme (Standard Webhooks, lib/standard). */
+const parseVerified = (raw, withEnvelope) => build({ raw }, withEnvelope);
+
+module.exports = { parse, parseAsync, parseVerified, envelopeOf };

@@ -129,6 +129,21 @@ const record = (name, fn) =>
   await record('fetchForged', () => post(sign(now, 'whsec_forged')));
   await record('fetchExpired', () => post(sign(now - 3600)));
   await record('sqliteStore', () => new hookwise.SqliteStore({ path: 'x.db' }));
+  // Standard Webhooks (API.md section 9): WebCrypto HMAC and Ed25519, no sync crypto.
+  const { Buffer } = require('node:buffer'); // the harness's own (the global one is gone)
+  const standardSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const standardBody = '{"type":"user.created","object":"event","data":{"id":"user_nn"}}';
+  const content = `msg_nn.${now}.${standardBody}`;
+  const v1 = `v1,${nodeCrypto.createHmac('sha256', Buffer.from(standardSecret.slice(6), 'base64')).update(content).digest('base64')}`;
+  const { privateKey, publicKey } = nodeCrypto.generateKeyPairSync('ed25519');
+  const v1a = `v1a,${nodeCrypto.sign(null, Buffer.from(content), privateKey).toString('base64')}`;
+  const whpk = `whpk_${Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url').toString('base64')}`;
+  const standardHeaders = (signature) => ({ 'webhook-id': 'msg_nn', 'webhook-timestamp': String(now), 'webhook-signature': signature });
+  await record('standardAsync', async () => (await hookwise.verifyStandardWebhookAsync(standardBody, standardHeaders(v1), standardSecret)).event.data.id);
+  await record('standardV1aAsync', async () => (await hookwise.verifyStandardWebhookAsync(new TextEncoder().encode(standardBody), standardHeaders(v1a), whpk)).id);
+  await record('standardForgedAsync', () => hookwise.verifyStandardWebhookAsync(standardBody, standardHeaders(v1a.slice(0, -4) + 'AAA='), whpk));
+  await record('standardSync', () => hookwise.verifyStandardWebhook(standardBody, standardHeaders(v1), standardSecret));
+  await record('standardSign', () => hookwise.signStandardWebhook({ id: 'm', payload: standardBody, secret: standardSecret }));
   results.handled = handled;
   results.refusals = refusals;
   out.write(`${JSON.stringify(results)}\n`);

@@ -291,4 +291,26 @@ async function startPostgres() {
   };
 }
 
-module.exports = { unavailable, startRedis, startPostgres, freePort, inCI, which };
+/**
+ * A test file's PostgreSQL: started before its tests with a pg Pool on it
+ * (`max` clients), both stopped after. `hooks` are node:test's before/after.
+ * Returns { skip (the reason it cannot run here, else false), pool() }.
+ */
+function usePostgres({ before, after }, { max = 20 } = {}) {
+  const skip = unavailable('postgres') ?? false;
+  const state = { server: null, pool: null };
+  before(async () => {
+    if (skip) return;
+    state.server = await startPostgres();
+    const { Pool } = require('pg');
+    state.pool = new Pool({ connectionString: state.server.connectionString, max });
+    state.pool.on('error', () => {}); // idle clients dropped by a restart or pg_terminate_backend
+  });
+  after(async () => {
+    if (state.pool) await state.pool.end();
+    if (state.server) await state.server.stop();
+  });
+  return { skip, pool: () => state.pool };
+}
+
+module.exports = { unavailable, startRedis, startPostgres, usePostgres, freePort, inCI };

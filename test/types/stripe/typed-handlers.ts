@@ -126,9 +126,10 @@ createWebhookHandler({
     '*': (event) => { check<Equal<typeof event, Stripe.Event>>(); },
   },
 });
+// @ts-expect-error -- unknown name in the map (reported at the call: createWebhookHandler has a
+// second overload, for scheme 'standard')
 createWebhookHandler({
   secret: 'whsec_x',
-  // @ts-expect-error -- unknown name in the map
   on: { 'invoice.payed': () => {} },
 });
 createWebhookHandler({
