@@ -24,11 +24,12 @@ describe('examples/nextjs-orders under next start, on PostgreSQL', { skip }, () 
   let server;
   let sql;
   let n = 0;
+  const env = () => ({ STRIPE_WEBHOOK_SECRET: SECRET, DATABASE_URL: pg.connectionString });
 
   before(async () => {
     dir = app.prepare({}, {}, { example: 'nextjs-orders' });
     [buildOutput, pg] = await Promise.all([app.build(dir), services.startPostgres()]);
-    server = await app.start(dir, { STRIPE_WEBHOOK_SECRET: SECRET, DATABASE_URL: pg.connectionString });
+    server = await app.start(dir, env());
     sql = new Client({ connectionString: pg.connectionString });
     await sql.connect();
   });
@@ -173,5 +174,38 @@ describe('examples/nextjs-orders under next start, on PostgreSQL', { skip }, () 
     assert.equal((await deliver(noCart)).status, 200);
     const { rows } = await sql.query('SELECT count(*)::int AS n FROM orders WHERE checkout_session_id = $1', [noCart.data.object.id]);
     assert.equal(rows[0].n, 0);
+  }));
+
+  it('a server killed in the middle of an order leaves nothing behind, and the next delivery makes the order at once', withOutput(async () => {
+    // The test holds a lock that stops the handler's first item insert: the
+    // order row is written, its transaction open, when the server is SIGKILLed.
+    assert.equal((await fetch(`${server.url}/api/orders`)).status, 200); // the tables exist
+    const blocker = new Client({ connectionString: pg.connectionString });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE order_items IN SHARE MODE');
+      const event = checkout('cart_killed', { items: CART });
+      const delivery = deliver(event).catch((err) => err); // the connection dies with the server
+      for (;;) {
+        const { rows } = await sql.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO order_items%'");
+        if (rows[0].n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      process.kill(-server.pid, 'SIGKILL');
+      assert.ok((await delivery) instanceof Error, 'no answer from a killed server');
+      await server.stop();
+      await blocker.query('ROLLBACK');
+
+      server = await app.start(dir, env());
+      assert.equal(await orderOf('cart_killed'), null, 'nothing of the killed run committed');
+      // Stripe retries: the event is claimable again at once (no lease to wait out).
+      assert.deepEqual(await deliver(event), { status: 200, body: { received: true } });
+      const order = await orderOf('cart_killed');
+      assert.equal(order.items.length, 2);
+      assert.equal(order.outbox.length, 1);
+    } finally {
+      await blocker.end();
+    }
   }));
 });

@@ -1,12 +1,12 @@
-// The one webhook handler of the app, shared by the webhook route and the
-// admin log page (which replays dead letters through it).
-import path from 'node:path';
-import { createWebhookHandler, generateTestHeaderString, SqliteStore } from 'hookwise';
-import { dataDir, linkCustomer } from './db';
+// The Stripe webhook handler, shared by the webhook route and the admin log
+// page, which replays dead letters through it (or through Clerk's handler).
+import { createWebhookHandler, generateTestHeaderString, signStandardWebhook } from 'hookwise';
+import { clerkEventTypes, clerkWebhooks } from './clerk-users';
+import { linkCustomer } from './db';
+import { store } from './store';
 import { stopgapMembershipHandlers } from './stopgap-membership';
 
-// Payloads are kept so that a dead letter can be replayed from the log page.
-export const store = new SqliteStore({ path: path.join(dataDir, 'events.db'), keepPayloads: true });
+export { store };
 
 // `next build` evaluates this module without your runtime secrets: hookwise
 // then reports a missing STRIPE_WEBHOOK_SECRET at the first request instead.
@@ -30,15 +30,17 @@ export const webhooks = createWebhookHandler({
 
 /**
  * Runs a failed or dead-lettered event again from its kept payload: requeued
- * (its attempts start again at 1), then handled as a new delivery, signed here
- * with the endpoint's own secret, as `npx hookwise replay` does.
+ * (its attempts start again at 1), then handled as a new delivery by the
+ * handler that received it (by the event's type), signed here with that
+ * endpoint's secret, as `npx hookwise replay` does.
  */
 export async function replay(eventId) {
   const record = await store.get(eventId);
   if (!record || !record.payload) return { outcome: 'not_found' };
   await store.requeue(eventId);
   const payload = record.payload.toString('utf8');
-  const header = generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET });
-  const { outcome } = await webhooks.handle(payload, header);
+  const { outcome } = clerkEventTypes.includes(record.type)
+    ? await clerkWebhooks.handle(payload, signStandardWebhook({ id: eventId, payload, secret: process.env.CLERK_WEBHOOK_SECRET }))
+    : await webhooks.handle(payload, generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET }));
   return { outcome };
 }
