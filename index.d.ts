@@ -175,10 +175,26 @@ export interface ClaimMeta {
   leaseMs: number;
   /** The raw body; kept only by stores that keep payloads (SqliteStore with keepPayloads). */
   payload?: string | Buffer | Uint8Array | null;
+  /**
+   * Atomic ordering (docs/stores.md), only for a store whose `atomicOrdering` is true: the claim
+   * takes this object's ordering slot, or answers `stale` / `blocked`; its completion marks it.
+   */
+  order?: OrderKey | null;
+}
+
+/** Where an event sits in its object's order: (created, rank), rank = lifecycle rank of its status (0 when unknown). */
+export interface OrderKey {
+  /** The object (at most 255 bytes of UTF-8). */
+  objectId: string;
+  /** The event's `created` (Unix seconds). */
+  created: number;
+  /** A non-negative integer: the same-second tie-break. */
+  rank: number;
 }
 
 export interface Claim {
-  status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered';
+  /** `stale` and `blocked` only for a claim with `meta.order` (atomic ordering). */
+  status: 'acquired' | 'duplicate' | 'in_progress' | 'dead_lettered' | 'stale' | 'blocked';
   /** The fencing token, only when acquired. */
   token?: string;
   /** Claims acquired so far, this one included when acquired. */
@@ -220,6 +236,11 @@ export interface ListQuery {
 }
 
 export interface Store {
+  /**
+   * Optional capability (docs/stores.md, "Atomic ordering"): true when claim honours `meta.order`
+   * and complete marks the object in the same operation. Every built-in store has it.
+   */
+  readonly atomicOrdering?: boolean;
   claim(eventId: string, meta: ClaimMeta): Promise<Claim>;
   /** false: the token lost its lease. */
   complete(eventId: string, token: string): Promise<boolean>;

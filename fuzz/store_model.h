@@ -24,7 +24,14 @@ namespace hookwise::fuzz {
 
 struct ModelApplied {
   std::int64_t created = 0;
+  std::int64_t rank = 0;
   std::int64_t updated_at_ms = 0;
+};
+
+// Atomic ordering: the event holding an object's slot, until when.
+struct ModelSlot {
+  std::string event_id;
+  std::int64_t until_ms = 0;
 };
 
 class StoreModel {
@@ -37,7 +44,8 @@ class StoreModel {
   static bool ValidKey(std::string_view key) { return !key.empty() && key.size() <= 255; }
   static bool ValidMeta(const ClaimMeta& meta) {
     return meta.type.size() <= 255 && (!meta.object_id || ValidKey(*meta.object_id)) &&
-           meta.lease_ms > 0;
+           meta.lease_ms > 0 &&
+           (!meta.order || (ValidKey(meta.order->object_id) && meta.order->rank >= 0));
   }
 
   // What claim() must answer; `acquired_token` is the token the store handed
@@ -45,38 +53,63 @@ class StoreModel {
   Claim ClaimEvent(const std::string& id, const ClaimMeta& meta, std::int64_t now,
                    const std::string& acquired_token) {
     auto it = records_.find(id);
+    if (it != records_.end()) {
+      const EventRecord& r = it->second;
+      if (r.status == EventStatus::kCompleted) {
+        return Claim{ClaimStatus::kDuplicate, {}, r.attempts};
+      }
+      if (r.status == EventStatus::kDeadLettered) {
+        return Claim{ClaimStatus::kDeadLettered, {}, r.attempts};
+      }
+      if (r.status == EventStatus::kProcessing && now < r.lease_expires_at_ms) {
+        return Claim{ClaimStatus::kInProgress, {}, r.attempts};
+      }
+    }
+    if (meta.order) {
+      // Atomic ordering: older than the object's marker is done without
+      // running; another event's live lease on the object's slot blocks.
+      const OrderKey& key = *meta.order;
+      auto marker = applied_.find(key.object_id);
+      if (marker != applied_.end() && std::make_pair(marker->second.created, marker->second.rank) >
+                                          std::make_pair(key.created, key.rank)) {
+        marker->second.updated_at_ms = now;
+        if (it == records_.end()) {
+          records_.emplace(id, FirstRecord(id, meta, now, EventStatus::kCompleted));
+          EvictOverLimit();
+          return Claim{ClaimStatus::kStale, {}, 1};
+        }
+        EventRecord& r = it->second;
+        r.status = EventStatus::kCompleted;
+        r.attempts += 1;
+        r.updated_at_ms = now;
+        r.token.clear();
+        r.lease_expires_at_ms = 0;
+        r.order.reset();
+        return Claim{ClaimStatus::kStale, {}, r.attempts};
+      }
+      auto slot = slots_.find(key.object_id);
+      if (slot != slots_.end() && slot->second.event_id != id && now < slot->second.until_ms) {
+        return Claim{ClaimStatus::kBlocked, {}, it == records_.end() ? 0 : it->second.attempts};
+      }
+      slots_[key.object_id] = ModelSlot{id, SaturatingAdd(now, meta.lease_ms)};
+    }
     if (it == records_.end()) {
-      EventRecord r;
-      r.id = id;
-      r.type = meta.type;
-      r.created = meta.created;
-      r.object_id = meta.object_id;
-      r.status = EventStatus::kProcessing;
-      r.attempts = 1;
-      r.received_at_ms = now;
-      r.updated_at_ms = now;
-      if (keep_payloads_) r.payload = meta.payload;
+      EventRecord r = FirstRecord(id, meta, now, EventStatus::kProcessing);
       r.token = acquired_token;
       r.lease_expires_at_ms = SaturatingAdd(now, meta.lease_ms);
+      r.order = meta.order;
       records_.emplace(id, r);
       EvictOverLimit();
       return Claim{ClaimStatus::kAcquired, acquired_token, 1};
     }
     EventRecord& r = it->second;
-    const bool lease_over = r.status == EventStatus::kProcessing && now >= r.lease_expires_at_ms;
-    if (r.status == EventStatus::kCompleted) return Claim{ClaimStatus::kDuplicate, {}, r.attempts};
-    if (r.status == EventStatus::kDeadLettered) {
-      return Claim{ClaimStatus::kDeadLettered, {}, r.attempts};
-    }
-    if (r.status == EventStatus::kProcessing && !lease_over) {
-      return Claim{ClaimStatus::kInProgress, {}, r.attempts};
-    }
     // failed, or processing with its lease over: a new holder runs it again.
     r.status = EventStatus::kProcessing;
     r.attempts += 1;
     r.updated_at_ms = now;
     r.token = acquired_token;
     r.lease_expires_at_ms = SaturatingAdd(now, meta.lease_ms);
+    r.order = meta.order;
     // The first body seen is kept; a redelivery carries the same event.
     if (keep_payloads_ && !r.payload) r.payload = meta.payload;
     return Claim{ClaimStatus::kAcquired, acquired_token, r.attempts};
@@ -89,6 +122,18 @@ class StoreModel {
     r->token.clear();
     r->lease_expires_at_ms = 0;
     r->updated_at_ms = now;
+    if (r->order) {
+      // The marker moves to the event's (created, rank) unless it is newer.
+      const OrderKey key = *r->order;
+      auto [marker, inserted] = applied_.try_emplace(key.object_id);
+      if (inserted || !(std::make_pair(marker->second.created, marker->second.rank) >
+                        std::make_pair(key.created, key.rank))) {
+        marker->second.created = key.created;
+        marker->second.rank = key.rank;
+      }
+      marker->second.updated_at_ms = now;
+      ReleaseSlot(key.object_id, id);
+    }
     EvictOverLimit();
     return true;
   }
@@ -105,6 +150,7 @@ class StoreModel {
     r->updated_at_ms = now;
     const bool dead = r->attempts >= max_attempts;
     r->status = dead ? EventStatus::kDeadLettered : EventStatus::kFailed;
+    if (r->order) ReleaseSlot(r->order->object_id, id);
     return FailOutcome{dead, r->attempts, false};
   }
 
@@ -165,7 +211,10 @@ class StoreModel {
   // refreshes its age, because events for the object are still arriving.
   void MarkApplied(const std::string& object_id, std::int64_t created, std::int64_t now) {
     auto [it, inserted] = applied_.try_emplace(object_id);
-    if (inserted || created > it->second.created) it->second.created = created;
+    if (inserted || created > it->second.created) {
+      it->second.created = created;
+      it->second.rank = 0;
+    }
     it->second.updated_at_ms = now;
   }
 
@@ -176,6 +225,27 @@ class StoreModel {
   }
 
  private:
+  // The record of an event's first claim (attempt 1), in `status`.
+  EventRecord FirstRecord(const std::string& id, const ClaimMeta& meta, std::int64_t now,
+                          EventStatus status) const {
+    EventRecord r;
+    r.id = id;
+    r.type = meta.type;
+    r.created = meta.created;
+    r.object_id = meta.object_id;
+    r.status = status;
+    r.attempts = 1;
+    r.received_at_ms = now;
+    r.updated_at_ms = now;
+    if (keep_payloads_) r.payload = meta.payload;
+    return r;
+  }
+
+  void ReleaseSlot(const std::string& object_id, const std::string& id) {
+    auto slot = slots_.find(object_id);
+    if (slot != slots_.end() && slot->second.event_id == id) slots_.erase(slot);
+  }
+
   EventRecord* Holding(const std::string& id, const std::string& token) {
     auto it = records_.find(id);
     if (it == records_.end()) return nullptr;
@@ -218,6 +288,7 @@ class StoreModel {
   bool keep_payloads_;
   std::map<std::string, EventRecord> records_;  // every field as the store must report it
   std::map<std::string, ModelApplied> applied_;
+  std::map<std::string, ModelSlot> slots_;
 };
 
 }  // namespace hookwise::fuzz

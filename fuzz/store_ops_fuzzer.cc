@@ -194,6 +194,13 @@ PlannedOp PlanOp(FuzzedDataProvider& in, const std::vector<std::int64_t>& seen_t
       op.meta.object_id = PickObjectId(in);
       op.meta.lease_ms = PickInt(in, 1, 5000);
       if (in.ConsumeBool()) op.meta.payload = in.ConsumeRandomLengthString(32);
+      // Atomic ordering for about half the claims with an object, derived from
+      // what was consumed (so the seed corpus keeps meaning what it did).
+      // created is narrowed for ordered claims, so that markers and ranks tie.
+      if (op.meta.object_id && (op.meta.lease_ms & 1) == 0) {
+        const std::int64_t created = 1600000000 + (op.meta.created & 7);
+        op.meta.order = OrderKey{*op.meta.object_id, created, (op.meta.lease_ms >> 1) % 3};
+      }
       p.op = std::move(op);
       break;
     }

@@ -16,6 +16,7 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { hasAtomicOrdering, orderOf, claimInOrder } = require('./ordering');
 const { processTransactionally } = require('./transactional');
 
 // Every answer body, by outcome (API.md section 4's table). Frozen: shared by all results.
@@ -237,19 +238,29 @@ class WebhookHandler {
     }
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
+    const wantsOrder = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
     if (config.transactional) {
       // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
-      const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
       return processTransactionally({
-        store, event, eventId, type, meta, handlers, ordered, objectId, created,
+        store, event, eventId, type, meta, handlers, ordered: wantsOrder, objectId, created,
         config, logger: this.#logger, result, errorText,
       });
     }
-    const claim = await store.claim(eventId, meta);
+    // Atomic ordering (lib/ordering.js): the store checks staleness and takes the object's slot
+    // in the claim, and marks the object when the claim completes.
+    const atomicOrder = wantsOrder && hasAtomicOrdering(store);
+    if (atomicOrder) meta.order = orderOf(event, envelope, objectId, created);
+    const claim = atomicOrder ? await claimInOrder(store, eventId, meta) : await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
       case 'acquired':
         break;
+      case 'stale':
+        this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
+        return result('stale', { eventId, type, attempt });
+      case 'blocked':
+        this.#logger.info(`hookwise: ${type} ${eventId}: another event of ${objectId} still holds its ordering slot; Stripe will retry`);
+        return result('in_progress', { eventId, type, attempt });
       case 'duplicate':
         this.#logger.info(`hookwise: duplicate ${type} ${eventId} (already processed)`);
         return result('duplicate', { eventId, type, attempt });
@@ -264,7 +275,8 @@ class WebhookHandler {
     }
     const { token } = claim;
 
-    const ordered = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
+    // A store without atomic ordering: read the marker now, mark after the completion (best effort).
+    const ordered = wantsOrder && !atomicOrder;
     if (ordered) {
       let last;
       try {

@@ -28,6 +28,7 @@
 
 const { StoreError, STORE_ERROR_CODES } = require('./errors');
 const { webCrypto } = require('./runtime');
+const { atomicOrderingContract } = require('./testing-atomic-ordering');
 
 const SHORT_LEASE_MS = 150;
 const AFTER_SHORT_LEASE_MS = 400;
@@ -146,6 +147,17 @@ function runStoreContract(makeStore, options = {}) {
   };
   const it = (title, fn) => test(`${prefix}${title}`, { skip: (!describe && skip) || false }, () => withStore(fn));
   const testIn = (title, fn) => test(`${prefix}${title}`, { skip: (!describe && skip) || false }, fn);
+  // A case of an optional capability: passes trivially (skipped where the runner can) for a store without it.
+  const itWith = (capable, title, fn) =>
+    test(`${prefix}${title}`, { skip: (!describe && skip) || false }, (t) =>
+      withStore(async (store) => {
+        if (!capable(store)) {
+          if (t && typeof t.skip === 'function') t.skip(`${name} does not have this capability`);
+          return;
+        }
+        await fn(store);
+      }),
+    );
 
   describeIn(`Store contract: ${name}`, { skip: skip || false }, () => {
     describeIn('claim', () => {
@@ -706,13 +718,12 @@ function runStoreContract(makeStore, options = {}) {
       });
     });
 
-    describeIn('ordering races (what the contract guarantees today)', () => {
+    describeIn('the ordering marker (markApplied, every store)', () => {
       // The marker is a max register: marks commute, so concurrent markApplied
       // calls for one object never lose the newest `created`, in any order, and
-      // lastApplied never moves back while they run. What it does NOT give is an
-      // atomic check-and-mark: two handlers that both read lastApplied before
-      // either marks may both apply (the handler's ordering is best effort
-      // until the Store has an atomic ordering slot).
+      // lastApplied never moves back while they run. A lastApplied read followed
+      // by a markApplied is still no atomic check-and-mark: that is the optional
+      // atomic ordering capability, checked in its own block below.
       it('two events racing on one object: the newer created wins whatever the order', async (store) => {
         for (const [first, second] of [[100, 200], [200, 100], [150, 150]]) {
           const objectId = newId('sub');
@@ -743,6 +754,9 @@ function runStoreContract(makeStore, options = {}) {
         }
       });
     });
+
+    // Optional capabilities (docs/stores.md): each block runs only for stores that have it.
+    atomicOrderingContract({ describeIn, itWith, assert, assertAcquired, newId, meta, sleep, SHORT_LEASE_MS, AFTER_SHORT_LEASE_MS });
 
     if (retention) {
       describeIn('retention (retentionMs, without purge)', () => {

@@ -6,31 +6,22 @@
 // times, keeps the value whose version is the maximum — the same final state.
 // docs/billing.md lists the version of every fact.
 
-// Stripe's subscription lifecycle. Only consulted between events of the same
-// second (and, for the final statuses, always: see FINAL_STATUSES). `paused`
-// sits between `trialing` and `active`: Stripe pauses a subscription whose
-// trial ended without a payment method, and resuming makes it active.
-const SUBSCRIPTION_STATUS_RANK = Object.freeze({
-  incomplete: 0,
-  trialing: 1,
-  paused: 2,
-  active: 3,
-  past_due: 4,
-  unpaid: 5,
-  canceled: 6,
-  incomplete_expired: 6,
-});
+// The status ranks are the lifecycle ranks skip-stale ordering uses too, defined
+// once in lib/lifecycle-rank.js (only consulted between events of the same
+// second and, for the final statuses, always: see FINAL_STATUSES).
+const {
+  SUBSCRIPTION_STATUS_RANK,
+  INVOICE_STATUS_RANK,
+  subscriptionStatusRank,
+  invoiceStatusRank,
+} = require('../lifecycle-rank');
 
 // A canceled or expired subscription never comes back in Stripe; a snapshot
 // with one of these statuses outranks every snapshot without one.
 const FINAL_STATUSES = new Set(['canceled', 'incomplete_expired']);
 
-// An invoice's lifecycle: draft -> open -> paid | void, open -> uncollectible -> paid | void.
-const INVOICE_STATUS_RANK = Object.freeze({ draft: 0, open: 1, uncollectible: 2, paid: 3, void: 3 });
+// Paid or void: the invoice is settled.
 const INVOICE_SETTLED_RANK = 3;
-
-const subscriptionStatusRank = (status) => SUBSCRIPTION_STATUS_RANK[status] ?? 0;
-const invoiceStatusRank = (status) => INVOICE_STATUS_RANK[status] ?? 0;
 
 function compareVersions(a, b) {
   const n = Math.max(a.length, b.length);

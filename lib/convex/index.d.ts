@@ -6,10 +6,12 @@ import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, Webho
 export declare const hookwiseTables: {
   hookwise_events: TableDefinition<any, any, any, any>;
   hookwise_applied: TableDefinition<any, any, any, any>;
+  /** Atomic ordering: each object's ordering slot (docs/stores.md). */
+  hookwise_ordering_slots: TableDefinition<any, any, any, any>;
 };
 
 // The internal functions; re-export them from convex/hookwise.ts.
-export declare const claim: RegisteredMutation<'internal', { eventId: string; type: string; created: number; objectId: string | null; leaseMs: number; token: string; retentionMs?: number }, Promise<{ status: Claim['status']; attempt: number }>>;
+export declare const claim: RegisteredMutation<'internal', { eventId: string; type: string; created: number; objectId: string | null; leaseMs: number; token: string; retentionMs?: number; order?: { objectId: string; created: number; rank: number } }, Promise<{ status: Claim['status']; attempt: number }>>;
 export declare const complete: RegisteredMutation<'internal', { eventId: string; token: string }, Promise<boolean>>;
 export declare const fail: RegisteredMutation<'internal', { eventId: string; token: string; error: string; maxAttempts: number }, Promise<FailResult>>;
 export declare const lastApplied: RegisteredQuery<'internal', { objectId: string }, Promise<number | null>>;

@@ -30,11 +30,13 @@
 import { defineTable, getFunctionName, internalMutationGeneric, internalQueryGeneric } from 'convex/server';
 import { v } from 'convex/values';
 import storeArgs from '../stores/store-args.js';
+import orderingRules from '../stores/ordering-rules.js';
 import errors from '../errors.js';
 import { webhookMutations } from './webhook-mutation.mjs';
 
 const { STATUSES, DEFAULT_LIST_LIMIT, truncateLastError } = storeArgs;
 const { StoreError } = errors;
+const { markerIsNewer } = orderingRules;
 const PURGE_BATCH = 500;
 // The most records (and, separately, markers) the sweep in one claim deletes:
 // small, so that a claim stays a small transaction.
@@ -68,6 +70,8 @@ export const hookwiseTables = {
     listOrder: v.number(),
     token: nullable(v.string()),
     leaseUntil: nullable(v.number()),
+    // Atomic ordering: the claim's meta.order, which its completion marks (optional: added after 0.1).
+    order: v.optional(v.object({ objectId: v.string(), created: v.number(), rank: v.number() })),
   })
     .index('by_eventId', ['eventId'])
     .index('by_listOrder', ['listOrder', 'eventId'])
@@ -80,9 +84,18 @@ export const hookwiseTables = {
     created: v.number(),
     eventId: v.string(),
     updatedAt: v.number(),
+    rank: v.optional(v.number()), // the marker's lifecycle rank (absent: 0, as before ranks existed)
   })
     .index('by_objectId', ['objectId'])
     .index('by_updatedAt', ['updatedAt']),
+  // Atomic ordering: an object's ordering slot, held by one event's lease (a table added after 0.1).
+  hookwise_ordering_slots: defineTable({
+    objectId: v.string(),
+    eventId: v.string(),
+    until: v.number(),
+  })
+    .index('by_objectId', ['objectId'])
+    .index('by_until', ['until']),
 };
 
 // Deletes up to `limit` finished records (never 'processing') and up to
@@ -104,7 +117,41 @@ async function deleteOlderThan(db, cutoff, limit) {
     .withIndex('by_updatedAt', (q) => q.lt('updatedAt', cutoff))
     .take(limit);
   for (const doc of markers) await db.delete(doc._id);
+  // Slots whose lease ended hold nothing (a completion or failure deletes its own).
+  const slots = await db
+    .query('hookwise_ordering_slots')
+    .withIndex('by_until', (q) => q.lt('until', Date.now()))
+    .take(limit);
+  for (const doc of slots) await db.delete(doc._id);
   return { deleted, markers: markers.length };
+}
+
+const findMarker = (db, objectId) =>
+  db
+    .query('hookwise_applied')
+    .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
+    .unique();
+
+const findSlot = (db, objectId) =>
+  db
+    .query('hookwise_ordering_slots')
+    .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
+    .unique();
+
+// The marker of `objectId` moves to (created, rank) unless it is newer; every mark renews its age.
+async function raiseMarker(db, objectId, created, rank, eventId, now) {
+  const doc = await findMarker(db, objectId);
+  if (doc === null) await db.insert('hookwise_applied', { objectId, created, rank, eventId, updatedAt: now });
+  else if (!markerIsNewer({ created: doc.created, rank: doc.rank ?? 0 }, { created, rank })) {
+    await db.patch(doc._id, { created, rank, eventId, updatedAt: now });
+  } else await db.patch(doc._id, { updatedAt: now });
+}
+
+// Frees the ordering slot of `order` if event `eventId` holds it.
+async function releaseSlot(db, order, eventId) {
+  if (order === undefined || order === null) return;
+  const slot = await findSlot(db, order.objectId);
+  if (slot !== null && slot.eventId === eventId) await db.delete(slot._id);
 }
 
 const findEvent = (db, eventId) =>
@@ -135,11 +182,43 @@ export const claim = internalMutationGeneric({
     token: v.string(),
     // Given when ConvexStore's retention sweep is due (older callers never send it).
     retentionMs: v.optional(v.number()),
+    // Atomic ordering (docs/stores.md): given for skip-stale deliveries.
+    order: v.optional(v.object({ objectId: v.string(), created: v.number(), rank: v.number() })),
   },
   handler: async (ctx, args) => {
     const now = Date.now();
     if (args.retentionMs !== undefined) await deleteOlderThan(ctx.db, now - args.retentionMs, SWEEP_BATCH);
     const doc = await findEvent(ctx.db, args.eventId);
+    if (doc !== null) {
+      if (doc.status === 'completed') return { status: 'duplicate', attempt: doc.attempts };
+      if (doc.status === 'dead_lettered') return { status: 'dead_lettered', attempt: doc.attempts };
+      if (doc.status === 'processing' && doc.leaseUntil > now) return { status: 'in_progress', attempt: doc.attempts };
+    }
+    // Atomic ordering, in this same (serializable) mutation: stale, blocked, or take the slot.
+    const { order } = args;
+    if (order !== undefined) {
+      const marker = await findMarker(ctx.db, order.objectId);
+      if (marker !== null && markerIsNewer({ created: marker.created, rank: marker.rank ?? 0 }, order)) {
+        await ctx.db.patch(marker._id, { updatedAt: now });
+        const done = { status: 'completed', token: null, leaseUntil: null, updatedAt: now };
+        if (doc === null) {
+          await ctx.db.insert('hookwise_events', {
+            eventId: args.eventId, type: args.type, created: args.created, objectId: args.objectId,
+            attempts: 1, lastError: null, receivedAt: now, listOrder: -now, ...done,
+          });
+          return { status: 'stale', attempt: 1 };
+        }
+        await ctx.db.patch(doc._id, { ...done, attempts: doc.attempts + 1, order: undefined });
+        return { status: 'stale', attempt: doc.attempts + 1 };
+      }
+      const slot = await findSlot(ctx.db, order.objectId);
+      if (slot !== null && slot.eventId !== args.eventId && slot.until > now) {
+        return { status: 'blocked', attempt: doc === null ? 0 : doc.attempts };
+      }
+      const held = { objectId: order.objectId, eventId: args.eventId, until: now + args.leaseMs };
+      if (slot === null) await ctx.db.insert('hookwise_ordering_slots', held);
+      else await ctx.db.patch(slot._id, held);
+    }
     if (doc === null) {
       await ctx.db.insert('hookwise_events', {
         eventId: args.eventId,
@@ -154,12 +233,10 @@ export const claim = internalMutationGeneric({
         listOrder: -now,
         token: args.token,
         leaseUntil: now + args.leaseMs,
+        ...(order === undefined ? {} : { order }),
       });
       return { status: 'acquired', attempt: 1 };
     }
-    if (doc.status === 'completed') return { status: 'duplicate', attempt: doc.attempts };
-    if (doc.status === 'dead_lettered') return { status: 'dead_lettered', attempt: doc.attempts };
-    if (doc.status === 'processing' && doc.leaseUntil > now) return { status: 'in_progress', attempt: doc.attempts };
     // failed (or requeued), or processing with an expired lease: take it over.
     const attempt = doc.attempts + 1;
     await ctx.db.patch(doc._id, {
@@ -168,6 +245,7 @@ export const claim = internalMutationGeneric({
       token: args.token,
       leaseUntil: now + args.leaseMs,
       updatedAt: now,
+      order,
     });
     return { status: 'acquired', attempt };
   },
@@ -181,7 +259,13 @@ export const complete = internalMutationGeneric({
   handler: async (ctx, { eventId, token }) => {
     const doc = await findEvent(ctx.db, eventId);
     if (doc === null || doc.status !== 'processing' || doc.token !== token) return false;
-    await ctx.db.patch(doc._id, { status: 'completed', token: null, leaseUntil: null, updatedAt: Date.now() });
+    const now = Date.now();
+    await ctx.db.patch(doc._id, { status: 'completed', token: null, leaseUntil: null, updatedAt: now });
+    if (doc.order !== undefined) {
+      // Atomic ordering: the completion marks the object and frees its slot, in this mutation.
+      await raiseMarker(ctx.db, doc.order.objectId, doc.order.created, doc.order.rank, eventId, now);
+      await releaseSlot(ctx.db, doc.order, eventId);
+    }
     return true;
   },
 });
@@ -201,6 +285,7 @@ export const fail = internalMutationGeneric({
       leaseUntil: null,
       updatedAt: Date.now(),
     });
+    await releaseSlot(ctx.db, doc.order, eventId);
     return { deadLettered, attempt: doc.attempts };
   },
 });
@@ -221,14 +306,7 @@ export const lastApplied = internalQueryGeneric({
 export const markApplied = internalMutationGeneric({
   args: { objectId: v.string(), created: v.number(), eventId: v.string() },
   handler: async (ctx, { objectId, created, eventId }) => {
-    const doc = await ctx.db
-      .query('hookwise_applied')
-      .withIndex('by_objectId', (q) => q.eq('objectId', objectId))
-      .unique();
-    const now = Date.now();
-    if (doc === null) await ctx.db.insert('hookwise_applied', { objectId, created, eventId, updatedAt: now });
-    else if (created >= doc.created) await ctx.db.patch(doc._id, { created, eventId, updatedAt: now });
-    else await ctx.db.patch(doc._id, { updatedAt: now });
+    await raiseMarker(ctx.db, objectId, created, 0, eventId, Date.now());
     return null;
   },
 });
@@ -362,12 +440,21 @@ export class ConvexStore {
 
   async claim(eventId, meta) {
     storeArgs.checkEventId(eventId);
-    const { type, created, objectId, leaseMs } = storeArgs.checkClaimMeta(meta);
+    const { type, created, objectId, leaseMs, order } = storeArgs.checkClaimMeta(meta);
     const token = globalThis.crypto.randomUUID();
     const args = { eventId, type, created, objectId, leaseMs, token };
+    if (order !== null) args.order = order;
     if (!this._closed && this._sweepDue()) args.retentionMs = this._retentionMs;
     const result = await this._run('claim', 'mutation', this._fn.claim, args);
     return result.status === 'acquired' ? { status: 'acquired', token, attempt: result.attempt } : result;
+  }
+
+  /**
+   * Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker.
+   * Needs the functions of this hookwise version deployed (their claim takes `order`).
+   */
+  get atomicOrdering() {
+    return true;
   }
 
   async complete(eventId, token) {

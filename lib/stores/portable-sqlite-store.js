@@ -39,12 +39,13 @@ const {
 } = require('./store-args');
 const { APPLICATION_ID, SCHEMA_VERSION, MIGRATIONS } = require('./sqlite-schema');
 const { StoreError } = require('../errors');
+const { markerIsNewer } = require('./ordering-rules');
 
 const BUSY_TIMEOUT_MS = 10_000;
 // The most operations one transaction takes (as in the native store).
 const MAX_BATCH = 512;
-// How often a batch first deletes records past retentionMs.
-const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+// How often a batch first deletes records past retentionMs: once a minute, as every store.
+const { SWEEP_INTERVAL_MS } = require('./store-args');
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
@@ -345,26 +346,51 @@ async function open(driver, file, durability) {
 const RECORD_COLUMNS = 'id, type, created, object_id, status, attempts, last_error, received_at, updated_at, token';
 
 const SQL = {
-  load: `SELECT ${RECORD_COLUMNS}, (?2 < lease_expires_at) AS live, payload IS NOT NULL AS has_payload FROM events WHERE id = ?1`,
+  load: `SELECT ${RECORD_COLUMNS}, (?2 < lease_expires_at) AS live, payload IS NOT NULL AS has_payload, ` +
+    'order_object_id, order_created, order_rank FROM events WHERE id = ?1',
   get: `SELECT ${RECORD_COLUMNS}, payload FROM events WHERE id = ?1`,
   insert:
     'INSERT INTO events (id, type, created, object_id, status, attempts, last_error, ' +
-    'received_at, updated_at, token, lease_expires_at, payload) ' +
-    'VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)',
+    'received_at, updated_at, token, lease_expires_at, payload, order_object_id, ' +
+    'order_created, order_rank) ' +
+    'VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)',
   update:
     'UPDATE events SET status = ?2, attempts = ?3, last_error = ?4, updated_at = ?5, ' +
-    'token = ?6, lease_expires_at = ?7, payload = coalesce(payload, ?8) WHERE id = ?1',
+    'token = ?6, lease_expires_at = ?7, payload = coalesce(payload, ?8), ' +
+    'order_object_id = ?9, order_created = ?10, order_rank = ?11 WHERE id = ?1',
   lastApplied: 'SELECT created FROM applied WHERE object_id = ?1',
+  // (created, rank) only moves forward (markApplied marks rank 0); every mark renews the age.
   markApplied:
-    'INSERT INTO applied (object_id, created, event_id, updated_at) VALUES (?1, ?2, ?3, ?4) ' +
+    'INSERT INTO applied (object_id, created, rank, event_id, updated_at) ' +
+    'VALUES (?1, ?2, ?5, ?3, ?4) ' +
     'ON CONFLICT (object_id) DO UPDATE SET ' +
-    'created = max(applied.created, excluded.created), ' +
-    'event_id = CASE WHEN excluded.created >= applied.created ' +
-    'THEN excluded.event_id ELSE applied.event_id END, ' +
+    'created = CASE WHEN (applied.created, applied.rank) > (excluded.created, excluded.rank) ' +
+    'THEN applied.created ELSE excluded.created END, ' +
+    'rank = CASE WHEN (applied.created, applied.rank) > (excluded.created, excluded.rank) ' +
+    'THEN applied.rank ELSE excluded.rank END, ' +
+    'event_id = CASE WHEN (applied.created, applied.rank) > (excluded.created, excluded.rank) ' +
+    'THEN applied.event_id ELSE excluded.event_id END, ' +
     'updated_at = excluded.updated_at',
+  // Atomic ordering: the object's marker and slot (the lease compared in SQL, as above).
+  loadMark: 'SELECT created, rank FROM applied WHERE object_id = ?1',
+  touchMark: 'UPDATE applied SET updated_at = ?2 WHERE object_id = ?1',
+  loadSlot: 'SELECT event_id, (?2 < expires_at) AS live FROM ordering_slots WHERE object_id = ?1',
+  upsertSlot:
+    'INSERT INTO ordering_slots (object_id, event_id, expires_at) VALUES (?1, ?2, ?3) ' +
+    'ON CONFLICT (object_id) DO UPDATE SET event_id = excluded.event_id, ' +
+    'expires_at = excluded.expires_at',
+  deleteSlot: 'DELETE FROM ordering_slots WHERE object_id = ?1 AND event_id = ?2',
   purgeEvents: "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1",
   purgeApplied: 'DELETE FROM applied WHERE updated_at < ?1',
+  purgeSlots: 'DELETE FROM ordering_slots WHERE expires_at <= ?1',
 };
+
+// The order columns of a record (order_object_id, order_created, order_rank): NULL without one.
+const orderColumns = (order) => (order ? [order.objectId, int(order.created), int(order.rank)] : [null, null, null]);
+const loadedOrder = (row) =>
+  row.order_object_id === null || row.order_object_id === undefined
+    ? null
+    : { objectId: row.order_object_id, created: Number(row.order_created), rank: Number(row.order_rank) };
 
 // One statement per combination of list filters, so each uses its index.
 function listSql(status, type, before) {
@@ -419,6 +445,11 @@ class SqliteStore {
   /** Which SQLite binding this store uses: 'node:sqlite' or 'bun:sqlite'. */
   get driver() {
     return this.#driver.name;
+  }
+
+  /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
+  get atomicOrdering() {
+    return true;
   }
 
   async claim(eventId, meta) {
@@ -697,6 +728,7 @@ class SqliteStore {
       this.#conn.exec('BEGIN IMMEDIATE');
       this.#statement(SQL.purgeEvents).run(cutoff);
       this.#statement(SQL.purgeApplied).run(cutoff);
+      this.#statement(SQL.purgeSlots).run(int(now)); // slots whose lease ended hold nothing
       this.#conn.exec('COMMIT');
     } catch {
       rollbackQuietly(this.#conn);
@@ -746,9 +778,30 @@ class SqliteStore {
     }
   }
 
-  // status, attempts, last_error, updated_at, token, lease_expires_at, payload
+  // status, attempts, last_error, updated_at, token, lease_expires_at, payload, order (as loaded, or the claim's)
   #update(what, id, r, payload = null) {
-    this.#write(what, SQL.update, id, r.status, int(r.attempts), r.lastError, int(r.updatedAt), r.token, int(r.lease), payload);
+    const o = orderColumns(r.order);
+    this.#write(what, SQL.update, id, r.status, int(r.attempts), r.lastError, int(r.updatedAt), r.token, int(r.lease), payload, ...o);
+  }
+
+  // Atomic ordering: the object's marker ({ created, rank } or null) and whether another event's lease holds its slot.
+  #loadOrder(objectId, id, now) {
+    try {
+      const mark = this.#statement(SQL.loadMark).get(objectId);
+      const slot = this.#statement(SQL.loadSlot).get(objectId, int(now));
+      return {
+        mark: mark === undefined ? null : { created: Number(mark.created), rank: Number(mark.rank) },
+        heldByOther: slot !== undefined && slot.event_id !== id && Number(slot.live) === 1,
+      };
+    } catch (err) {
+      throw this.#fail(err, 'cannot read the ordering marker');
+    }
+  }
+
+  // The completion of an ordered claim marks its object (only forward) and frees the slot.
+  #markAndRelease(id, order, now) {
+    this.#write('cannot record the completion', SQL.markApplied, order.objectId, int(order.created), id, int(now), int(order.rank));
+    this.#write('cannot record the completion', SQL.deleteSlot, order.objectId, id);
   }
 
   #claimOp({ id, meta }) {
@@ -757,33 +810,47 @@ class SqliteStore {
     const keep = this.#options.keepPayloads;
     const payload = keep ? payloadBytes(meta.payload) : null;
     const lease = saturatingAdd(now, meta.leaseMs);
-    if (row === undefined) {
-      const token = newFencingToken();
-      this.#write(
-        'cannot record the claim', SQL.insert,
-        id, meta.type, int(meta.created), meta.objectId, 'processing', 1n, null, int(now), int(now), token, lease, payload,
-      );
-      return { status: 'acquired', token, attempt: 1 };
+    const attempts = row === undefined ? 0 : Number(row.attempts);
+    if (row !== undefined) {
+      switch (row.status) {
+        case 'completed':
+          return { status: 'duplicate', attempt: attempts };
+        case 'dead_lettered':
+          return { status: 'dead_lettered', attempt: attempts };
+        case 'processing':
+          if (Number(row.live) === 1) return { status: 'in_progress', attempt: attempts };
+          break; // the holder's lease ran out: take the event over
+        default:
+          break; // failed: a redelivery runs it again
+      }
     }
-    const attempts = Number(row.attempts);
-    switch (row.status) {
-      case 'completed':
-        return { status: 'duplicate', attempt: attempts };
-      case 'dead_lettered':
-        return { status: 'dead_lettered', attempt: attempts };
-      case 'processing':
-        if (Number(row.live) === 1) return { status: 'in_progress', attempt: attempts };
-        break; // the holder's lease ran out: take the event over
-      default:
-        break; // failed: a redelivery runs it again
+    // Atomic ordering, in this same transaction: stale, blocked, or take the slot.
+    const { order } = meta;
+    if (order !== null) {
+      const { mark, heldByOther } = this.#loadOrder(order.objectId, id, now);
+      if (markerIsNewer(mark, order)) {
+        const done = { status: 'completed', attempts: attempts + 1, updatedAt: now, token: null, lease: 0, order: null };
+        if (row === undefined) this.#insert(id, meta, now, done, payload);
+        else this.#update('cannot record the claim', id, { ...done, lastError: row.last_error });
+        this.#write('cannot record the claim', SQL.touchMark, order.objectId, int(now));
+        return { status: 'stale', attempt: attempts + 1 };
+      }
+      if (heldByOther) return { status: 'blocked', attempt: attempts };
+      this.#write('cannot record the claim', SQL.upsertSlot, order.objectId, id, lease);
     }
     const token = newFencingToken();
-    this.#update(
-      'cannot record the claim', id,
-      { status: 'processing', attempts: attempts + 1, lastError: row.last_error, updatedAt: now, token, lease },
-      payload,
-    );
+    const taken = { status: 'processing', attempts: attempts + 1, updatedAt: now, token, lease, order };
+    if (row === undefined) this.#insert(id, meta, now, taken, payload);
+    else this.#update('cannot record the claim', id, { ...taken, lastError: row.last_error }, payload);
     return { status: 'acquired', token, attempt: attempts + 1 };
+  }
+
+  #insert(id, meta, now, r, payload) {
+    this.#write(
+      'cannot record the claim', SQL.insert,
+      id, meta.type, int(meta.created), meta.objectId, r.status, int(r.attempts), null, int(now), int(now), r.token, int(r.lease), payload,
+      ...orderColumns(r.order),
+    );
   }
 
   #holds(row, token) {
@@ -794,9 +861,11 @@ class SqliteStore {
     const now = this.#now();
     const row = this.#load(id, now);
     if (!this.#holds(row, token)) return false;
+    const order = loadedOrder(row);
     this.#update('cannot record the completion', id, {
-      status: 'completed', attempts: row.attempts, lastError: row.last_error, updatedAt: now, token: null, lease: 0,
+      status: 'completed', attempts: row.attempts, lastError: row.last_error, updatedAt: now, token: null, lease: 0, order,
     });
+    if (order !== null) this.#markAndRelease(id, order, now);
     return true;
   }
 
@@ -807,9 +876,11 @@ class SqliteStore {
     const attempts = Number(row.attempts);
     if (!this.#holds(row, token)) return { deadLettered: false, attempt: attempts, stale: true };
     const dead = attempts >= maxAttempts;
+    const order = loadedOrder(row);
     this.#update('cannot record the failure', id, {
-      status: dead ? 'dead_lettered' : 'failed', attempts, lastError: truncateLastError(error), updatedAt: now, token: null, lease: 0,
+      status: dead ? 'dead_lettered' : 'failed', attempts, lastError: truncateLastError(error), updatedAt: now, token: null, lease: 0, order,
     });
+    if (order !== null) this.#write('cannot record the failure', SQL.deleteSlot, order.objectId, id);
     return { deadLettered: dead, attempt: attempts };
   }
 
@@ -818,7 +889,7 @@ class SqliteStore {
     const row = this.#load(id, now);
     if (row === undefined || (row.status !== 'failed' && row.status !== 'dead_lettered')) return false;
     this.#update('cannot requeue the event', id, {
-      status: 'failed', attempts: 0, lastError: row.last_error, updatedAt: now, token: null, lease: 0,
+      status: 'failed', attempts: 0, lastError: row.last_error, updatedAt: now, token: null, lease: 0, order: loadedOrder(row),
     });
     return true;
   }
@@ -834,7 +905,7 @@ class SqliteStore {
   }
 
   #markAppliedOp({ id, created, eventId }) {
-    this.#write('cannot record markApplied', SQL.markApplied, id, int(created), eventId, int(this.#now()));
+    this.#write('cannot record markApplied', SQL.markApplied, id, int(created), eventId, int(this.#now()), 0n);
   }
 
   #record(row) {

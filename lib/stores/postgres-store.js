@@ -23,6 +23,8 @@
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
 const { sha1Hex, sha1BigInt64 } = require('./sha1');
+const ordering = require('./postgres-ordering');
+const { StoreError } = require('../errors');
 const { claimInTransaction } = require('./postgres-transaction');
 
 const DEFAULT_TABLE = 'hookwise_events';
@@ -82,6 +84,8 @@ function schemaStatements(table) {
   updated_at bigint NOT NULL
 )`,
     `CREATE INDEX IF NOT EXISTS ${idx('applied_updated_idx')} ON ${applied} (updated_at)`,
+    // Atomic ordering (lib/stores/postgres-ordering.js), added to tables of every age.
+    ...ordering.orderingSchemaStatements(events, applied),
   ];
 }
 
@@ -112,14 +116,14 @@ SELECT status, attempts FROM ${ev} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM t
     current: `SELECT status, attempts FROM ${ev} WHERE id = $1`,
     // A token whose lease another claim took over no longer matches; a holder
     // whose lease ran out but that nobody replaced may still complete.
-    complete: `UPDATE ${ev} SET status = 'completed', token = NULL, lease_until = NULL, updated_at = ${NOW_MS}
-WHERE id = $1 AND status = 'processing' AND token = $2`,
+    // (complete: the ordering module's, which also marks the object of an ordered claim.)
     fail: `WITH done AS (
   UPDATE ${ev} SET status = CASE WHEN attempts >= $4 THEN 'dead_lettered' ELSE 'failed' END,
     last_error = $3, token = NULL, lease_until = NULL, updated_at = ${NOW_MS}
   WHERE id = $1 AND status = 'processing' AND token = $2
-  RETURNING status, attempts
-)
+  RETURNING status, attempts, order_object_id
+),
+${ordering.releaseSlotAfter(applied)}
 SELECT false AS stale, status, attempts FROM done
 UNION ALL
 SELECT true, status, attempts FROM ${ev} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM done)`,
@@ -140,7 +144,7 @@ ORDER BY received_at DESC, id ASC LIMIT $${values.length + 1}`;
     // Ordering markers go with the records they were kept for.
     purge: `WITH cutoff AS (SELECT ${NOW_MS} - $1::bigint AS ms),
 gone AS (DELETE FROM ${ev} WHERE status <> 'processing' AND updated_at < (SELECT ms FROM cutoff) RETURNING 1),
-markers AS (DELETE FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) RETURNING 1)
+markers AS (DELETE FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) AND coalesce(slot_until, 0) <= ${NOW_MS} RETURNING 1)
 SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
     // Retention: purge's rule, bounded ($2 rows of each table; the indexes on
     // updated_at find them), for the sweep a claim runs.
@@ -148,7 +152,7 @@ SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM ma
 gone AS (DELETE FROM ${ev} WHERE id IN (
   SELECT id FROM ${ev} WHERE status <> 'processing' AND updated_at < (SELECT ms FROM cutoff) LIMIT $2) RETURNING 1),
 markers AS (DELETE FROM ${applied} WHERE object_id IN (
-  SELECT object_id FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) LIMIT $2) RETURNING 1)
+  SELECT object_id FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) AND coalesce(slot_until, 0) <= ${NOW_MS} LIMIT $2) RETURNING 1)
 SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
     // Transactional handlers (lib/stores/postgres-transaction.js): the claim
     // inside the delivery's transaction, in one statement. A new event's row is
@@ -197,10 +201,13 @@ ON CONFLICT (id) DO UPDATE SET attempts = e.attempts + 1,
 WHERE e.status = 'failed' OR (e.status = 'processing' AND coalesce(e.lease_until, 0) <= EXCLUDED.updated_at)
 RETURNING status, attempts`,
     lastApplied: `SELECT created FROM ${applied} WHERE object_id = $1`,
+    // A row may hold only a slot (created NULL: no marker yet); markApplied marks rank 0.
     markApplied: `INSERT INTO ${applied} AS a (object_id, created, event_id, updated_at) VALUES ($1, $2, $3, ${NOW_MS})
 ON CONFLICT (object_id) DO UPDATE SET created = GREATEST(a.created, EXCLUDED.created),
-  event_id = CASE WHEN EXCLUDED.created >= a.created THEN EXCLUDED.event_id ELSE a.event_id END,
+  rank = CASE WHEN a.created IS NULL OR EXCLUDED.created > a.created THEN 0 ELSE a.rank END,
+  event_id = CASE WHEN a.created IS NULL OR EXCLUDED.created >= a.created THEN EXCLUDED.event_id ELSE a.event_id END,
   updated_at = EXCLUDED.updated_at`,
+    ...ordering.orderingStatementsFor(ev, applied, NOW_MS),
   };
 }
 
@@ -286,22 +293,10 @@ class PostgresStore {
       }
       return;
     }
-    const client = await this._pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
+    await ordering.inTransaction(this._pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey.toString()]);
       for (const s of statements) await client.query(s);
-      await client.query('COMMIT');
-    } catch (err) {
-      broken = true;
-      try {
-        await client.query('ROLLBACK');
-      } catch {}
-      throw err;
-    } finally {
-      client.release(broken ? true : undefined);
-    }
+    });
   }
 
   async _query(operation, name, text, values) {
@@ -338,25 +333,11 @@ class PostgresStore {
 
   async claim(eventId, meta) {
     common.checkEventId(eventId);
-    common.checkClaimMeta(meta);
+    const { order } = common.checkClaimMeta(meta);
     await this._sweepIfDue();
     const token = common.newToken();
-    const objectId = meta.objectId === undefined ? null : meta.objectId;
-    const { rows } = await this._query('claim', 'claim', this._sql.claim, [
-      eventId,
-      meta.type,
-      meta.created,
-      objectId,
-      token,
-      meta.leaseMs,
-    ]);
-    let row = rows[0];
-    if (!row) {
-      // Inserted by a claim that committed after this statement's snapshot.
-      const again = await this._query('claim', 'current', this._sql.current, [eventId]);
-      row = again.rows[0] && { outcome: again.rows[0].status, attempts: again.rows[0].attempts };
-      if (!row) throw common.storeError('PostgresStore', 'claim', new Error('the event row vanished during the claim'));
-    }
+    if (order !== null && this.atomicOrdering) return this._claimOrdered(eventId, meta, order, token);
+    const row = await this._claimRow((q) => this._query('claim', q.name, q.text, q.values), eventId, meta, token);
     const attempt = Number(row.attempts);
     if (row.outcome === 'acquired') return { status: 'acquired', token, attempt };
     // A 'failed' row would have been taken over; seen here only when it was read
@@ -364,11 +345,61 @@ class PostgresStore {
     return { status: STATUS_TO_CLAIM[row.outcome] ?? 'in_progress', attempt };
   }
 
+  // The claim statement (and, when its snapshot missed a concurrent insert, a
+  // second read) through `run` (the pool, or the ordered claim's client).
+  async _claimRow(run, eventId, meta, token) {
+    const objectId = meta.objectId === undefined ? null : meta.objectId;
+    const { rows } = await run({ name: 'claim', text: this._sql.claim, values: [eventId, meta.type, meta.created, objectId, token, meta.leaseMs] });
+    let row = rows[0];
+    if (!row) {
+      // Inserted by a claim that committed after this statement's snapshot.
+      const again = await run({ name: 'current', text: this._sql.current, values: [eventId] });
+      row = again.rows[0] && { outcome: again.rows[0].status, attempts: again.rows[0].attempts };
+      if (!row) throw common.storeError('PostgresStore', 'claim', new Error('the event row vanished during the claim'));
+    }
+    return row;
+  }
+
+  // Atomic ordering (lib/stores/postgres-ordering.js): one transaction under the object's row lock.
+  async _claimOrdered(eventId, meta, order, token) {
+    if (this._closed) throw common.closedError('PostgresStore', 'claim');
+    const named = (name, text, values) => ({ name: this._statementPrefix + name, text, values });
+    for (;;) {
+      let claim;
+      try {
+        await this._ensureTables();
+        claim = await ordering.claimOrdered({
+          pool: this._pool,
+          sql: this._sql,
+          named,
+          eventId,
+          meta,
+          order,
+          claimRow: (client) => this._claimRow((q) => client.query(named(q.name, q.text, q.values)), eventId, meta, token),
+          mapOutcome: (status) => STATUS_TO_CLAIM[status] ?? 'in_progress',
+        });
+      } catch (err) {
+        throw err instanceof StoreError ? err : common.storeError('PostgresStore', 'claim', err);
+      }
+      if (claim === null) continue; // the record changed under the stale step: decide again
+      if (claim.status === 'acquired') claim.token = token;
+      return claim;
+    }
+  }
+
+  /**
+   * Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker.
+   * Only with a pool: the ordered claim holds one client for its transaction.
+   */
+  get atomicOrdering() {
+    return typeof this._pool.connect === 'function';
+  }
+
   async complete(eventId, token) {
     common.checkEventId(eventId);
     common.checkToken(token);
-    const result = await this._query('complete', 'complete', this._sql.complete, [eventId, token]);
-    return result.rowCount === 1;
+    const { rows } = await this._query('complete', 'complete', this._sql.complete, [eventId, token]);
+    return rows[0].completed === 1;
   }
 
   async fail(eventId, token, error, maxAttempts) {
@@ -385,7 +416,8 @@ class PostgresStore {
   async lastApplied(objectId) {
     common.checkObjectId(objectId);
     const { rows } = await this._query('lastApplied', 'last_applied', this._sql.lastApplied, [objectId]);
-    return rows.length ? Number(rows[0].created) : null;
+    // A row holding only an ordering slot has no marker yet (created NULL).
+    return rows.length && rows[0].created !== null ? Number(rows[0].created) : null;
   }
 
   async markApplied(objectId, created, eventId) {

@@ -159,7 +159,8 @@ class PostgresEventTransaction {
   async lastApplied(objectId) {
     try {
       const { rows } = await run(this.#store, this.#client, 'last_applied', 'lastApplied', [objectId]);
-      return rows.length ? Number(rows[0].created) : null;
+      // A row holding only an atomic-ordering slot has no marker yet (created NULL).
+      return rows.length && rows[0].created !== null ? Number(rows[0].created) : null;
     } catch (err) {
       throw common.storeError('PostgresStore', 'lastApplied', err);
     }
@@ -179,7 +180,8 @@ class PostgresEventTransaction {
       const done = await run(this.#store, client, 'complete', 'complete', [this.#eventId, this.#token]);
       // Under the row lock nothing else can take the claim; if the completion matched no row
       // anyway (the handlers changed hookwise's own row), the writes must not commit without it.
-      if (done.rowCount !== 1) throw new Error('the completion matched no claimed row (was the event row changed inside the transaction?)');
+      // (The complete statement answers one row, { completed }: it also marks an ordered claim's object.)
+      if (done.rows[0].completed !== 1) throw new Error('the completion matched no claimed row (was the event row changed inside the transaction?)');
       if (mark) await run(this.#store, client, 'mark_applied', 'markApplied', [mark.objectId, mark.created, this.#eventId]);
       await client.query('COMMIT');
       release(client);

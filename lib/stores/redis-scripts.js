@@ -7,7 +7,11 @@
 //                         lastError, receivedAt, updatedAt, token, leaseUntil); TTL retentionMs
 //                         (while processing: leaseMs + retentionMs, so retention never
 //                         deletes a record whose lease is held, as in every other store)
-//   P a:<objectId>  hash  { created, eventId } newest applied per object; TTL retentionMs
+//   P a:<objectId>  hash  { created, rank, eventId } newest applied per object; TTL retentionMs
+//   P o:<objectId>  hash  { eventId, until } the object's ordering slot (atomic ordering:
+//                         docs/stores.md), held by that event's lease; TTL leaseMs
+//   (an ordered claim also keeps orderObjectId, orderCreated, orderRank in its record, which
+//   its completion marks)
 //   P i:all         zset  every record, all scores 0, member = sort key (below)
 //   P i:s:<status>  zset  the records in that status, same members — only for 'failed' and
 //                         'dead_lettered', the rare statuses worth finding without a scan
@@ -109,34 +113,72 @@ for _, m in ipairs(old) do
   end
 end
 
+local hasOrder, oObj = ARGV[10] == '1', ARGV[11]
+local oCreated, oRank = tonumber(ARGV[12]), tonumber(ARGV[13])
 local cur = redis.call('HMGET', ev, 'status', 'attempts', 'leaseUntil', 'receivedAt')
-if not cur[1] then
-  local fields = { 'id', id, 'type', typ, 'created', created, 'status', 'processing', 'attempts', '1',
-    'receivedAt', fmt(now), 'updatedAt', fmt(now), 'token', token, 'leaseUntil', fmt(now + leaseMs) }
-  if hasObj == '1' then
-    fields[#fields + 1] = 'objectId'
-    fields[#fields + 1] = objectId
-  end
-  redis.call('HSET', ev, unpack(fields))
-  redis.call('PEXPIRE', ev, processingTtl(leaseMs, retention))
-  local sk = sortKey(now, id)
-  redis.call('ZADD', ALL, 0, sk)
-  redis.call('ZADD', typeKey(typ), 0, sk)
-  redis.call('ZADD', UPD, now, updMember(typ, sk))
-  return { 'acquired', 1 }
-end
-
 local status, attempts = cur[1], tonumber(cur[2])
 if status == 'completed' then return { 'duplicate', attempts } end
 if status == 'dead_lettered' then return { 'dead_lettered', attempts } end
 if status == 'processing' and tonumber(cur[3]) > now then return { 'in_progress', attempts } end
 
--- failed (or requeued), or processing with an expired lease: take it over.
-attempts = attempts + 1
-redis.call('HSET', ev, 'status', 'processing', 'attempts', tostring(attempts), 'token', token,
-  'leaseUntil', fmt(now + leaseMs), 'updatedAt', fmt(now))
-redis.call('PEXPIRE', ev, processingTtl(leaseMs, retention))
-moveStatus(sortKey(tonumber(cur[4]), id), status, 'processing')
+-- A new record (its indexes too) in status st.
+local function insertRecord(st, tok, leaseUntil, ttl)
+  local fields = { 'id', id, 'type', typ, 'created', created, 'status', st, 'attempts', '1',
+    'receivedAt', fmt(now), 'updatedAt', fmt(now), 'token', tok, 'leaseUntil', leaseUntil }
+  if hasObj == '1' then
+    fields[#fields + 1] = 'objectId'
+    fields[#fields + 1] = objectId
+  end
+  redis.call('HSET', ev, unpack(fields))
+  redis.call('PEXPIRE', ev, ttl)
+  local sk = sortKey(now, id)
+  redis.call('ZADD', ALL, 0, sk)
+  redis.call('ZADD', typeKey(typ), 0, sk)
+  redis.call('ZADD', UPD, now, updMember(typ, sk))
+end
+
+-- Atomic ordering: the stale check and the object's slot, in this same script.
+if hasOrder then
+  local mk = P .. 'a:' .. oObj
+  local m = redis.call('HMGET', mk, 'created', 'rank')
+  local mc, mr = tonumber(m[1]), tonumber(m[2]) or 0
+  if mc and (mc > oCreated or (mc == oCreated and mr > oRank)) then
+    redis.call('PEXPIRE', mk, retention)
+    if not status then
+      insertRecord('completed', '', '0', fmt(retention))
+      return { 'stale', 1 }
+    end
+    attempts = attempts + 1
+    redis.call('HSET', ev, 'status', 'completed', 'attempts', tostring(attempts), 'token', '',
+      'updatedAt', fmt(now))
+    redis.call('HDEL', ev, 'orderObjectId', 'orderCreated', 'orderRank')
+    redis.call('PEXPIRE', ev, retention)
+    moveStatus(sortKey(tonumber(cur[4]), id), status, 'completed')
+    return { 'stale', attempts }
+  end
+  local slot = P .. 'o:' .. oObj
+  local held = redis.call('HMGET', slot, 'eventId', 'until')
+  if held[1] and held[1] ~= id and tonumber(held[2]) > now then return { 'blocked', attempts or 0 } end
+  redis.call('HSET', slot, 'eventId', id, 'until', fmt(now + leaseMs))
+  redis.call('PEXPIRE', slot, fmt(math.min(leaseMs, 1e15)))
+end
+
+if not status then
+  insertRecord('processing', token, fmt(now + leaseMs), processingTtl(leaseMs, retention))
+  attempts = 1
+else
+  -- failed (or requeued), or processing with an expired lease: take it over.
+  attempts = attempts + 1
+  redis.call('HSET', ev, 'status', 'processing', 'attempts', tostring(attempts), 'token', token,
+    'leaseUntil', fmt(now + leaseMs), 'updatedAt', fmt(now))
+  redis.call('PEXPIRE', ev, processingTtl(leaseMs, retention))
+  moveStatus(sortKey(tonumber(cur[4]), id), status, 'processing')
+end
+if hasOrder then
+  redis.call('HSET', ev, 'orderObjectId', oObj, 'orderCreated', ARGV[12], 'orderRank', ARGV[13])
+else
+  redis.call('HDEL', ev, 'orderObjectId', 'orderCreated', 'orderRank')
+end
 return { 'acquired', attempts }
 `;
 
@@ -145,11 +187,25 @@ return { 'acquired', attempts }
 // nobody replaced may still complete: its work is done and no one else ran it.
 const COMPLETE = `${PRELUDE}
 local ev = KEYS[1]
-local token, retention = ARGV[3], tonumber(ARGV[4])
-local cur = redis.call('HMGET', ev, 'status', 'token')
+local id, token, retention = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local cur = redis.call('HMGET', ev, 'status', 'token', 'orderObjectId', 'orderCreated', 'orderRank')
 if cur[1] ~= 'processing' or cur[2] ~= token then return 0 end
 redis.call('HSET', ev, 'status', 'completed', 'updatedAt', fmt(nowMs()), 'token', '')
 redis.call('PEXPIRE', ev, retention)
+-- Atomic ordering: the completion marks the object (only forward) and frees its slot.
+if cur[3] then
+  local mk = P .. 'a:' .. cur[3]
+  local c, r = tonumber(cur[4]), tonumber(cur[5])
+  local m = redis.call('HMGET', mk, 'created', 'rank')
+  local mc, mr = tonumber(m[1]), tonumber(m[2]) or 0
+  if not mc or not (mc > c or (mc == c and mr > r)) then
+    redis.call('HSET', mk, 'created', cur[4], 'rank', cur[5], 'eventId', id)
+  end
+  redis.call('PEXPIRE', mk, retention)
+  local slot = P .. 'o:' .. cur[3]
+  if redis.call('HGET', slot, 'eventId') == id then redis.call('DEL', slot) end
+  redis.call('HDEL', ev, 'orderObjectId', 'orderCreated', 'orderRank')
+end
 return 1
 `;
 
@@ -157,8 +213,14 @@ return 1
 const FAIL = `${PRELUDE}
 local ev = KEYS[1]
 local id, token, message, maxAttempts, retention = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
-local cur = redis.call('HMGET', ev, 'status', 'token', 'receivedAt', 'attempts')
+local cur = redis.call('HMGET', ev, 'status', 'token', 'receivedAt', 'attempts', 'orderObjectId')
 if cur[1] ~= 'processing' or cur[2] ~= token then return { 0, tonumber(cur[4]) or 0, 1 } end
+if cur[5] then
+  -- Atomic ordering: a failed attempt frees the object's slot.
+  local slot = P .. 'o:' .. cur[5]
+  if redis.call('HGET', slot, 'eventId') == id then redis.call('DEL', slot) end
+  redis.call('HDEL', ev, 'orderObjectId', 'orderCreated', 'orderRank')
+end
 local attempts = tonumber(cur[4])
 local to = 'failed'
 if attempts >= maxAttempts then to = 'dead_lettered' end
@@ -274,7 +336,7 @@ const MARK_APPLIED = `${PRELUDE}
 local created, eventId, retention = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local cur = redis.call('HGET', KEYS[1], 'created')
 if (not cur) or tonumber(created) > tonumber(cur) then
-  redis.call('HSET', KEYS[1], 'created', created, 'eventId', eventId)
+  redis.call('HSET', KEYS[1], 'created', created, 'rank', '0', 'eventId', eventId)
 end
 redis.call('PEXPIRE', KEYS[1], retention)
 return 1

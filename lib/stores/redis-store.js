@@ -155,7 +155,7 @@ class RedisStore {
 
   async claim(eventId, meta) {
     common.checkEventId(eventId);
-    common.checkClaimMeta(meta);
+    const { order } = common.checkClaimMeta(meta);
     const token = common.newToken();
     const hasObject = meta.objectId !== undefined && meta.objectId !== null;
     const [status, attempt] = await this._run('claim', 'CLAIM', [this._eventKey(eventId)], [
@@ -167,10 +167,19 @@ class RedisStore {
       String(meta.leaseMs),
       token,
       this._retention,
+      order === null ? '0' : '1',
+      order === null ? '' : order.objectId,
+      order === null ? '0' : String(order.created),
+      order === null ? '0' : String(order.rank),
     ]);
     const claim = { status: String(status), attempt: Number(attempt) };
     if (claim.status === 'acquired') claim.token = token;
     return claim;
+  }
+
+  /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
+  get atomicOrdering() {
+    return true;
   }
 
   async complete(eventId, token) {

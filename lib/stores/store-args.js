@@ -121,7 +121,19 @@ function checkClaimMeta(meta) {
     }
     payload = meta.payload;
   }
-  return { type, created, objectId, leaseMs, payload };
+  const order = meta.order === undefined || meta.order === null ? null : checkOrder(meta.order);
+  return { type, created, objectId, leaseMs, payload, order };
+}
+
+// meta.order (atomic ordering, docs/stores.md): the object whose ordering slot
+// the claim takes and the (created, rank) its completion marks.
+function checkOrder(order) {
+  if (!isPlainObject(order)) throw invalidArgument('meta.order', 'an object { objectId, created, rank }', order);
+  checkOptions('meta.order', order, ['objectId', 'created', 'rank']);
+  const objectId = checkObjectId(order.objectId, 'meta.order.objectId');
+  const created = checkCreated(order.created, 'meta.order.created');
+  const rank = checkInteger('meta.order.rank', order.rank, 0);
+  return { objectId, created, rank };
 }
 
 function checkFailArgs(error, maxAttempts) {

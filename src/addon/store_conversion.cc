@@ -39,6 +39,16 @@ struct ArgumentReader {
         !ReadInt64(info[4], meta.lease_ms)) {
       return false;
     }
+    // meta.order (atomic ordering): objectId, created, rank; a null objectId means none.
+    meta.order.reset();
+    if (info.Length() >= 9 && !info[6].IsNull() && !info[6].IsUndefined()) {
+      OrderKey order;
+      if (!ReadUtf8(info[6], order.object_id) || !ReadInt64(info[7], order.created) ||
+          !ReadInt64(info[8], order.rank)) {
+        return false;
+      }
+      meta.order = std::move(order);
+    }
     const Napi::Value payload = info[5];
     meta.payload.reset();
     if (payload.IsNull() || payload.IsUndefined()) return true;

@@ -39,7 +39,27 @@ StoreResult<Claim> MemoryStore::Apply(const ClaimOp& op, std::int64_t now) {
   std::optional<EventRecord> record;
   auto it = records_.find(op.id);
   if (it != records_.end()) record = std::move(it->second);
-  Claim claim = ApplyClaim(record, op.id, op.meta, now, /*keep_payload=*/false);
+  std::optional<OrderMark> mark;
+  std::optional<OrderSlot> slot;
+  if (op.meta.order) {
+    const std::string& object_id = op.meta.order->object_id;
+    if (auto a = applied_.find(object_id); a != applied_.end()) {
+      mark = OrderMark{a->second.created, a->second.rank};
+    }
+    if (auto s = slots_.find(object_id); s != slots_.end()) slot = s->second;
+  }
+  Claim claim = ApplyOrderedClaim(record, mark, slot, op.id, op.meta, now, /*keep_payload=*/false);
+  if (claim.status == ClaimStatus::kBlocked && it == records_.end()) {
+    return StoreResult<Claim>::Ok(std::move(claim));  // nothing recorded
+  }
+  if (claim.status == ClaimStatus::kAcquired && op.meta.order) {
+    slots_.insert_or_assign(op.meta.order->object_id, std::move(*slot));
+  }
+  if (claim.status == ClaimStatus::kStale) {
+    applied_[op.meta.order->object_id].updated_at_ms = now;  // a stale event renews the marker
+  }
+  // A stale claim completes its record: it joins the eviction order.
+  if (claim.status == ClaimStatus::kStale) completed_by_age_.emplace(now, op.id);
   if (it != records_.end()) {
     it->second = std::move(*record);
   } else {
@@ -54,6 +74,11 @@ StoreResult<bool> MemoryStore::Apply(const CompleteOp& op, std::int64_t now) {
   if (it == records_.end() || !ApplyComplete(it->second, op.token, now)) {
     return StoreResult<bool>::Ok(false);
   }
+  if (it->second.order) {
+    // Atomic ordering: the completion marks the object and frees its slot, under this lock.
+    RaiseMarker(*it->second.order, op.id, now);
+    ReleaseSlot(it->second);
+  }
   completed_by_age_.emplace(it->second.updated_at_ms, it->first);
   EvictCompletedOverLimit();
   return StoreResult<bool>::Ok(true);
@@ -62,8 +87,9 @@ StoreResult<bool> MemoryStore::Apply(const CompleteOp& op, std::int64_t now) {
 StoreResult<FailOutcome> MemoryStore::Apply(const FailOp& op, std::int64_t now) {
   auto it = records_.find(op.id);
   if (it == records_.end()) return StoreResult<FailOutcome>::Ok(UnknownEventFail());
-  return StoreResult<FailOutcome>::Ok(
-      ApplyFail(it->second, op.token, op.error, op.max_attempts, now));
+  const FailOutcome outcome = ApplyFail(it->second, op.token, op.error, op.max_attempts, now);
+  if (!outcome.stale) ReleaseSlot(it->second);
+  return StoreResult<FailOutcome>::Ok(outcome);
 }
 
 StoreResult<std::optional<std::int64_t>> MemoryStore::Apply(const LastAppliedOp& op, std::int64_t) {
@@ -74,14 +100,28 @@ StoreResult<std::optional<std::int64_t>> MemoryStore::Apply(const LastAppliedOp&
 }
 
 StoreResult<std::monostate> MemoryStore::Apply(const MarkAppliedOp& op, std::int64_t now) {
-  auto [it, inserted] = applied_.try_emplace(op.object_id);
-  // Keep the newest: marking an older event after a newer one changes nothing.
-  if (inserted || op.created >= it->second.created) {
-    it->second.created = op.created;
-    it->second.event_id = op.event_id;
-  }
-  it->second.updated_at_ms = now;
+  RaiseMarker(OrderKey{op.object_id, op.created, 0}, op.event_id, now);
   return StoreResult<std::monostate>::Ok({});
+}
+
+void MemoryStore::RaiseMarker(const OrderKey& key, const std::string& event_id,
+                              std::int64_t now_ms) {
+  auto [it, inserted] = applied_.try_emplace(key.object_id);
+  // Keep the newest: marking an older event after a newer one changes nothing.
+  std::optional<OrderMark> mark;
+  if (!inserted) mark = OrderMark{it->second.created, it->second.rank};
+  if (!MarkIsNewer(mark, key)) {
+    it->second.created = key.created;
+    it->second.rank = key.rank;
+    it->second.event_id = event_id;
+  }
+  it->second.updated_at_ms = now_ms;
+}
+
+void MemoryStore::ReleaseSlot(const EventRecord& record) {
+  if (!record.order) return;
+  auto it = slots_.find(record.order->object_id);
+  if (it != slots_.end() && it->second.event_id == record.id) slots_.erase(it);
 }
 
 StoreResult<std::optional<EventRecord>> MemoryStore::Apply(const GetOp& op, std::int64_t) {
@@ -143,6 +183,8 @@ std::size_t MemoryStore::EraseWhere(std::int64_t cutoff_ms) {
   }
   std::erase_if(applied_,
                 [&](const auto& entry) { return entry.second.updated_at_ms < cutoff_ms; });
+  const std::int64_t now = Now();
+  std::erase_if(slots_, [&](const auto& entry) { return entry.second.expires_at_ms <= now; });
   return erased;
 }
 

@@ -63,6 +63,7 @@ class MemoryStore final : public StoreBackend {
  private:
   struct Applied {
     std::int64_t created = 0;
+    std::int64_t rank = 0;
     std::string event_id;
     std::int64_t updated_at_ms = 0;
   };
@@ -84,6 +85,10 @@ class MemoryStore final : public StoreBackend {
   void SweepIfDue(std::int64_t now_ms);
   std::size_t EraseWhere(std::int64_t cutoff_ms);
   void EvictCompletedOverLimit();
+  // Atomic ordering: the marker of `key`'s object moves forward, renewed.
+  void RaiseMarker(const OrderKey& key, const std::string& event_id, std::int64_t now_ms);
+  // Frees the ordering slot the record's order holds, if its event holds it.
+  void ReleaseSlot(const EventRecord& record);
 
   const Options options_;
   mutable std::mutex mu_;
@@ -91,6 +96,7 @@ class MemoryStore final : public StoreBackend {
   std::unordered_map<std::string, EventRecord> records_;
   std::set<AgeKey> completed_by_age_;
   std::unordered_map<std::string, Applied> applied_;
+  std::unordered_map<std::string, OrderSlot> slots_;  // object id -> ordering slot
   std::int64_t next_sweep_ms_ = 0;
 };
 

@@ -45,6 +45,18 @@ CREATE TABLE applied (
   updated_at INTEGER NOT NULL
 );
 )sql",
+    // 2: atomic ordering: a claim's order, the marker's rank, the per-object slot.
+    R"sql(
+ALTER TABLE events ADD COLUMN order_object_id TEXT;
+ALTER TABLE events ADD COLUMN order_created INTEGER;
+ALTER TABLE events ADD COLUMN order_rank INTEGER;
+ALTER TABLE applied ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE ordering_slots (
+  object_id  TEXT PRIMARY KEY NOT NULL,
+  event_id   TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion);
 

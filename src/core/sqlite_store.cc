@@ -11,12 +11,13 @@ namespace {
 // The most operations one transaction takes: bounds the latency of the first
 // operation in a large burst and the size of a rollback.
 constexpr std::size_t kMaxBatch = 512;
-// How often the writer deletes records past retentionMs.
-constexpr std::int64_t kSweepIntervalMs = 10 * 60 * 1000;
+// How often the writer deletes records past retentionMs: once a minute, as
+// every other store (docs/stores.md, "Retention").
+constexpr std::int64_t kSweepIntervalMs = 60 * 1000;
 
 constexpr char kEventColumns[] =
     "type, created, object_id, status, attempts, last_error, received_at, updated_at, token, "
-    "lease_expires_at, payload, id";
+    "lease_expires_at, payload, id, order_object_id, order_created, order_rank";
 
 // Reads a row selected with kEventColumns.
 EventRecord ReadRecord(const SqliteStatement& s, bool with_payload) {
@@ -33,6 +34,9 @@ EventRecord ReadRecord(const SqliteStatement& s, bool with_payload) {
   r.lease_expires_at_ms = s.Int(9);
   if (with_payload) r.payload = s.OptionalBlob(10);
   r.id = s.Text(11);
+  if (std::optional<std::string> order_object = s.OptionalText(12)) {
+    r.order = OrderKey{std::move(*order_object), s.Int(13), s.Int(14)};
+  }
   return r;
 }
 
@@ -40,7 +44,17 @@ bool AbortsBatch(const StoreError& error) {
   return !error.ok() && error.code != StoreErrorCode::kInvalidArgument;
 }
 
-// The token column is NULL while nobody holds the event.
+// The order columns: NULL for a claim without meta.order.
+void BindOrder(SqliteStatement& s, int first, const std::optional<OrderKey>& order) {
+  if (order) {
+    s.Bind(first, std::string_view(order->object_id));
+    s.Bind(first + 1, order->created);
+    s.Bind(first + 2, order->rank);
+  } else {
+    for (int i = 0; i < 3; ++i) sqlite3_bind_null(s.get(), first + i);
+  }
+}
+
 // A claim is a lease, and a lease is lost in a crash anyway: a batch of claims
 // only (and reads) commits without waiting for the disk. Everything else, a
 // completion above all, waits for the fsync under durability kFull. In WAL mode
@@ -51,6 +65,7 @@ bool NeedsSync(const StoreOp& op) {
   return !IsReadOnly(op) && !std::holds_alternative<ClaimOp>(op);
 }
 
+// The token column is NULL while nobody holds the event.
 void BindToken(SqliteStatement& s, int i, const std::string& token) {
   if (token.empty()) {
     sqlite3_bind_null(s.get(), i);
@@ -186,6 +201,10 @@ void SqliteStore::CloseDatabase() {
   update_event_.Finalize();
   select_applied_.Finalize();
   upsert_applied_.Finalize();
+  for (SqliteStatement* s :
+       {&select_mark_, &touch_mark_, &select_slot_, &upsert_slot_, &delete_slot_, &purge_slots_}) {
+    s->Finalize();
+  }
   purge_events_.Finalize();
   purge_applied_.Finalize();
   list_statements_.clear();
@@ -203,21 +222,37 @@ StoreError SqliteStore::PrepareStatements() {
       {&select_event_, select},
       {&insert_event_,
        "INSERT INTO events (id, type, created, object_id, status, attempts, last_error, "
-       "received_at, updated_at, token, lease_expires_at, payload) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+       "received_at, updated_at, token, lease_expires_at, payload, order_object_id, "
+       "order_created, order_rank) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&update_event_,
        "UPDATE events SET status = ?2, attempts = ?3, last_error = ?4, updated_at = ?5, "
-       "token = ?6, lease_expires_at = ?7, payload = coalesce(payload, ?8) WHERE id = ?1"},
+       "token = ?6, lease_expires_at = ?7, payload = coalesce(payload, ?8), "
+       "order_object_id = ?9, order_created = ?10, order_rank = ?11 WHERE id = ?1"},
       {&select_applied_, "SELECT created FROM applied WHERE object_id = ?1"},
       {&upsert_applied_,
        // The newest created stays; every mark renews the marker's age (an
        // object still receiving events keeps its ordering protection).
-       "INSERT INTO applied (object_id, created, event_id, updated_at) VALUES (?1, ?2, ?3, ?4) "
+       // (created, rank) only moves forward (markApplied marks rank 0).
+       "INSERT INTO applied (object_id, created, rank, event_id, updated_at) "
+       "VALUES (?1, ?2, ?5, ?3, ?4) "
        "ON CONFLICT (object_id) DO UPDATE SET "
-       "created = max(applied.created, excluded.created), "
-       "event_id = CASE WHEN excluded.created >= applied.created "
-       "THEN excluded.event_id ELSE applied.event_id END, "
+       "created = CASE WHEN (applied.created, applied.rank) > (excluded.created, excluded.rank) "
+       "THEN applied.created ELSE excluded.created END, "
+       "rank = CASE WHEN (applied.created, applied.rank) > (excluded.created, excluded.rank) "
+       "THEN applied.rank ELSE excluded.rank END, "
+       "event_id = CASE WHEN (applied.created, applied.rank) > (excluded.created, excluded.rank) "
+       "THEN applied.event_id ELSE excluded.event_id END, "
        "updated_at = excluded.updated_at"},
+      {&select_mark_, "SELECT created, rank FROM applied WHERE object_id = ?1"},
+      {&touch_mark_, "UPDATE applied SET updated_at = ?2 WHERE object_id = ?1"},
+      {&select_slot_, "SELECT event_id, expires_at FROM ordering_slots WHERE object_id = ?1"},
+      {&upsert_slot_,
+       "INSERT INTO ordering_slots (object_id, event_id, expires_at) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT (object_id) DO UPDATE SET event_id = excluded.event_id, "
+       "expires_at = excluded.expires_at"},
+      {&delete_slot_, "DELETE FROM ordering_slots WHERE object_id = ?1 AND event_id = ?2"},
+      {&purge_slots_, "DELETE FROM ordering_slots WHERE expires_at <= ?1"},
       {&purge_events_, "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1"},
       {&purge_applied_, "DELETE FROM applied WHERE updated_at < ?1"},
   };
@@ -242,6 +277,9 @@ void SqliteStore::SweepIfDue() {
     ok = ok && stmt->Step() == SQLITE_DONE;
     stmt->Reset();
   }
+  purge_slots_.Bind(1, now);  // slots whose lease ended hold nothing
+  ok = ok && purge_slots_.Step() == SQLITE_DONE;
+  purge_slots_.Reset();
   sqlite3_exec(db_, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
   if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
@@ -279,6 +317,7 @@ int SqliteStore::Insert(const EventRecord& r) {
   BindToken(s, 10, r.token);
   s.Bind(11, r.lease_expires_at_ms);
   s.BindBlob(12, r.payload);
+  BindOrder(s, 13, r.order);
   const int rc = s.Step();
   s.Reset();
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -298,6 +337,7 @@ int SqliteStore::Update(const EventRecord& r) {
   } else {
     sqlite3_bind_null(s.get(), 8);
   }
+  BindOrder(s, 9, r.order);
   const int rc = s.Step();
   s.Reset();
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -309,11 +349,79 @@ StoreResult<Claim> SqliteStore::Apply(const ClaimOp& op) {
   int rc = Load(op.id, record);
   if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot read the event"));
   const bool existed = record.has_value();
-  Claim claim = ApplyClaim(record, op.id, op.meta, Now(), options_.keep_payloads);
-  if (claim.status != ClaimStatus::kAcquired) return R::Ok(std::move(claim));
+  std::optional<OrderMark> mark;
+  std::optional<OrderSlot> slot;
+  if (op.meta.order) {
+    rc = LoadOrder(op.meta.order->object_id, mark, slot);
+    if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot read the ordering marker"));
+  }
+  Claim claim =
+      ApplyOrderedClaim(record, mark, slot, op.id, op.meta, Now(), options_.keep_payloads);
+  if (claim.status != ClaimStatus::kAcquired && claim.status != ClaimStatus::kStale) {
+    return R::Ok(std::move(claim));
+  }
   rc = existed ? Update(*record) : Insert(*record);
+  // Atomic ordering, in this same transaction: an acquired claim takes the
+  // slot, a stale one renews the marker.
+  if (rc == SQLITE_OK && op.meta.order) {
+    rc = claim.status == ClaimStatus::kAcquired ? SaveSlot(op.meta.order->object_id, *slot)
+                                                : TouchMarker(op.meta.order->object_id);
+  }
   if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot record the claim"));
   return R::Ok(std::move(claim));
+}
+
+namespace {
+// Steps a write statement already bound; SQLITE_OK when it ran.
+int RunBound(SqliteStatement& s) {
+  const int rc = s.Step();
+  s.Reset();
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+}  // namespace
+
+int SqliteStore::LoadOrder(const std::string& object_id, std::optional<OrderMark>& mark,
+                           std::optional<OrderSlot>& slot) {
+  select_mark_.Bind(1, std::string_view(object_id));
+  int rc = select_mark_.Step();
+  if (rc == SQLITE_ROW) mark = OrderMark{select_mark_.Int(0), select_mark_.Int(1)};
+  select_mark_.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
+  select_slot_.Bind(1, std::string_view(object_id));
+  rc = select_slot_.Step();
+  if (rc == SQLITE_ROW) slot = OrderSlot{select_slot_.Text(0), select_slot_.Int(1)};
+  select_slot_.Reset();
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int SqliteStore::SaveSlot(const std::string& object_id, const OrderSlot& slot) {
+  upsert_slot_.Bind(1, std::string_view(object_id));
+  upsert_slot_.Bind(2, std::string_view(slot.event_id));
+  upsert_slot_.Bind(3, slot.expires_at_ms);
+  return RunBound(upsert_slot_);
+}
+
+int SqliteStore::ReleaseSlot(const EventRecord& record) {
+  if (!record.order) return SQLITE_OK;
+  delete_slot_.Bind(1, std::string_view(record.order->object_id));
+  delete_slot_.Bind(2, std::string_view(record.id));
+  return RunBound(delete_slot_);
+}
+
+int SqliteStore::RaiseMarker(const OrderKey& key, const std::string& event_id) {
+  SqliteStatement& s = upsert_applied_;
+  s.Bind(1, std::string_view(key.object_id));
+  s.Bind(2, key.created);
+  s.Bind(3, std::string_view(event_id));
+  s.Bind(4, Now());
+  s.Bind(5, key.rank);
+  return RunBound(s);
+}
+
+int SqliteStore::TouchMarker(const std::string& object_id) {
+  touch_mark_.Bind(1, std::string_view(object_id));
+  touch_mark_.Bind(2, Now());
+  return RunBound(touch_mark_);
 }
 
 template <typename T, typename Rule>
@@ -332,17 +440,35 @@ StoreResult<T> SqliteStore::Modify(const std::string& id, T if_unknown, const ch
 }
 
 StoreResult<bool> SqliteStore::Apply(const CompleteOp& op) {
-  return Modify(op.id, false, "cannot record the completion", [&](EventRecord& record) {
-    const bool completed = ApplyComplete(record, op.token, Now());
-    return std::pair{completed, completed};
-  });
+  std::optional<EventRecord> done;
+  StoreResult<bool> result =
+      Modify(op.id, false, "cannot record the completion", [&](EventRecord& record) {
+        const bool completed = ApplyComplete(record, op.token, Now());
+        if (completed && record.order) done = record;
+        return std::pair{completed, completed};
+      });
+  if (!result.ok() || !done) return result;
+  // Atomic ordering: the completion marks the object and frees its slot, in
+  // this same transaction (a failure rolls the completion back with them).
+  int rc = RaiseMarker(*done->order, done->id);
+  if (rc == SQLITE_OK) rc = ReleaseSlot(*done);
+  if (rc != SQLITE_OK) return StoreResult<bool>::Err(Error(rc, "cannot record the completion"));
+  return result;
 }
 
 StoreResult<FailOutcome> SqliteStore::Apply(const FailOp& op) {
-  return Modify(op.id, UnknownEventFail(), "cannot record the failure", [&](EventRecord& record) {
-    const FailOutcome outcome = ApplyFail(record, op.token, op.error, op.max_attempts, Now());
-    return std::pair{outcome, !outcome.stale};
-  });
+  std::optional<EventRecord> failed;
+  StoreResult<FailOutcome> result =
+      Modify(op.id, UnknownEventFail(), "cannot record the failure", [&](EventRecord& record) {
+        const FailOutcome outcome = ApplyFail(record, op.token, op.error, op.max_attempts, Now());
+        if (!outcome.stale && record.order) failed = record;
+        return std::pair{outcome, !outcome.stale};
+      });
+  if (!result.ok() || !failed) return result;
+  if (const int rc = ReleaseSlot(*failed); rc != SQLITE_OK) {
+    return StoreResult<FailOutcome>::Err(Error(rc, "cannot record the failure"));
+  }
+  return result;
 }
 
 StoreResult<bool> SqliteStore::Apply(const RequeueOp& op) {
@@ -365,14 +491,8 @@ StoreResult<std::optional<std::int64_t>> SqliteStore::Apply(const LastAppliedOp&
 
 StoreResult<std::monostate> SqliteStore::Apply(const MarkAppliedOp& op) {
   using R = StoreResult<std::monostate>;
-  SqliteStatement& s = upsert_applied_;
-  s.Bind(1, std::string_view(op.object_id));
-  s.Bind(2, op.created);
-  s.Bind(3, std::string_view(op.event_id));
-  s.Bind(4, Now());
-  const int rc = s.Step();
-  s.Reset();
-  if (rc != SQLITE_DONE) return R::Err(Error(rc, "cannot record markApplied"));
+  const int rc = RaiseMarker(OrderKey{op.object_id, op.created, 0}, op.event_id);
+  if (rc != SQLITE_OK) return R::Err(Error(rc, "cannot record markApplied"));
   return R::Ok({});
 }
 

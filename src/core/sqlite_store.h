@@ -105,6 +105,14 @@ class SqliteStore final : public StoreBackend {
   int Load(std::string_view id, std::optional<EventRecord>& out);
   int Insert(const EventRecord& record);
   int Update(const EventRecord& record);
+  // Atomic ordering, inside the batch's transaction: the object's marker and
+  // slot; taking and freeing the slot; raising (or renewing) the marker.
+  int LoadOrder(const std::string& object_id, std::optional<OrderMark>& mark,
+                std::optional<OrderSlot>& slot);
+  int SaveSlot(const std::string& object_id, const OrderSlot& slot);
+  int ReleaseSlot(const EventRecord& record);
+  int RaiseMarker(const OrderKey& key, const std::string& event_id);
+  int TouchMarker(const std::string& object_id);
   SqliteStatement* ListStatement(const ListQuery& query, int& rc);
   StoreError Error(int rc, const std::string& what);
   // Under durability kFull: whether the next COMMIT waits for the disk.
@@ -124,6 +132,7 @@ class SqliteStore final : public StoreBackend {
   sqlite3* db_ = nullptr;
   SqliteStatement select_event_, insert_event_, update_event_, select_applied_, upsert_applied_,
       purge_events_, purge_applied_;
+  SqliteStatement select_mark_, touch_mark_, select_slot_, upsert_slot_, delete_slot_, purge_slots_;
   std::map<int, SqliteStatement> list_statements_;  // by which filters are present
   std::int64_t next_sweep_ms_ = 0;
   bool synced_commits_ = true;  // the connection's synchronous is FULL (kFull only)

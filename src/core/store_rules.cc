@@ -30,6 +30,38 @@ std::string TruncateUtf8(std::string_view text, std::size_t max_bytes) {
   return std::string(text.substr(0, end));
 }
 
+// A new record of event `id` as `meta` describes it, received now (status,
+// attempts and lease are the caller's).
+EventRecord NewRecord(std::string_view id, const ClaimMeta& meta, std::int64_t now_ms,
+                      bool keep_payload) {
+  EventRecord fresh;
+  fresh.id = std::string(id);
+  fresh.type = meta.type;
+  fresh.created = meta.created;
+  fresh.object_id = meta.object_id;
+  fresh.received_at_ms = now_ms;
+  fresh.updated_at_ms = now_ms;
+  if (keep_payload) fresh.payload = meta.payload;
+  return fresh;
+}
+
+// The answer to a claim of an event that cannot be taken now (completed,
+// dead-lettered, or held by an unexpired lease); nullopt when it can.
+std::optional<Claim> Untakeable(const EventRecord& r, std::int64_t now_ms) {
+  switch (r.status) {
+    case EventStatus::kCompleted:
+      return Claim{ClaimStatus::kDuplicate, {}, r.attempts};
+    case EventStatus::kDeadLettered:
+      return Claim{ClaimStatus::kDeadLettered, {}, r.attempts};
+    case EventStatus::kProcessing:
+      if (now_ms < r.lease_expires_at_ms) return Claim{ClaimStatus::kInProgress, {}, r.attempts};
+      return std::nullopt;  // the holder's lease ran out: take the event over
+    case EventStatus::kFailed:
+      return std::nullopt;  // a redelivery of a failed event runs it again
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 StoreError CheckEventId(std::string_view id) { return CheckKey(id, kMaxEventIdBytes, "event id"); }
@@ -46,6 +78,10 @@ StoreError CheckClaimMeta(const ClaimMeta& meta) {
     if (StoreError e = CheckObjectId(*meta.object_id); !e.ok()) return e;
   }
   if (meta.lease_ms <= 0) return Invalid("leaseMs must be a positive number of milliseconds");
+  if (meta.order) {
+    if (StoreError e = CheckObjectId(meta.order->object_id); !e.ok()) return e;
+    if (meta.order->rank < 0) return Invalid("meta.order.rank must not be negative");
+  }
   return {};
 }
 
@@ -86,40 +122,66 @@ std::string NewFencingToken() {
 Claim ApplyClaim(std::optional<EventRecord>& record, std::string_view id, const ClaimMeta& meta,
                  std::int64_t now_ms, bool keep_payload) {
   if (!record) {
-    EventRecord fresh;
-    fresh.id = std::string(id);
-    fresh.type = meta.type;
-    fresh.created = meta.created;
-    fresh.object_id = meta.object_id;
+    EventRecord fresh = NewRecord(id, meta, now_ms, keep_payload);
     fresh.status = EventStatus::kProcessing;
     fresh.attempts = 1;
-    fresh.received_at_ms = now_ms;
-    fresh.updated_at_ms = now_ms;
-    if (keep_payload) fresh.payload = meta.payload;
     fresh.token = NewFencingToken();
     fresh.lease_expires_at_ms = SaturatingAdd(now_ms, meta.lease_ms);
+    fresh.order = meta.order;
     record = std::move(fresh);
     return Claim{ClaimStatus::kAcquired, record->token, 1};
   }
   EventRecord& r = *record;
-  switch (r.status) {
-    case EventStatus::kCompleted:
-      return Claim{ClaimStatus::kDuplicate, {}, r.attempts};
-    case EventStatus::kDeadLettered:
-      return Claim{ClaimStatus::kDeadLettered, {}, r.attempts};
-    case EventStatus::kProcessing:
-      if (now_ms < r.lease_expires_at_ms) return Claim{ClaimStatus::kInProgress, {}, r.attempts};
-      break;  // the holder's lease ran out: take the event over
-    case EventStatus::kFailed:
-      break;  // a redelivery of a failed event runs it again
-  }
+  if (std::optional<Claim> answer = Untakeable(r, now_ms)) return *answer;
   r.status = EventStatus::kProcessing;
   r.attempts += 1;
   r.updated_at_ms = now_ms;
   r.token = NewFencingToken();
   r.lease_expires_at_ms = SaturatingAdd(now_ms, meta.lease_ms);
+  r.order = meta.order;
   if (keep_payload && !r.payload && meta.payload) r.payload = meta.payload;
   return Claim{ClaimStatus::kAcquired, r.token, r.attempts};
+}
+
+Claim ApplyOrderedClaim(std::optional<EventRecord>& record, const std::optional<OrderMark>& mark,
+                        std::optional<OrderSlot>& slot, std::string_view id, const ClaimMeta& meta,
+                        std::int64_t now_ms, bool keep_payload) {
+  if (!meta.order) return ApplyClaim(record, id, meta, now_ms, keep_payload);
+  if (record) {
+    if (std::optional<Claim> answer = Untakeable(*record, now_ms)) return *answer;
+  }
+  if (MarkIsNewer(mark, *meta.order)) {
+    // Older than what the object already shows: done without running.
+    if (!record) record = NewRecord(id, meta, now_ms, keep_payload);
+    EventRecord& r = *record;
+    r.status = EventStatus::kCompleted;
+    r.attempts += 1;
+    r.updated_at_ms = now_ms;
+    r.token.clear();
+    r.lease_expires_at_ms = 0;
+    r.order.reset();
+    return Claim{ClaimStatus::kStale, {}, r.attempts};
+  }
+  if (slot && slot->event_id != id && now_ms < slot->expires_at_ms) {
+    return Claim{ClaimStatus::kBlocked, {}, record ? record->attempts : 0};
+  }
+  Claim claim = ApplyClaim(record, id, meta, now_ms, keep_payload);
+  slot = OrderSlot{std::string(id), record->lease_expires_at_ms};
+  return claim;
+}
+
+bool MarkIsNewer(const std::optional<OrderMark>& mark, const OrderKey& key) {
+  if (!mark) return false;
+  return mark->created > key.created || (mark->created == key.created && mark->rank > key.rank);
+}
+
+OrderMark RaiseMark(const std::optional<OrderMark>& mark, const OrderKey& key) {
+  if (MarkIsNewer(mark, key)) return *mark;
+  return OrderMark{key.created, key.rank};
+}
+
+bool SlotHeldBy(const std::optional<OrderSlot>& slot, std::string_view id) {
+  return slot && slot->event_id == id;
 }
 
 bool ApplyComplete(EventRecord& record, std::string_view token, std::int64_t now_ms) {

@@ -17,7 +17,7 @@ namespace hookwise {
 // Checks what every operation receives; an empty error when acceptable.
 StoreError CheckEventId(std::string_view id);
 StoreError CheckObjectId(std::string_view object_id);
-StoreError CheckClaimMeta(const ClaimMeta& meta);
+StoreError CheckClaimMeta(const ClaimMeta& meta);  // meta.order too
 // Every id and field `op` carries, as the checks above; backends run it before
 // touching any record, so an invalid argument fails only its own operation.
 StoreError CheckStoreOp(const StoreOp& op);
@@ -30,6 +30,27 @@ std::string NewFencingToken();
 // to save (new or taken over). `keep_payload` says whether meta.payload is kept.
 Claim ApplyClaim(std::optional<EventRecord>& record, std::string_view id, const ClaimMeta& meta,
                  std::int64_t now_ms, bool keep_payload);
+
+// Atomic ordering: ApplyClaim with meta.order, against the object's marker
+// and slot, in the same step. Without meta.order it is ApplyClaim. A record
+// that cannot be claimed answers as in ApplyClaim; then a marker newer than
+// the order makes the event kStale (the record, new or not, becomes completed
+// with one more attempt; `mark` is unchanged); a slot held by another event's
+// unexpired lease makes it kBlocked (nothing changes); otherwise the claim
+// takes the slot (`slot` is set) and acquires, the record keeping the order.
+Claim ApplyOrderedClaim(std::optional<EventRecord>& record, const std::optional<OrderMark>& mark,
+                        std::optional<OrderSlot>& slot, std::string_view id, const ClaimMeta& meta,
+                        std::int64_t now_ms, bool keep_payload);
+
+// True when `mark` is strictly newer than `key`: a greater created, or the
+// same created and a greater rank. An equal key is not newer.
+bool MarkIsNewer(const std::optional<OrderMark>& mark, const OrderKey& key);
+
+// The marker after applying `key`: only ever moves forward.
+OrderMark RaiseMark(const std::optional<OrderMark>& mark, const OrderKey& key);
+
+// True when `slot` is held by event `id` (a completion or failure of it frees it).
+bool SlotHeldBy(const std::optional<OrderSlot>& slot, std::string_view id);
 
 // True when `token` holds the event (status processing, same token): the
 // record becomes completed. A token whose lease ran out still completes as

@@ -34,6 +34,10 @@ std::string_view ClaimStatusName(ClaimStatus status) {
       return "in_progress";
     case ClaimStatus::kDeadLettered:
       return "dead_lettered";
+    case ClaimStatus::kStale:
+      return "stale";
+    case ClaimStatus::kBlocked:
+      return "blocked";
   }
   return "acquired";
 }

@@ -25,6 +25,30 @@ enum class EventStatus : int {
 std::string_view EventStatusName(EventStatus status);
 std::optional<EventStatus> ParseEventStatus(std::string_view name);
 
+// Atomic ordering (docs/stores.md): the object a claim orders on and the
+// (created, rank) its completion marks. Events of one object apply in
+// (created, rank) order: rank is the lifecycle rank of the object's status
+// (lib/lifecycle-rank.js), the tie-break within one `created` second.
+struct OrderKey {
+  std::string object_id;
+  std::int64_t created = 0;
+  std::int64_t rank = 0;
+
+  friend bool operator==(const OrderKey&, const OrderKey&) = default;
+};
+
+// An object's marker: the newest (created, rank) applied to it.
+struct OrderMark {
+  std::int64_t created = 0;
+  std::int64_t rank = 0;
+};
+
+// An object's ordering slot: the event whose lease holds it, until when.
+struct OrderSlot {
+  std::string event_id;
+  std::int64_t expires_at_ms = 0;
+};
+
 // One event's bookkeeping. `token` and `lease_expires_at_ms` are internal (the
 // fencing token of the current holder and the end of its lease); they are
 // never shown to users.
@@ -41,6 +65,7 @@ struct EventRecord {
   std::optional<std::string> payload;  // raw body bytes, only where the store keeps payloads
   std::string token;                   // empty when no one holds the event
   std::int64_t lease_expires_at_ms = 0;
+  std::optional<OrderKey> order;  // the claim's meta.order: its completion marks it
 
   friend bool operator==(const EventRecord&, const EventRecord&) = default;
 };
@@ -51,6 +76,7 @@ struct ClaimMeta {
   std::optional<std::string> object_id;
   std::int64_t lease_ms = 60000;
   std::optional<std::string> payload;
+  std::optional<OrderKey> order;  // atomic ordering: take this object's slot
 };
 
 enum class ClaimStatus : int {
@@ -58,6 +84,8 @@ enum class ClaimStatus : int {
   kDuplicate = 1,
   kInProgress = 2,
   kDeadLettered = 3,
+  kStale = 4,    // ordered: the object has a newer marker; recorded completed
+  kBlocked = 5,  // ordered: another event's lease holds the object's slot
 };
 
 std::string_view ClaimStatusName(ClaimStatus status);

@@ -44,7 +44,7 @@ test('the bundle loads in a bare V8 context and applies the store argument rules
   for (const name of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge']) {
     assert.equal(typeof m[name], 'function', name);
   }
-  assert.deepEqual(Object.keys(m.hookwiseTables).sort(), ['hookwise_applied', 'hookwise_events']);
+  assert.deepEqual(Object.keys(m.hookwiseTables).sort(), ['hookwise_applied', 'hookwise_events', 'hookwise_ordering_slots']);
   const calls = [];
   const ctx = { runMutation: async (...a) => calls.push(a), runQuery: async (...a) => calls.push(a) };
   const store = new m.ConvexStore({ ctx, functions: {} });

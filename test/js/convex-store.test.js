@@ -37,7 +37,7 @@ function storeInActions(t, options, { module } = {}) {
   const { StoreError } = require('../../lib/errors');
   // Constructor options are checked where the store is created: here, once, as an app would.
   const { ConvexStore } = convex.hookwiseConvex;
-  new ConvexStore({ ctx: { runMutation() {}, runQuery() {} }, functions: {}, ...options });
+  const probe = new ConvexStore({ ctx: { runMutation() {}, runQuery() {} }, functions: {}, ...options });
   const { anyApi } = convex.server;
   let closed = false;
   const call = (method) => async (...args) => {
@@ -58,7 +58,8 @@ function storeInActions(t, options, { module } = {}) {
     }
     return method === 'markApplied' ? undefined : value;
   };
-  const store = {};
+  // The optional capabilities, as ConvexStore itself reports them (the handler feature-detects them).
+  const store = probe.atomicOrdering === true ? { atomicOrdering: true } : {};
   for (const m of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge', 'close']) {
     store[m] = call(m);
   }
@@ -88,7 +89,7 @@ describe('Convex store (convex-test)', () => {
 
   test('the tables are plain Convex table definitions for convex/schema.ts', () => {
     const { hookwiseTables } = convex.hookwiseConvex;
-    assert.deepEqual(Object.keys(hookwiseTables).sort(), ['hookwise_applied', 'hookwise_events']);
+    assert.deepEqual(Object.keys(hookwiseTables).sort(), ['hookwise_applied', 'hookwise_events', 'hookwise_ordering_slots']);
     const schema = convex.server.defineSchema({ ...hookwiseTables, other: convex.server.defineTable({}) });
     assert.ok(schema.tables.hookwise_events);
   });

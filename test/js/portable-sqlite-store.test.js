@@ -117,6 +117,29 @@ function nodeSqliteSuite() {
     assert.equal(Number(h.match(/kSqliteSchemaVersion = (\d+);/)[1]), SCHEMA_VERSION);
   });
 
+  test('a file of schema version 1 (before atomic ordering) is migrated by either store and keeps its records', async () => {
+    for (const [name, Store] of [['native', NativeSqliteStore()], ['portable', SqliteStore]]) {
+      const file = newFile();
+      const db = new nodeSqlite.DatabaseSync(file);
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID}; ${MIGRATIONS[0]} PRAGMA user_version = 1;`);
+      db.prepare("INSERT INTO events (id, type, created, object_id, status, attempts, received_at, updated_at) VALUES ('evt_old', 'invoice.paid', 1, 'in_1', 'completed', 1, ?1, ?1)").run(Date.now());
+      db.prepare("INSERT INTO applied (object_id, created, event_id, updated_at) VALUES ('sub_old', 1700000100, 'evt_old', ?1)").run(Date.now());
+      db.close();
+      const store = new Store({ path: file });
+      assert.equal((await store.get('evt_old')).status, 'completed', name);
+      assert.equal(await store.lastApplied('sub_old'), 1_700_000_100);
+      const order = (created, rank) => meta({ objectId: 'sub_old', created, order: { objectId: 'sub_old', created, rank } });
+      assert.equal((await store.claim('evt_older', order(1_700_000_050, 0))).status, 'stale', `${name}: the old marker orders`);
+      const c = await store.claim('evt_newer', order(1_700_000_200, 3));
+      assert.equal(c.status, 'acquired');
+      assert.equal((await store.claim('evt_blocked', order(1_700_000_300, 0))).status, 'blocked');
+      await store.complete('evt_newer', c.token);
+      assert.equal(await store.lastApplied('sub_old'), 1_700_000_200);
+      await store.close();
+      assert.equal(describeFile(file).userVersion, SCHEMA_VERSION);
+    }
+  });
+
   // A node child with `store` = new <kind> SqliteStore(options). It prints one
   // JSON line per `say`; a line 'go' on its stdin resolves `go()`.
   function child(kind, options, body) {
@@ -331,19 +354,21 @@ function nodeSqliteSuite() {
     assert.equal(r.stdout, `0 ${path.join(fs.realpathSync(cwd), '.hookwise', 'events.db')} node:sqlite\ntrue\n`);
   });
 
-  test('records past retentionMs are swept by the first batch and then every ten minutes; processing ones stay', async () => {
-    const store = new SqliteStore({ path: newFile(), retentionMs: 60_000 });
-    const done = await store.claim('evt_done', meta());
-    await store.complete('evt_done', done.token);
-    await store.claim('evt_busy', meta({ leaseMs: 1_000 }));
-    await store.markApplied('sub_1', 1, 'evt_done');
-    store[ADVANCE_CLOCK](5 * 60_000); // past retention, but the next sweep is not due
-    assert.equal((await store.get('evt_done')).status, 'completed');
-    store[ADVANCE_CLOCK](6 * 60_000);
-    assert.equal(await store.get('evt_done'), null);
-    assert.equal(await store.lastApplied('sub_1'), null);
-    assert.equal((await store.get('evt_busy')).status, 'processing');
-    await store.close();
+  test('records past retentionMs are swept by the first batch and then every minute; processing ones stay', async () => {
+    for (const Store of [SqliteStore, NativeSqliteStore()]) {
+      const store = new Store({ path: newFile(), retentionMs: 1_000 });
+      const done = await store.claim('evt_done', meta());
+      await store.complete('evt_done', done.token);
+      await store.claim('evt_busy', meta({ leaseMs: 1_000 }));
+      await store.markApplied('sub_1', 1, 'evt_done');
+      store[ADVANCE_CLOCK](2_000); // past retention, but the next sweep (a minute after the first) is not due
+      assert.equal((await store.get('evt_done')).status, 'completed', Store.name);
+      store[ADVANCE_CLOCK](58_000);
+      assert.equal(await store.get('evt_done'), null, Store.name);
+      assert.equal(await store.lastApplied('sub_1'), null);
+      assert.equal((await store.get('evt_busy')).status, 'processing');
+      await store.close();
+    }
   });
 
   test('bad options are refused at construction with the native store\'s errors', () => {

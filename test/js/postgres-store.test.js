@@ -74,6 +74,35 @@ describe('PostgresStore', { skip }, () => {
     await dropTables(table);
   });
 
+  test('tables created before atomic ordering are migrated on first use and keep their markers', async () => {
+    const table = uniqueTable();
+    // The tables as hookwise created them before atomic ordering (its first release).
+    await pool.query(`CREATE TABLE "${table}" (id text PRIMARY KEY, type text NOT NULL, created bigint NOT NULL, object_id text,
+      status text NOT NULL, attempts integer NOT NULL, last_error text, received_at bigint NOT NULL, updated_at bigint NOT NULL,
+      token text, lease_until bigint)`);
+    await pool.query(`CREATE TABLE "${table}_applied" (object_id text PRIMARY KEY, created bigint NOT NULL, event_id text NOT NULL, updated_at bigint NOT NULL)`);
+    await pool.query(`INSERT INTO "${table}_applied" VALUES ('sub_old', 1700000100, 'evt_old', $1)`, [Date.now()]);
+    const store = new PostgresStore({ pool, table });
+    assert.equal(store.atomicOrdering, true);
+    assert.equal(await store.lastApplied('sub_old'), 1_700_000_100);
+    const order = (created, rank, objectId = 'sub_old') => ({ type: 't', created, objectId, leaseMs: 60_000, order: { objectId, created, rank } });
+    assert.equal((await store.claim('evt_older', order(1_700_000_050, 0))).status, 'stale');
+    const c = await store.claim('evt_newer', order(1_700_000_200, 3));
+    assert.equal(c.status, 'acquired');
+    assert.equal((await store.claim('evt_blocked', order(1_700_000_300, 0))).status, 'blocked');
+    assert.equal(await store.complete('evt_newer', c.token), true);
+    assert.equal(await store.lastApplied('sub_old'), 1_700_000_200);
+    // A slot on an object without a marker yet is not a marker.
+    assert.equal((await store.claim('evt_fresh', order(1_700_000_000, 0, 'sub_fresh'))).status, 'acquired');
+    assert.equal(await store.lastApplied('sub_fresh'), null);
+    await dropTables(table);
+  });
+
+  test('with a bare client (no pool.connect) the store has no atomic ordering', () => {
+    const store = new PostgresStore({ pool: { query: async () => ({ rows: [] }) } });
+    assert.equal(store.atomicOrdering, false);
+  });
+
   test('a schema-qualified table works', async () => {
     const schema = `hw_schema_${randomBytes(4).toString('hex')}`;
     const store = new PostgresStore({ pool, table: `${schema}.events` });

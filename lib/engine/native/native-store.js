@@ -48,8 +48,15 @@ class NativeStore {
 
   async claim(eventId, meta) {
     checkEventId(eventId);
-    const { type, created, objectId, leaseMs, payload } = checkClaimMeta(meta);
-    return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, this.#passPayload ? payload : null));
+    const { type, created, objectId, leaseMs, payload, order } = checkClaimMeta(meta);
+    const p = this.#passPayload ? payload : null;
+    if (order === null) return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, p));
+    return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, p, order.objectId, order.created, order.rank));
+  }
+
+  /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
+  get atomicOrdering() {
+    return true;
   }
 
   async complete(eventId, token) {

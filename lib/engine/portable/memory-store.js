@@ -27,6 +27,7 @@ const {
   nextSweepAfter,
 } = require('../../stores/store-args');
 const { StoreError } = require('../../errors');
+const { markerIsNewer, slotHeldByOther } = require('../../stores/ordering-rules');
 
 // Named stores of this realm; on globalThis so that two copies of this module
 // (a bundle and node_modules, CJS and a bundler's ESM) still share them.
@@ -85,7 +86,8 @@ class MemoryState {
     this.maxEntries = maxEntries;
     this.retentionMs = retentionMs;
     this.records = new Map(); // id -> record (with token and leaseExpiresAt)
-    this.applied = new Map(); // objectId -> { created, eventId, updatedAt }
+    this.applied = new Map(); // objectId -> { created, rank, eventId, updatedAt }
+    this.slots = new Map(); // objectId -> { eventId, expiresAt }: atomic ordering's slot
     // Completed records by (updatedAt, id), oldest first from `head`: the eviction order.
     this.completed = [];
     this.head = 0;
@@ -133,6 +135,10 @@ class MemoryState {
     for (const [objectId, a] of this.applied) {
       if (a.updatedAt < cutoff) this.applied.delete(objectId);
     }
+    const now = this.now();
+    for (const [objectId, slot] of this.slots) {
+      if (slot.expiresAt <= now) this.slots.delete(objectId);
+    }
     return erased;
   }
 
@@ -146,6 +152,27 @@ class MemoryState {
     const now = this.now();
     this.sweepIfDue(now);
     const r = this.records.get(id);
+    if (r !== undefined) {
+      switch (r.status) {
+        case 'completed':
+          return { status: 'duplicate', attempt: r.attempts };
+        case 'dead_lettered':
+          return { status: 'dead_lettered', attempt: r.attempts };
+        case 'processing':
+          if (now < r.leaseExpiresAt) return { status: 'in_progress', attempt: r.attempts };
+          break; // the holder's lease ran out: take the event over
+        default:
+          break; // failed: a redelivery runs it again
+      }
+    }
+    // Atomic ordering: the stale check and the slot, in this same step.
+    const order = meta.order ?? null;
+    if (order !== null) {
+      const marker = this.applied.get(order.objectId);
+      if (markerIsNewer(marker, order)) return this.completeStale(id, r, meta, marker, now);
+      if (slotHeldByOther(this.slots.get(order.objectId), id, now)) return { status: 'blocked', attempt: r === undefined ? 0 : r.attempts };
+      this.slots.set(order.objectId, { eventId: id, expiresAt: now + meta.leaseMs });
+    }
     if (r === undefined) {
       const token = newToken();
       this.records.set(id, {
@@ -160,27 +187,45 @@ class MemoryState {
         updatedAt: now,
         token,
         leaseExpiresAt: now + meta.leaseMs,
+        order,
       });
       this.evictCompletedOverLimit();
       return { status: 'acquired', token, attempt: 1 };
-    }
-    switch (r.status) {
-      case 'completed':
-        return { status: 'duplicate', attempt: r.attempts };
-      case 'dead_lettered':
-        return { status: 'dead_lettered', attempt: r.attempts };
-      case 'processing':
-        if (now < r.leaseExpiresAt) return { status: 'in_progress', attempt: r.attempts };
-        break; // the holder's lease ran out: take the event over
-      default:
-        break; // failed: a redelivery runs it again
     }
     r.status = 'processing';
     r.attempts += 1;
     r.updatedAt = now;
     r.token = newToken();
     r.leaseExpiresAt = now + meta.leaseMs;
+    r.order = order;
     return { status: 'acquired', token: r.token, attempt: r.attempts };
+  }
+
+  // A claim older than its object's marker: recorded completed (it counts as
+  // an attempt), never run; the marker is renewed like any mark.
+  completeStale(id, r, meta, marker, now) {
+    let record = r;
+    if (record === undefined) {
+      record = { id, type: meta.type, created: meta.created, objectId: meta.objectId, attempts: 0, lastError: null, receivedAt: now };
+      this.records.set(id, record);
+    }
+    record.status = 'completed';
+    record.attempts += 1;
+    record.updatedAt = now;
+    record.token = '';
+    record.leaseExpiresAt = 0;
+    record.order = null;
+    marker.updatedAt = now;
+    this.addCompleted({ at: now, id });
+    this.evictCompletedOverLimit();
+    return { status: 'stale', attempt: record.attempts };
+  }
+
+  // Lets go of the ordering slot `id` holds for its order's object, if it still does.
+  releaseSlot(id, order) {
+    if (order === null || order === undefined) return;
+    const slot = this.slots.get(order.objectId);
+    if (slot !== undefined && slot.eventId === id) this.slots.delete(order.objectId);
   }
 
   holds(r, token) {
@@ -194,6 +239,12 @@ class MemoryState {
     r.token = '';
     r.leaseExpiresAt = 0;
     r.updatedAt = this.now();
+    // Atomic ordering: the completion sets the marker and frees the slot, in this same step.
+    if (r.order !== null && r.order !== undefined) {
+      this.raiseMarker(r.order.objectId, r.order.created, r.order.rank, id);
+      this.releaseSlot(id, r.order);
+      r.order = null;
+    }
     this.addCompleted({ at: r.updatedAt, id });
     this.evictCompletedOverLimit();
     return true;
@@ -207,6 +258,8 @@ class MemoryState {
     r.token = '';
     r.leaseExpiresAt = 0;
     r.updatedAt = this.now();
+    this.releaseSlot(id, r.order);
+    r.order = null;
     const dead = r.attempts >= maxAttempts;
     r.status = dead ? 'dead_lettered' : 'failed';
     return { deadLettered: dead, attempt: r.attempts };
@@ -218,15 +271,20 @@ class MemoryState {
   }
 
   markApplied(objectId, created, eventId) {
+    this.raiseMarker(objectId, created, 0, eventId);
+  }
+
+  raiseMarker(objectId, created, rank, eventId) {
     const now = this.now();
     const a = this.applied.get(objectId);
     if (a === undefined) {
-      this.applied.set(objectId, { created, eventId, updatedAt: now });
+      this.applied.set(objectId, { created, rank, eventId, updatedAt: now });
       return;
     }
     // Keep the newest: marking an older event after a newer one changes nothing.
-    if (created >= a.created) {
+    if (!markerIsNewer(a, { created, rank })) {
       a.created = created;
+      a.rank = rank;
       a.eventId = eventId;
     }
     a.updatedAt = now;
@@ -348,6 +406,11 @@ class MemoryStore {
 
   async close() {
     this.#closed = true;
+  }
+
+  /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
+  get atomicOrdering() {
+    return true;
   }
 
   [ADVANCE_CLOCK](ms) {

@@ -13,6 +13,8 @@ const METHODS = ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get
 function counted(store) {
   const calls = Object.fromEntries(METHODS.map((m) => [m, 0]));
   const wrapper = { calls, inner: store };
+  // The optional atomic ordering capability, as the store has it (the handler feature-detects it).
+  if (store.atomicOrdering === true) wrapper.atomicOrdering = true;
   for (const m of METHODS) {
     wrapper[m] = (...args) => {
       calls[m] += 1;
