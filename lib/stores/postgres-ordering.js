@@ -15,6 +15,8 @@
 // The slot and marker columns are added to existing tables by ALTER … IF NOT
 // EXISTS on first use (and are in PostgresStore.schemaSql for migrations).
 
+const { connectListening } = require('./pg-connect');
+
 /** The DDL that brings a table created before atomic ordering to this version (idempotent). */
 function orderingSchemaStatements(events, applied) {
   return [
@@ -126,7 +128,10 @@ async function claimOrdered({ pool, sql, named, eventId, meta, order, claimRow, 
  * resolves, ROLLBACK (and the client discarded) when anything throws.
  */
 async function inTransaction(pool, fn) {
-  const client = await pool.connect();
+  // Listening from the first moment: a connection that dies while we hold the client (the
+  // server killed or restarted) emits 'error', and unheard that crashes the app
+  // (lib/stores/pg-connect.js; found by the crash test). The next query rejects anyway.
+  const client = await connectListening(pool, ignoreConnectionError);
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -140,8 +145,11 @@ async function inTransaction(pool, fn) {
     } catch {}
     throw err;
   } finally {
+    client.removeListener('error', ignoreConnectionError);
     client.release(broken ? true : undefined);
   }
 }
+
+const ignoreConnectionError = () => {};
 
 module.exports = { orderingSchemaStatements, orderingStatementsFor, releaseSlotAfter, claimOrdered, inTransaction };

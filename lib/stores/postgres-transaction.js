@@ -25,6 +25,7 @@
 // as it was before the delivery, or absent (claimable: no lease to wait out).
 
 const common = require('./distributed-common');
+const { connectListening } = require('./pg-connect');
 
 const LOCK_NOT_AVAILABLE = '55P03'; // SQLSTATE of FOR UPDATE NOWAIT on a locked row
 const SAVEPOINT = 'hookwise_handlers';
@@ -47,11 +48,6 @@ function run(store, client, name, key, values) {
 // uncaught exception in the app. The failure reaches us anyway, as the
 // rejection of the client's next query, so while we hold a client we listen.
 const ignoreConnectionError = () => {};
-
-function checkOut(client) {
-  client.on('error', ignoreConnectionError);
-  return client;
-}
 
 // Gives the client back (destroyed instead, after a failure of its connection).
 function release(client, err) {
@@ -79,7 +75,8 @@ async function claimInTransaction(store, eventId, meta) {
   let client;
   try {
     await store._ensureTables();
-    client = checkOut(await store._pool.connect());
+    // Listening from the first moment (lib/stores/pg-connect.js: `await pool.connect()` leaves a gap).
+    client = await connectListening(store._pool, ignoreConnectionError);
   } catch (err) {
     throw storeError(err);
   }
