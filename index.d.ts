@@ -94,7 +94,17 @@ export class SignatureVerificationError extends Error {
 /** createWebhookHandler misconfigured in a way found only at runtime (the secret missing after `next build`). */
 export class WebhookConfigError extends Error {
   readonly name: 'WebhookConfigError';
-  readonly code: 'missing_secret' | 'secret_whitespace';
+  readonly code: 'missing_secret' | 'secret_whitespace' | 'billing_off';
+}
+
+/** `billing: { refetch }` could not read the customer's objects from Stripe; the delivery failed (500) and Stripe sends it again. */
+export class BillingRefetchError extends Error {
+  readonly name: 'BillingRefetchError';
+  readonly code: 'rate_limited' | 'stripe_error' | 'connection_error';
+  readonly customerId: string;
+  /** Stripe's HTTP status, when it answered. */
+  readonly statusCode: number | null;
+  readonly requestId: string | null;
 }
 
 /** The codes of StoreError, one vocabulary for every store (docs/stores.md, "Errors"). */
@@ -255,6 +265,102 @@ export interface Store {
   close(): Promise<void>;
 }
 
+// ---------------------------------------------------------------------------
+// Billing state (API.md section 8) and its optional store capability (docs/stores.md)
+
+/** One Stripe customer's stored billing state: the projection's record as JSON text. */
+export interface BillingDocument {
+  customerId: string;
+  userId: string | null;
+  /** The billing record as JSON (lib/billing's BillingRecord); read it with webhooks.billing.get. */
+  record: string;
+  /** 1 after the first put, +1 per put that won. */
+  version: number;
+  /** ms since the epoch. */
+  updatedAt: number;
+}
+
+/**
+ * The billing-state capability: the built-in stores have it, and `billing` needs it. A store written
+ * for the Store interface alone keeps working without it (billing off). Documents are never purged.
+ */
+export interface BillingStore {
+  billingGet(customerId: string): Promise<BillingDocument | null>;
+  /** The newest document (updatedAt, then the smallest customerId) linked to the user. */
+  billingFind(query: { userId: string }): Promise<BillingDocument | null>;
+  /**
+   * Compare-and-set: the new version (expectedVersion + 1), or null (nothing written) when the stored
+   * version is not expectedVersion (0: no document yet). Moves the user index with the document.
+   */
+  billingPut(customerId: string, document: { record: string; userId: string | null; updatedAt: number }, expectedVersion: number): Promise<number | null>;
+}
+
+export interface SubscriptionState {
+  id: string;
+  status: string;
+  priceId: string | null;
+  productId: string | null;
+  quantity: number | null;
+  /** Unix seconds, from the items where the API version puts them there. */
+  currentPeriodStart: number | null;
+  currentPeriodEnd: number | null;
+  cancelAtPeriodEnd: boolean;
+  cancelAt: number | null;
+  canceledAt: number | null;
+  trialEnd: number | null;
+  /** attempt_count of the latest unpaid invoice, 0 once paid. */
+  failedPaymentAttempts: number;
+}
+
+export interface BillingPurchase {
+  checkoutSessionId: string;
+  paymentIntentId: string | null;
+  amountTotal: number | null;
+  currency: string | null;
+  created: number | null;
+}
+
+export interface CustomerState {
+  customerId: string;
+  userId: string | null;
+  email: string | null;
+  deleted: boolean;
+  /** The one that decides access: active or trialing first, else the newest. */
+  subscription: SubscriptionState | null;
+  /** Newest first. */
+  subscriptions: SubscriptionState[];
+  /** Subscription active or trialing, or past_due within graceDays. */
+  hasAccess: boolean;
+  /** Active entitlement lookup keys. */
+  entitlements: string[];
+  /** Paid one-off checkouts. */
+  purchases: BillingPurchase[];
+  /** ms since the epoch. */
+  updatedAt: number;
+}
+
+/** What `billing.refetch` needs of a stripe-node client (`new Stripe(key)` fits). */
+export interface BillingStripeClient {
+  customers: { retrieve(id: string, ...rest: any[]): unknown };
+  subscriptions: { retrieve(id: string, ...rest: any[]): unknown; list(...args: any[]): unknown };
+}
+
+export interface BillingOptions {
+  /** Default: metadata.userId, then checkout's client_reference_id. */
+  userId?: (object: any) => string | null;
+  /** past_due keeps access this long after the first failed invoice (default 0). */
+  graceDays?: number;
+  /** Rebuild subscription and customer state from Stripe's current objects (coalesced per customer). */
+  refetch?: BillingStripeClient;
+}
+
+export type BillingQuery = { customerId: string } | { userId: string };
+
+export interface WebhookBilling {
+  /** The state now (hasAccess at the current time), or null. Without `billing` on it rejects (WebhookConfigError billing_off). */
+  get(query: BillingQuery): Promise<CustomerState | null>;
+}
+
 /**
  * Optional store capability (docs/stores.md, "Optional store capabilities"): one delivery's claim, the
  * app's writes and the completion in one transaction. What createWebhookHandler({ transactional: true })
@@ -288,8 +394,8 @@ export interface MemoryStoreOptions {
   retentionMs?: number;
 }
 
-/** MemoryStore has every method of the Store interface (declaration merging). */
-export interface MemoryStore extends Store {}
+/** MemoryStore has every method of the Store interface (declaration merging), and billing state. */
+export interface MemoryStore extends Store, BillingStore {}
 export class MemoryStore {
   constructor(options?: MemoryStoreOptions);
   readonly name: string | null;
@@ -306,8 +412,8 @@ export interface SqliteStoreOptions {
   keepPayloads?: boolean;
 }
 
-/** SqliteStore has every method of the Store interface (declaration merging). */
-export interface SqliteStore extends Store {}
+/** SqliteStore has every method of the Store interface (declaration merging), and billing state. */
+export interface SqliteStore extends Store, BillingStore {}
 export class SqliteStore {
   constructor(options?: SqliteStoreOptions);
   readonly path: string;
@@ -385,8 +491,8 @@ export interface RedisStoreOptions {
 }
 
 /** The Store on Redis: each operation one atomic Lua script (one round trip). */
-/** RedisStore has every method of the Store interface (declaration merging). */
-export interface RedisStore extends Store {}
+/** RedisStore has every method of the Store interface (declaration merging), and billing state. */
+export interface RedisStore extends Store, BillingStore {}
 export declare class RedisStore {
   constructor(options: RedisStoreOptions);
 }
@@ -409,8 +515,8 @@ export interface PostgresStoreOptions {
 }
 
 /** The Store on PostgreSQL: one statement per operation; claims by INSERT … ON CONFLICT. */
-/** PostgresStore has every method of the Store interface (declaration merging). */
-export interface PostgresStore extends Store {}
+/** PostgresStore has every method of the Store interface (declaration merging), and billing state (table <table>_billing). */
+export interface PostgresStore extends Store, BillingStore {}
 export declare class PostgresStore {
   constructor(options: PostgresStoreOptions);
   /** The DDL the store runs on first use, for migrations. */
@@ -427,6 +533,8 @@ export interface HandlerContext {
   /** Claims acquired for this event so far, this delivery's included (1 on the first). */
   attempt: number;
   store: Store;
+  /** With `billing` on: the customer's state after this event (null for events naming no customer). */
+  billing?: CustomerState | null;
 }
 
 /** true when pg's types (@types/pg) are not there: the import is the error type or `any`, both assignable to the probe. */
@@ -539,6 +647,8 @@ export interface WebhookHandlerOptions<C = HandlerContext> {
   /** Handlers by event type, typed per name (see WebhookHandlerMap); the same as calling webhooks.on() for each. */
   on?: WebhookHandlerMap<C>;
   logger?: WebhookLogger;
+  /** Billing state per Stripe customer in the store (API.md section 8); the store needs BillingStore. */
+  billing?: true | BillingOptions;
   /**
    * Each event's claim, handlers and completion in one store transaction (exactly-once effects);
    * needs a store with the capability (PostgresStore over a pg Pool), else a WebhookConfigError at
@@ -596,6 +706,8 @@ export interface WebhookHandler<C = HandlerContext> {
   node(req: import('node:http').IncomingMessage & { body?: unknown }, res: import('node:http').ServerResponse): Promise<void>;
   /** Closes the store only if the handler created it. */
   close(): Promise<void>;
+  /** Reads the billing state (`billing` option). */
+  readonly billing: WebhookBilling;
 }
 
 /** What a transactional store's transactions add to the handlers' ctx (PostgresStore: client, sql; portable SqliteStore: db). */

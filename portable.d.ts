@@ -7,7 +7,7 @@
 // verifyStandardWebhook (use verifyStandardWebhookAsync) and signStandardWebhook;
 // v1a (whpk_ keys) needs WebCrypto's Ed25519, else an Error with code
 // HOOKWISE_ED25519_UNAVAILABLE.
-import type { Store, SqliteStoreOptions, ClaimMeta, TransactionalClaim } from './index';
+import type { Store, BillingStore, SqliteStoreOptions, ClaimMeta, TransactionalClaim } from './index';
 
 export * from './index';
 
@@ -18,7 +18,7 @@ export const implementation: 'portable';
  * SqliteStore on node:sqlite (Node 22.13+, Deno) or bun:sqlite (Bun), in the native store's
  * file format. Elsewhere the constructor throws, naming the stores that work there.
  */
-export interface SqliteStore extends Store {}
+export interface SqliteStore extends Store, BillingStore {}
 export class SqliteStore {
   constructor(options?: SqliteStoreOptions);
   readonly path: string;

@@ -10,6 +10,7 @@ const COMMANDS = {
   listen: 'a local receiver: verify, deduplicate and record deliveries (--forward-to your app)',
   trigger: 'sign and send a realistic event (or --fixture FILE) to a URL',
   events: 'the event log of a store (--status, --type)',
+  billing: "a customer's billing state (--customer ID | --user ID)",
   replay: 'resend recorded events (<event-id>... or --dead-letters) to a URL',
   verify: 'check a captured delivery and say why it fails',
 };

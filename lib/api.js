@@ -3,7 +3,7 @@
 // points build it: lib/index.js over the native engine (or the portable one
 // as a fallback), lib/portable.js over the portable engine. Everything here
 // but the engine is shared, so the two cannot drift apart.
-const { SignatureVerificationError, WebhookConfigError, StoreError, StandardWebhookVerificationError } = require('./errors');
+const { SignatureVerificationError, WebhookConfigError, StoreError, BillingRefetchError, StandardWebhookVerificationError } = require('./errors');
 const { createStandardWebhooks } = require('./standard/verify');
 const { DEFAULT_TOLERANCE, createVerification } = require('./verify');
 const { createConstructEvent } = require('./construct-event');
@@ -47,6 +47,7 @@ function createApi(engine) {
     SignatureVerificationError,
     WebhookConfigError,
     StoreError,
+    BillingRefetchError,
     MemoryStore: engine.MemoryStore,
     SqliteStore: engine.SqliteStore,
     parseEventNotification,

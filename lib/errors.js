@@ -7,6 +7,7 @@
 //   runs both libraries on the same inputs and fails if any text drifts.
 // - WebhookConfigError: createWebhookHandler misconfigured (found at runtime).
 // - StoreError: a store operation failed (every store, one code vocabulary).
+// - BillingRefetchError: `billing: { refetch }` could not read Stripe (the delivery fails).
 // Wrong argument types and ranges are the built-in TypeError and RangeError.
 //
 // Pure JavaScript with no Node built-ins: hookwise/convex imports it, and
@@ -151,10 +152,36 @@ function fromNativeStoreError(err) {
   return new StoreError(err.code, err.message, { cause: err });
 }
 
+/**
+ * Thrown when `refetch` could not read the current objects from Stripe. The
+ * event's billing state is not applied, so the delivery must fail (500) and
+ * Stripe sends it again; `code` says why:
+ * - `rate_limited`: Stripe answered 429 (after stripe-node's own retries);
+ * - `stripe_error`: any other API error (`cause` is stripe-node's error);
+ * - `connection_error`: Stripe could not be reached.
+ */
+class BillingRefetchError extends Error {
+  constructor(code, customerId, cause) {
+    const what = code === 'rate_limited' ? 'Stripe rate-limited the request (429)' : code === 'connection_error' ? 'Stripe could not be reached' : 'Stripe answered with an error';
+    const detail = cause && typeof cause.message === 'string' ? `: ${cause.message}` : '';
+    super(
+      `hookwise: could not refetch the billing state of customer ${customerId}: ${what}${detail}. ` +
+        'The event was not applied; failing the delivery makes Stripe send it again.',
+      { cause },
+    );
+    Object.defineProperty(this, 'name', { value: 'BillingRefetchError', enumerable: false, writable: true, configurable: true });
+    this.code = code;
+    this.customerId = customerId;
+    this.statusCode = cause && Number.isInteger(cause.statusCode) ? cause.statusCode : null;
+    this.requestId = cause && typeof cause.requestId === 'string' ? cause.requestId : null;
+  }
+}
+
 module.exports = {
   SignatureVerificationError,
   WebhookConfigError,
   StoreError,
+  BillingRefetchError,
   STORE_ERROR_CODES,
   fromNativeStoreError,
   MESSAGES,

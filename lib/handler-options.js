@@ -6,6 +6,8 @@
 const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
 const { WebhookConfigError } = require('./errors');
+const { hasBillingCapability } = require('./stores/billing-args');
+const { isStripeClient } = require('./billing/refetch');
 const { transactionalUnsupported } = require('./transactional');
 const { SCHEMES } = require('./scheme-verifier');
 const { checkStandardSecret } = require('./standard/handler-verifier');
@@ -30,6 +32,7 @@ const OPTION_KEYS = [
   'maxBodyBytes',
   'on',
   'logger',
+  'billing',
   'transactional',
   'scheme', // 'stripe' (default) | 'standard' (API.md section 9, lib/scheme-verifier.js)
 ];
@@ -37,6 +40,7 @@ const ORDERINGS = ['off', 'skip-stale'];
 const STORE_METHODS = ['claim', 'complete', 'fail', 'close'];
 const ORDERING_STORE_METHODS = ['lastApplied', 'markApplied'];
 const LOGGER_METHODS = ['info', 'warn', 'error'];
+const BILLING_KEYS = ['userId', 'graceDays', 'refetch'];
 
 const noop = () => {};
 // Handler failures and misconfiguration must be visible without setup, so the
@@ -176,6 +180,43 @@ function checkStore(store, ordering) {
   return store;
 }
 
+/**
+ * `billing: true | { userId?, graceDays?, refetch? }` (API.md section 8): null when off,
+ * else the options lib/billing/handler-billing.js takes. A store given must have the
+ * billing-state capability (docs/stores.md); the built-in stores all do.
+ */
+function checkBilling(billing, store, transactional, scheme) {
+  if (billing === undefined || billing === false || billing === null) return null;
+  const options = billing === true ? {} : billing;
+  if (!isPlainObject(options)) throw invalidArgument('billing', 'true or an object { userId?, graceDays?, refetch? }', billing);
+  for (const key of Object.keys(options)) {
+    if (!BILLING_KEYS.includes(key)) {
+      throw new TypeError(`hookwise: unknown billing option "${key}" (expected ${BILLING_KEYS.join(', ')})`);
+    }
+  }
+  if (scheme === 'standard') {
+    throw new TypeError("hookwise: billing reads Stripe events; it cannot be used with scheme: 'standard'");
+  }
+  if (transactional === true) {
+    // The transactional path holds the store's transaction around the handlers; the billing
+    // write would need to join it (and a portable SqliteStore's own operations wait for it).
+    throw new TypeError('hookwise: billing and transactional: true cannot be combined yet; use billing without transactional (its writes are idempotent)');
+  }
+  const { userId, graceDays = 0, refetch } = options;
+  if (userId !== undefined && !isFunction(userId)) throw invalidArgument('billing.userId', 'a function (object) => string | null', userId);
+  checkNonNegativeNumber('billing.graceDays', graceDays);
+  if (refetch !== undefined && !isStripeClient(refetch)) {
+    throw invalidArgument('billing.refetch', 'a stripe-node client (new Stripe(key)) with customers and subscriptions', refetch);
+  }
+  if (store !== undefined && !hasBillingCapability(store)) {
+    throw new TypeError(
+      'hookwise: billing needs a store with the billing-state capability (billingGet, billingFind, billingPut; ' +
+        'docs/stores.md); the built-in stores have it, this store does not',
+    );
+  }
+  return { userId, graceDays, refetch };
+}
+
 /** A handler map or single registration: checked the same way for `on` and `webhooks.on()`. */
 function checkHandler(type, handler) {
   if (!isFunction(handler)) {
@@ -243,6 +284,7 @@ function normalizeOptions(options, env = environment()) {
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
     on,
     logger: checkLogger(options.logger),
+    billing: checkBilling(options.billing, options.store, options.transactional, scheme),
     transactional: checkTransactional(options.transactional, options.store),
   };
 }

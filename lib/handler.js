@@ -16,6 +16,7 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { HandlerBilling, BILLING_OFF } = require('./billing/handler-billing');
 const { hasAtomicOrdering, orderOf, claimInOrder } = require('./ordering');
 const { processTransactionally } = require('./transactional');
 
@@ -86,6 +87,7 @@ class WebhookHandler {
   #ownsStore;
   #registrations = []; // { type, fn } in registration order
   #closed = false;
+  #billing = null; // billing state (lib/billing/handler-billing.js), when the `billing` option is on
   // Completions the store refused after the handlers had returned (lib/pending-completions.js).
   #pending = new PendingCompletions((eventId, outcome, err) => {
     if (outcome === 'completed') this.#logger.info(`hookwise: recorded the pending completion of ${eventId}`);
@@ -111,6 +113,10 @@ class WebhookHandler {
       for (const fn of Array.isArray(handler) ? handler : [handler]) this.#registrations.push({ type, fn });
     }
     for (const warning of config.warnings) this.#logger.warn(warning);
+    // Billing state: `webhooks.billing.get(...)` reads it from the store in use.
+    if (config.billing !== null) this.#billing = new HandlerBilling(config.billing);
+    const billing = this.#billing;
+    this.billing = billing === null ? BILLING_OFF : Object.freeze({ get: (query) => billing.get(this.#storeInUse(), query) });
     // Bound so they can be passed around as route handlers: `export const POST = webhooks.fetch`.
     this.fetch = fetchAdapter(this, config);
     this.node = nodeAdapter(this, config);
@@ -216,7 +222,8 @@ class WebhookHandler {
     }
     const { id: eventId, type } = envelope;
     const handlers = this.#handlersFor(type);
-    if (handlers.length === 0) {
+    // With billing on, the projection's event types are processed even with no handler of the user's.
+    if (handlers.length === 0 && !(this.#billing !== null && this.#billing.consumes(type))) {
       // Nothing would run, so nothing is claimed: no store work for event types the app does not handle.
       this.#logger.info(`hookwise: ignored ${type} ${eventId} (no handler for this type)`);
       return result('ignored', { eventId, type });
@@ -295,7 +302,18 @@ class WebhookHandler {
     }
 
     const ctx = { eventId, attempt, store };
-    const error = await this.#dispatch(event, handlers, ctx, type);
+    // Billing state: applied after the claim, before the handlers; a failure (refetch,
+    // store) fails the delivery like a throwing handler, and the handlers do not run.
+    let error = null;
+    if (this.#billing !== null) {
+      try {
+        ctx.billing = await this.#billing.apply(store, event);
+      } catch (err) {
+        error = err;
+        this.#logger.error(`hookwise: billing state of ${type} ${eventId} not applied: ${errorText(err)}`, { eventId, type, attempt, error: err });
+      }
+    }
+    if (error === null) error = await this.#dispatch(event, handlers, ctx, type);
     if (error === null) {
       await this.#completeAfterRun(eventId, token, type, ordered ? { objectId, created } : null);
       this.#logger.info(`hookwise: processed ${type} ${eventId} (attempt ${attempt})`);

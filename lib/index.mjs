@@ -13,6 +13,7 @@ export const {
   SignatureVerificationError,
   WebhookConfigError,
   StoreError,
+  BillingRefetchError,
   MemoryStore,
   SqliteStore,
   parseEventNotification,

@@ -15,6 +15,7 @@ export const {
   SignatureVerificationError,
   WebhookConfigError,
   StoreError,
+  BillingRefetchError,
   MemoryStore,
   SqliteStore,
   parseEventNotification,

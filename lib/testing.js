@@ -21,6 +21,10 @@
 // reject with a StoreError); retention: false, constructorOptions: false (skip
 // those cases, for stores without retentionMs).
 //
+// Optional store capabilities (docs/stores.md) have a block each, whose cases
+// skip themselves for a store without the capability's methods (billing state:
+// billingGet, billingFind, billingPut).
+//
 // Stores use real clocks, so lease expiry is tested by real waiting with short
 // leases (SHORT_LEASE_MS); a store with hookwise's testing clock hook
 // (Symbol.for('hookwise.store.advanceClock')) is aged by it for retention.
@@ -38,6 +42,9 @@ const SHORT_RETENTION_MS = 300;
 const MAX_LAST_ERROR_BYTES = 2048;
 const ADVANCE_CLOCK = Symbol.for('hookwise.store.advanceClock');
 const OPTIONS = ['name', 'test', 'describe', 'assert', 'destroy', 'skip', 'unreachable', 'retention', 'constructorOptions'];
+
+// The billing-state capability's methods (docs/stores.md); its block runs only for stores that have them.
+const BILLING_METHODS = ['billingGet', 'billingFind', 'billingPut'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function newId(label = 'evt') {
@@ -949,6 +956,113 @@ function runStoreContract(makeStore, options = {}) {
         assert.equal(await tx.lastApplied(objectId), null);
         await tx.commit({ objectId, created: 1_700_000_123 });
         assert.equal(await store.lastApplied(objectId), 1_700_000_123);
+      });
+    });
+
+    // Optional capability (docs/stores.md, "billing state"): run only for stores that have it.
+    describeIn('capability: billing state (billingGet, billingFind, billingPut)', () => {
+      const billingIt = (title, fn) =>
+        test(`${prefix}${title}`, { skip: (!describe && skip) || false }, (t) =>
+          withStore(async (store) => {
+            if (!BILLING_METHODS.every((m) => typeof store[m] === 'function')) {
+              if (t && typeof t.skip === 'function') t.skip('this store has no billing-state capability');
+              return;
+            }
+            await fn(store);
+          }),
+        );
+      const doc = (overrides = {}) => ({ record: '{"v":1}', userId: null, updatedAt: 1_700_000_000_000, ...overrides });
+      const assertDocument = (got, expected) => {
+        assert.ok(got && typeof got === 'object', `expected a document, got ${JSON.stringify(got)}`);
+        assert.deepEqual(
+          { customerId: got.customerId, userId: got.userId, record: got.record, version: got.version, updatedAt: got.updatedAt },
+          expected,
+        );
+      };
+
+      billingIt('an unknown customer or user reads null', async (store) => {
+        assert.equal(await store.billingGet(newId('cus')), null);
+        assert.equal(await store.billingFind({ userId: newId('user') }), null);
+      });
+
+      billingIt('a first put expects version 0 and stores version 1; the document reads back exactly', async (store) => {
+        const customerId = newId('cus');
+        const record = JSON.stringify({ v: 1, note: 'caf\u00e9 \u{1F600}', pad: 'x'.repeat(100_000) });
+        assert.equal(await store.billingPut(customerId, doc({ record, userId: 'user_1' }), 0), 1);
+        assertDocument(await store.billingGet(customerId), { customerId, userId: 'user_1', record, version: 1, updatedAt: 1_700_000_000_000 });
+      });
+
+      billingIt('compare-and-set: a put whose expectedVersion is not the stored one writes nothing and answers null', async (store) => {
+        const customerId = newId('cus');
+        assert.equal(await store.billingPut(customerId, doc({ record: '"a"' }), 0), 1);
+        assert.equal(await store.billingPut(customerId, doc({ record: '"b"' }), 0), null);
+        assert.equal(await store.billingPut(customerId, doc({ record: '"c"' }), 2), null);
+        assert.equal((await store.billingGet(customerId)).record, '"a"');
+        assert.equal(await store.billingPut(customerId, doc({ record: '"d"', updatedAt: 1_700_000_000_001 }), 1), 2);
+        assertDocument(await store.billingGet(customerId), { customerId, userId: null, record: '"d"', version: 2, updatedAt: 1_700_000_000_001 });
+        assert.equal(await store.billingPut(newId('cus'), doc(), 1), null, 'a customer with no document is at version 0');
+      });
+
+      billingIt('of concurrent puts at the same expected version exactly one wins', async (store) => {
+        const customerId = newId('cus');
+        assert.equal(await store.billingPut(customerId, doc(), 0), 1);
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.billingPut(customerId, doc({ record: `"${i}"` }), 1)));
+        assert.deepEqual(results.filter((r) => r !== null), [2]);
+        const winner = results.indexOf(2);
+        assert.equal((await store.billingGet(customerId)).record, `"${winner}"`);
+      });
+
+      billingIt('billingFind answers the newest document linked to the user; ties go to the smallest customer id', async (store) => {
+        const userId = newId('user');
+        const [a, b, c] = ['cus_a', 'cus_b', 'cus_c'].map((p) => `${p}${newId('')}`);
+        assert.equal(await store.billingPut(b, doc({ userId, updatedAt: 2000, record: '"b"' }), 0), 1);
+        assert.equal(await store.billingPut(c, doc({ userId, updatedAt: 1000, record: '"c"' }), 0), 1);
+        assert.equal((await store.billingFind({ userId })).customerId, b);
+        assert.equal(await store.billingPut(a, doc({ userId, updatedAt: 2000, record: '"a"' }), 0), 1);
+        assertDocument(await store.billingFind({ userId }), { customerId: a, userId, record: '"a"', version: 1, updatedAt: 2000 });
+        assert.equal(await store.billingPut(c, doc({ userId, updatedAt: 3000, record: '"c2"' }), 1), 2);
+        assert.equal((await store.billingFind({ userId })).customerId, c);
+      });
+
+      billingIt('relinking a customer to another user (or to none) moves it out of the old user in the same put', async (store) => {
+        const customerId = newId('cus');
+        const [u1, u2] = [newId('user'), newId('user')];
+        assert.equal(await store.billingPut(customerId, doc({ userId: u1 }), 0), 1);
+        assert.equal((await store.billingFind({ userId: u1 })).customerId, customerId);
+        assert.equal(await store.billingPut(customerId, doc({ userId: u2 }), 1), 2);
+        assert.equal(await store.billingFind({ userId: u1 }), null);
+        assert.equal((await store.billingFind({ userId: u2 })).version, 2);
+        assert.equal(await store.billingPut(customerId, doc({ userId: null }), 2), 3);
+        assert.equal(await store.billingFind({ userId: u2 }), null);
+        assert.equal((await store.billingGet(customerId)).userId, null);
+      });
+
+      billingIt('a conflicting put leaves the user index as it was', async (store) => {
+        const customerId = newId('cus');
+        const [u1, u2] = [newId('user'), newId('user')];
+        assert.equal(await store.billingPut(customerId, doc({ userId: u1 }), 0), 1);
+        assert.equal(await store.billingPut(customerId, doc({ userId: u2 }), 0), null);
+        assert.equal(await store.billingFind({ userId: u2 }), null);
+        assert.equal((await store.billingFind({ userId: u1 })).customerId, customerId);
+      });
+
+      billingIt('billing documents are state, not bookkeeping: purge never deletes them', async (store) => {
+        const customerId = newId('cus');
+        assert.equal(await store.billingPut(customerId, doc({ updatedAt: 0 }), 0), 1);
+        await store.purge(0);
+        assert.equal((await store.billingGet(customerId)).version, 1);
+      });
+
+      billingIt('bad arguments are refused before the backend is touched', async (store) => {
+        await assert.rejects(async () => store.billingGet(''), RangeError);
+        await assert.rejects(async () => store.billingGet(42), TypeError);
+        await assert.rejects(async () => store.billingFind({}), TypeError);
+        await assert.rejects(async () => store.billingFind('user_1'), TypeError);
+        await assert.rejects(async () => store.billingPut('cus_1', { ...doc(), record: {} }, 0), TypeError);
+        await assert.rejects(async () => store.billingPut('cus_1', doc(), -1), RangeError);
+        await assert.rejects(async () => store.billingPut('cus_1', doc(), 1.5), TypeError);
+        await assert.rejects(async () => store.billingPut('cus_1', doc({ userId: '' }), 0), RangeError);
+        await assert.rejects(async () => store.billingPut('cus_1', doc({ record: 'x'.repeat(1024 * 1024 + 1) }), 0), RangeError);
       });
     });
 

@@ -6,7 +6,7 @@ const { applyEvent, emptyRecord, RECORD_VERSION } = require('./projection');
 const { customerState } = require('./customer-state');
 const { BILLING_EVENT_TYPES, billingCustomerId, defaultUserId, subscriptionPeriodStart } = require('./fields');
 const { Refetcher, refetchNeeds, DEFAULT_WINDOW_MS } = require('./refetch');
-const { BillingRefetchError } = require('./errors');
+const { BillingRefetchError } = require('../errors');
 
 module.exports = {
   applyEvent,

@@ -28,7 +28,7 @@
 //   inside the batch.
 // No timer exists unless a batch is pending.
 const { isObject, idOf, eventKind, objectOf } = require('./fields');
-const { BillingRefetchError } = require('./errors');
+const { BillingRefetchError } = require('../errors');
 const { invalidArgument, isFunction } = require('../args');
 
 const DEFAULT_WINDOW_MS = 250;
@@ -181,4 +181,4 @@ class Refetcher {
   }
 }
 
-module.exports = { Refetcher, refetchNeeds, DEFAULT_WINDOW_MS };
+module.exports = { Refetcher, refetchNeeds, isStripeClient, DEFAULT_WINDOW_MS };

@@ -27,79 +27,54 @@ and prints each delivery's outcome and the final membership state.`;
 const SECRET = 'whsec_demo_0123456789abcdefghijklmnopqrstuv';
 const FORGER_SECRET = 'whsec_not_the_endpoint_secret_0000000000';
 
-/** The app: membership state kept by event handlers, as a real app would keep it in its database. */
-function membershipApp() {
-  const members = new Map();
+/**
+ * The app: its own side effects in event handlers (provisioning, emails, an
+ * accounting export), while the membership state itself is hookwise's billing
+ * state (`billing: true`), read with webhooks.billing.get instead of a table
+ * the handlers keep by hand.
+ */
+function demoApp() {
   const runs = new Map(); // event id -> handler runs that returned
-  const member = (customer) => {
-    if (!members.has(customer)) members.set(customer, { customer, plan: 'free', periodEnd: null, subscription: null, purchases: 0, emails: 0 });
-    return members.get(customer);
-  };
   const done = (event) => runs.set(event.id, (runs.get(event.id) ?? 0) + 1);
-  const planOf = (status) => (status === 'active' || status === 'trialing' ? 'premium' : status === 'past_due' || status === 'unpaid' ? 'past_due' : 'free');
-  const periodEndOf = (sub) => Math.max(...sub.items.data.map((item) => item.current_period_end));
   const attempts = new Map(); // event id -> runs attempted (for the flaky and broken handlers)
   const tried = (event) => {
     const n = (attempts.get(event.id) ?? 0) + 1;
     attempts.set(event.id, n);
     return n;
   };
-
   const on = {
     'checkout.session.completed': async (event) => {
-      const session = event.data.object;
       await sleep(40); // provisioning the account: long enough for concurrent duplicates to overlap
-      const m = member(session.customer);
-      if (session.mode === 'subscription') {
-        m.plan = 'premium';
-        m.subscription = session.subscription;
-      } else {
-        m.purchases += 1;
-      }
-      done(event);
-    },
-    'customer.subscription.created': async (event) => applySubscription(event),
-    'customer.subscription.updated': async (event) => applySubscription(event),
-    'customer.subscription.deleted': async (event) => {
-      const m = member(event.data.object.customer);
-      m.plan = 'free';
-      m.periodEnd = null;
       done(event);
     },
     'customer.subscription.trial_will_end': async (event) => {
       // The mail provider times out twice, then accepts: retried inside the same delivery.
       if (tried(event) <= 2) throw new Error('mail provider timed out (ETIMEDOUT)');
-      member(event.data.object.customer).emails += 1;
       done(event);
     },
-    'invoice.paid': async (event) => {
-      const invoice = event.data.object;
-      const m = member(invoice.customer);
-      m.plan = 'premium';
-      m.periodEnd = Math.max(m.periodEnd ?? 0, ...invoice.lines.data.map((line) => line.period.end));
-      done(event);
-    },
-    'invoice.payment_failed': async (event) => {
-      member(event.data.object.customer).plan = 'past_due';
-      done(event);
-    },
+    'invoice.payment_failed': async (event) => done(event), // the dunning email
     'invoice.payment_succeeded': async (event) => {
       // The accounting export rejects this invoice every time: a bug to fix, then replay.
       tried(event);
       throw new Error(`accounting export rejected ${event.data.object.number}: unknown tax code`);
     },
   };
+  return { on, runs, attempts };
+}
 
-  function applySubscription(event) {
-    const sub = event.data.object;
-    const m = member(sub.customer);
-    m.plan = planOf(sub.status);
-    m.subscription = sub.id;
-    m.periodEnd = sub.status === 'canceled' ? null : periodEndOf(sub);
-    done(event);
-  }
-
-  return { on, members, runs, attempts, member };
+/** A member row from hookwise's CustomerState: premium while it has access. */
+function memberOf(customer, state) {
+  const sub = state === null ? null : state.subscription;
+  const plan = state !== null && state.hasAccess ? 'premium' : sub !== null && (sub.status === 'past_due' || sub.status === 'unpaid') ? 'past_due' : 'free';
+  return {
+    customer,
+    plan,
+    status: sub === null ? null : sub.status,
+    periodEnd: sub === null || sub.status === 'canceled' ? null : sub.currentPeriodEnd,
+    subscription: sub === null ? null : sub.id,
+    purchases: state === null ? 0 : state.purchases.length,
+    email: state === null ? null : state.email,
+  };
 }
 
 /** The lifecycle, as deliveries. Times are in the past (a month of history); signatures are fresh. */
@@ -114,9 +89,10 @@ function script() {
 
   const aliceRenewal = { ...alice, id: 'in_demo_alice_renewal', periodStart: t0 + MONTH, created: t0 + MONTH };
   const events = {
-    aliceCheckout: ev('checkout.session.completed', t0, { ...alice, email: 'alice@example.com' }),
+    aliceCheckout: ev('checkout.session.completed', t0, { ...alice, email: 'alice@example.com', clientReferenceId: 'user_alice' }),
     aliceCreated: ev('customer.subscription.created', t0 + 1, { ...alice, created: t0, periodStart: t0 }),
     aliceFirstPaid: ev('invoice.paid', t0 + 2, { ...alice, created: t0, periodStart: t0, billingReason: 'subscription_create' }),
+    aliceRenewed: ev('customer.subscription.updated', t0 + MONTH, { ...alice, created: t0, periodStart: t0 + MONTH, previousAttributes: { current_period_start: t0 } }),
     aliceRenewalPaid: ev('invoice.paid', t0 + MONTH, aliceRenewal),
     aliceRenewalSucceeded: ev('invoice.payment_succeeded', t0 + MONTH, aliceRenewal),
 
@@ -128,13 +104,13 @@ function script() {
     bobFailed2: ev('invoice.payment_failed', t0 + 17 * DAY, { ...bob, id: 'in_demo_bob_1', created: t0 + 14 * DAY, periodStart: t0 + 14 * DAY, attemptCount: 2 }),
     bobForgedPaid: ev('invoice.paid', t0 + 18 * DAY, { ...bob, id: 'in_demo_bob_1', created: t0 + 14 * DAY, periodStart: t0 + 14 * DAY }),
 
-    carolCheckout: ev('checkout.session.completed', t0 + 200, { ...carol, email: 'carol@example.com' }),
+    carolCheckout: ev('checkout.session.completed', t0 + 200, { ...carol, email: 'carol@example.com', clientReferenceId: 'user_carol' }),
     carolCreated: ev('customer.subscription.created', t0 + 201, { ...carol, created: t0 + 200, periodStart: t0 + 200 }),
     carolPaid: ev('invoice.paid', t0 + 202, { ...carol, created: t0 + 200, periodStart: t0 + 200, billingReason: 'subscription_create' }),
     carolCanceling: ev('customer.subscription.updated', t0 + 20 * DAY, { ...carol, status: 'active', cancelAtPeriodEnd: true, created: t0 + 200, periodStart: t0 + 200, previousAttributes: { cancel_at_period_end: false } }),
     carolDeleted: ev('customer.subscription.deleted', t0 + MONTH + 200, { ...carol, created: t0 + 200, periodStart: t0 + 200, canceledAt: t0 + MONTH + 200 }),
 
-    daveOneOff: ev('checkout.session.completed', t0 + 300, { ...dave, mode: 'payment', email: 'dave@example.com' }),
+    daveOneOff: ev('checkout.session.completed', t0 + 300, { ...dave, mode: 'payment', email: 'dave@example.com', clientReferenceId: 'user_dave' }),
   };
   // expect: the outcome(s) the receiver must report. For concurrent steps, the set of allowed outcomes.
   const steps = [
@@ -156,6 +132,7 @@ function script() {
     { who: 'bob', note: 'forged "invoice paid" (wrong secret)', event: events.bobForgedPaid, forge: true, expect: ['rejected'] },
     { who: 'alice', note: 'captured delivery replayed 10 min later', event: events.aliceFirstPaid, expired: true, expect: ['rejected'] },
     { who: 'carol', note: 'cancels at period end', event: events.carolCanceling, expect: ['processed'] },
+    { who: 'alice', note: 'subscription renews (next period)', event: events.aliceRenewed, expect: ['processed'] },
     { who: 'alice', note: 'renewal paid', event: events.aliceRenewalPaid, expect: ['processed'] },
     { who: 'alice', note: 'renewal: accounting export fails', event: events.aliceRenewalSucceeded, expect: ['failed'] },
     { who: 'alice', note: 'Stripe retries: fails again', event: events.aliceRenewalSucceeded, expect: ['failed'] },
@@ -184,13 +161,14 @@ function signedFor(step, body) {
  * problems lists every expectation that did not hold (empty on success).
  */
 async function runDemo({ store, retry, onDelivery = () => {} } = {}) {
-  const app = membershipApp();
+  const app = demoApp();
   const logged = [];
   const webhooks = createWebhookHandler({
     secret: SECRET,
     store,
     ordering: 'skip-stale',
     maxAttempts: 3,
+    billing: true,
     ...(retry !== undefined ? { retry } : {}),
     on: app.on,
     logger: { info() {}, warn: (m) => logged.push(m), error: (m) => logged.push(m) },
@@ -201,6 +179,7 @@ async function runDemo({ store, retry, onDelivery = () => {} } = {}) {
   const { steps, expectedMembers, deadLetterId, flakyId } = script();
   const deliveries = [];
   const problems = [];
+  const members = [];
   try {
     for (const step of steps) {
       const body = JSON.stringify(step.event);
@@ -225,6 +204,10 @@ async function runDemo({ store, retry, onDelivery = () => {} } = {}) {
         problems.push(`"${step.who}: ${step.note}": ${outcomes.filter((o) => o === 'processed').length} copies processed, expected exactly 1`);
       }
     }
+    // The membership state is hookwise's: one read per customer, as the app's pages would do.
+    for (const customer of Object.keys(expectedMembers).sort()) {
+      members.push(memberOf(customer, await webhooks.billing.get({ customerId: customer })));
+    }
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -235,12 +218,11 @@ async function runDemo({ store, retry, onDelivery = () => {} } = {}) {
   const record = await store.get(deadLetterId);
   if (!record || record.status !== 'dead_lettered') problems.push(`event ${deadLetterId} is ${record && record.status}, expected dead_lettered`);
   for (const [customer, want] of Object.entries(expectedMembers)) {
-    const got = app.member(customer);
+    const got = members.find((m) => m.customer === customer);
     for (const [key, value] of Object.entries(want)) {
       if (got[key] !== value) problems.push(`${customer}.${key} is ${got[key]}, expected ${value}`);
     }
   }
-  const members = [...app.members.values()].sort((a, b) => a.customer.localeCompare(b.customer));
   return { deliveries, members, problems, deadLetterId, logged };
 }
 
@@ -298,14 +280,15 @@ async function run(argv, io) {
     c,
   ));
   io.out('');
-  io.out(c.bold('Final membership state'));
+  io.out(c.bold('Final membership state') + c.dim(' (hookwise billing state: webhooks.billing.get({ customerId }))'));
   io.out(table(
-    [{ title: 'customer' }, { title: 'plan' }, { title: 'period end' }, { title: 'subscription' }, { title: 'one-off purchases', align: 'right' }],
+    [{ title: 'customer' }, { title: 'plan' }, { title: 'period end' }, { title: 'subscription' }, { title: 'status' }, { title: 'one-off purchases', align: 'right' }],
     members.map((m) => [
       m.customer,
       m.plan === 'premium' ? c.green(m.plan) : m.plan === 'past_due' ? c.yellow(m.plan) : m.plan,
       m.periodEnd ? formatDate(m.periodEnd) : '-',
       m.subscription ?? '-',
+      m.status ?? '-',
       m.purchases,
     ]),
     c,
@@ -321,6 +304,7 @@ async function run(argv, io) {
   if (dbPath !== null) {
     io.out('');
     io.out(c.dim(`Event log:    npx hookwise events --db ${dbPath}`));
+    io.out(c.dim(`Billing:      npx hookwise billing --customer cus_demo_bob --db ${dbPath}`));
     io.out(c.dim(`Dead letters: npx hookwise events --status dead_lettered --db ${dbPath}   (${deadLetterId})`));
   }
   return problems.length === 0 ? EXIT.OK : EXIT.FAILED;

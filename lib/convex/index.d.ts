@@ -1,11 +1,12 @@
 // Types for hookwise/convex (lib/convex/index.mjs).
-import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel, GenericMutationCtx, PublicHttpAction } from 'convex/server';
-import type { Store, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret } from '../../index';
+import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel, GenericMutationCtx, GenericQueryCtx, PublicHttpAction } from 'convex/server';
+import type { Store, BillingStore, BillingDocument, BillingQuery, CustomerState, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret } from '../../index';
 
 /** Spread into defineSchema({ ...hookwiseTables, ... }) in convex/schema.ts. */
 export declare const hookwiseTables: {
   hookwise_events: TableDefinition<any, any, any, any>;
   hookwise_applied: TableDefinition<any, any, any, any>;
+  hookwise_billing: TableDefinition<any, any, any, any>;
   /** Atomic ordering: each object's ordering slot (docs/stores.md). */
   hookwise_ordering_slots: TableDefinition<any, any, any, any>;
 };
@@ -19,6 +20,18 @@ export declare const markApplied: RegisteredMutation<'internal', { objectId: str
 export declare const get: RegisteredQuery<'internal', { eventId: string }, Promise<EventRecord | null>>;
 export declare const list: RegisteredQuery<'internal', { status?: EventRecord['status']; type?: string; before?: number; limit?: number }, Promise<EventRecord[]>>;
 export declare const requeue: RegisteredMutation<'internal', { eventId: string }, Promise<boolean>>;
+export declare const billingGet: RegisteredQuery<'internal', { customerId: string }, Promise<BillingDocument | null>>;
+export declare const billingFind: RegisteredQuery<'internal', { userId: string }, Promise<BillingDocument | null>>;
+export declare const billingPut: RegisteredMutation<'internal', { customerId: string; userId: string | null; record: string; updatedAt: number; expectedVersion: number }, Promise<number | null>>;
+/** The CustomerState for ctx.runQuery(internal.hookwise.billingState, { userId }) (or { customerId }). */
+export declare const billingState: RegisteredQuery<'internal', { customerId?: string; userId?: string; graceDays?: number }, Promise<CustomerState | null>>;
+
+/**
+ * A customer's CustomerState from the app's own queries and mutations (ctx.db of a QueryCtx): null when
+ * hookwise holds none. Pass the handler's graceDays. Reactive, like any ctx.db read.
+ */
+export declare function getCustomerState(ctx: { db: GenericQueryCtx<any>['db'] }, query: BillingQuery, options?: { graceDays?: number }): Promise<CustomerState | null>;
+
 export declare const purge: RegisteredMutation<'internal', { olderThanMs: number; cutoff?: number }, Promise<{ deleted: number; cutoff: number; more: boolean }>>;
 
 /** References to the deployed functions: `internal.hookwise` when convex/hookwise.ts re-exports them. */
@@ -32,6 +45,10 @@ export interface HookwiseFunctionReferences {
   list: FunctionReference<'query', 'internal'>;
   requeue: FunctionReference<'mutation', 'internal'>;
   purge: FunctionReference<'mutation', 'internal'>;
+  /** For billing state (`billing: true` in the handler). */
+  billingGet?: FunctionReference<'query', 'internal'>;
+  billingFind?: FunctionReference<'query', 'internal'>;
+  billingPut?: FunctionReference<'mutation', 'internal'>;
 }
 
 export interface ConvexStoreOptions {
@@ -44,7 +61,7 @@ export interface ConvexStoreOptions {
 
 /** The Store inside Convex actions: each operation one ctx.runMutation / ctx.runQuery. */
 /** ConvexStore has every method of the Store interface (declaration merging). */
-export interface ConvexStore extends Store {}
+export interface ConvexStore extends Store, BillingStore {}
 export declare class ConvexStore {
   constructor(options: ConvexStoreOptions);
 }

@@ -6,7 +6,8 @@
 //   export default defineSchema({ ...hookwiseTables, /* your tables */ });
 //
 //   // convex/hookwise.ts — the store's internal functions, deployed with your app
-//   export { claim, complete, fail, lastApplied, markApplied, get, list, requeue, purge } from 'hookwise/convex';
+//   export { claim, complete, fail, lastApplied, markApplied, get, list, requeue, purge,
+//            billingGet, billingFind, billingPut, billingState } from 'hookwise/convex';
 //
 //   // in a "use node" action
 //   import { ConvexStore } from 'hookwise/convex';
@@ -32,6 +33,9 @@ import { v } from 'convex/values';
 import storeArgs from '../stores/store-args.js';
 import orderingRules from '../stores/ordering-rules.js';
 import errors from '../errors.js';
+import billingArgs from '../stores/billing-args.js';
+import billingRecords from '../billing/customer-state.js';
+import billingProjection from '../billing/projection.js';
 import { webhookMutations } from './webhook-mutation.mjs';
 
 const { STATUSES, DEFAULT_LIST_LIMIT, truncateLastError } = storeArgs;
@@ -88,6 +92,17 @@ export const hookwiseTables = {
   })
     .index('by_objectId', ['objectId'])
     .index('by_updatedAt', ['updatedAt']),
+  // Billing state (the billing-state capability, docs/stores.md): one document
+  // per Stripe customer, `record` the projection's record as JSON text; never purged.
+  hookwise_billing: defineTable({
+    customerId: v.string(),
+    userId: nullable(v.string()),
+    record: v.string(),
+    version: v.number(),
+    updatedAt: v.number(),
+  })
+    .index('by_customerId', ['customerId'])
+    .index('by_userId', ['userId', 'updatedAt', 'customerId']),
   // Atomic ordering: an object's ordering slot, held by one event's lease (a table added after 0.1).
   hookwise_ordering_slots: defineTable({
     objectId: v.string(),
@@ -97,6 +112,93 @@ export const hookwiseTables = {
     .index('by_objectId', ['objectId'])
     .index('by_until', ['until']),
 };
+
+// --- Billing state ---------------------------------------------------------
+
+const findBilling = (db, customerId) =>
+  db
+    .query('hookwise_billing')
+    .withIndex('by_customerId', (q) => q.eq('customerId', customerId))
+    .unique();
+
+// The user's newest document; among equal updatedAt the smallest customerId
+// (the order of every other store): the newest time, then that time ascending.
+async function findBillingByUser(db, userId) {
+  const newest = await db
+    .query('hookwise_billing')
+    .withIndex('by_userId', (q) => q.eq('userId', userId))
+    .order('desc')
+    .first();
+  if (newest === null) return null;
+  return db
+    .query('hookwise_billing')
+    .withIndex('by_userId', (q) => q.eq('userId', userId).eq('updatedAt', newest.updatedAt))
+    .first();
+}
+
+const toBillingDocument = (doc) =>
+  doc === null
+    ? null
+    : { customerId: doc.customerId, userId: doc.userId, record: doc.record, version: doc.version, updatedAt: doc.updatedAt };
+
+export const billingGet = internalQueryGeneric({
+  args: { customerId: v.string() },
+  handler: async (ctx, { customerId }) => toBillingDocument(await findBilling(ctx.db, customerId)),
+});
+
+export const billingFind = internalQueryGeneric({
+  args: { userId: v.string() },
+  handler: async (ctx, { userId }) => toBillingDocument(await findBillingByUser(ctx.db, userId)),
+});
+
+// Compare-and-set on version (0: no document yet); the mutation is serializable,
+// so of concurrent puts at one version exactly one wins. The user index is the
+// document's own userId field, so it moves with it.
+export const billingPut = internalMutationGeneric({
+  args: { customerId: v.string(), userId: nullable(v.string()), record: v.string(), updatedAt: v.number(), expectedVersion: v.number() },
+  handler: async (ctx, { customerId, userId, record, updatedAt, expectedVersion }) => {
+    const doc = await findBilling(ctx.db, customerId);
+    if ((doc === null ? 0 : doc.version) !== expectedVersion) return null;
+    const version = expectedVersion + 1;
+    if (doc === null) await ctx.db.insert('hookwise_billing', { customerId, userId, record, version, updatedAt });
+    else await ctx.db.patch(doc._id, { userId, record, version, updatedAt });
+    return version;
+  },
+});
+
+/**
+ * A customer's CustomerState (API.md section 8) from inside the app's own
+ * queries and mutations: `await getCustomerState(ctx, { userId })` or
+ * `{ customerId }`, with the QueryCtx (ctx.db) of the calling function; null
+ * when hookwise holds no state for them. `graceDays` must be the handler's
+ * (hasAccess is computed for now). Reactive: a query using it reruns when the
+ * webhook handler writes the customer's state.
+ */
+export async function getCustomerState(ctx, query, { graceDays = 0 } = {}) {
+  const keys = query !== null && typeof query === 'object' ? Object.keys(query) : [];
+  if (keys.length !== 1 || !['customerId', 'userId'].includes(keys[0]) || typeof query[keys[0]] !== 'string') {
+    throw new TypeError('hookwise: getCustomerState(ctx, query) needs query { customerId } or { userId } (a string)');
+  }
+  const doc = keys[0] === 'customerId' ? await findBilling(ctx.db, query.customerId) : await findBillingByUser(ctx.db, query.userId);
+  if (doc === null) return null;
+  let record;
+  try {
+    record = JSON.parse(doc.record);
+  } catch {
+    return null;
+  }
+  if (record === null || record.v !== billingProjection.RECORD_VERSION) return null;
+  return billingRecords.customerState(record, { now: Date.now(), graceDays });
+}
+
+// For ctx.runQuery(internal.hookwise.billingState, { userId }) from actions
+// (and as an example of a query of the app's own: `query({ handler: (ctx) =>
+// getCustomerState(ctx, { userId: ... }) })`).
+export const billingState = internalQueryGeneric({
+  args: { customerId: v.optional(v.string()), userId: v.optional(v.string()), graceDays: v.optional(v.number()) },
+  handler: async (ctx, { customerId, userId, graceDays }) =>
+    getCustomerState(ctx, customerId !== undefined ? { customerId } : { userId }, { graceDays }),
+});
 
 // Deletes up to `limit` finished records (never 'processing') and up to
 // `limit` ordering markers last updated before `cutoff`, through the indexes
@@ -514,6 +616,22 @@ export class ConvexStore {
       cutoff = batch.cutoff;
       if (!batch.more) return deleted;
     }
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js), table hookwise_billing.
+  async billingGet(customerId) {
+    billingArgs.checkCustomerId(customerId);
+    return this._run('billingGet', 'query', this._fn.billingGet, { customerId });
+  }
+
+  async billingFind(query) {
+    const userId = billingArgs.checkBillingFind(query);
+    return this._run('billingFind', 'query', this._fn.billingFind, { userId });
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const { userId, record, updatedAt } = billingArgs.checkBillingPut(customerId, doc, expectedVersion);
+    return this._run('billingPut', 'mutation', this._fn.billingPut, { customerId, userId, record, updatedAt, expectedVersion });
   }
 
   // The store holds nothing of its own: close() only stops this instance.

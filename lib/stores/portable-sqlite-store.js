@@ -39,6 +39,7 @@ const {
 } = require('./store-args');
 const { APPLICATION_ID, SCHEMA_VERSION, MIGRATIONS } = require('./sqlite-schema');
 const { StoreError } = require('../errors');
+const { checkCustomerId, checkBillingFind, checkBillingPut } = require('./billing-args');
 const { markerIsNewer } = require('./ordering-rules');
 
 const BUSY_TIMEOUT_MS = 10_000;
@@ -344,6 +345,7 @@ async function open(driver, file, durability) {
 // largest value) is never read into a JS number.
 
 const RECORD_COLUMNS = 'id, type, created, object_id, status, attempts, last_error, received_at, updated_at, token';
+const BILLING_COLUMNS = 'customer_id, user_id, record, version, updated_at';
 
 const SQL = {
   load: `SELECT ${RECORD_COLUMNS}, (?2 < lease_expires_at) AS live, payload IS NOT NULL AS has_payload, ` +
@@ -382,6 +384,15 @@ const SQL = {
   deleteSlot: 'DELETE FROM ordering_slots WHERE object_id = ?1 AND event_id = ?2',
   purgeEvents: "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1",
   purgeApplied: 'DELETE FROM applied WHERE updated_at < ?1',
+  // Billing state (migration 2), the native store's statements (src/core/sqlite_store.cc).
+  billingGet: `SELECT ${BILLING_COLUMNS} FROM billing WHERE customer_id = ?1`,
+  billingFind: `SELECT ${BILLING_COLUMNS} FROM billing WHERE user_id = ?1 ORDER BY updated_at DESC, customer_id ASC LIMIT 1`,
+  billingInsert:
+    'INSERT INTO billing (customer_id, user_id, record, version, updated_at) ' +
+    'VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (customer_id) DO NOTHING',
+  billingUpdate:
+    'UPDATE billing SET user_id = ?2, record = ?3, version = ?4, updated_at = ?5 ' +
+    'WHERE customer_id = ?1 AND version = ?6',
   purgeSlots: 'DELETE FROM ordering_slots WHERE expires_at <= ?1',
 };
 
@@ -401,7 +412,7 @@ function listSql(status, type, before) {
   return `${sql} ORDER BY received_at DESC, id ASC LIMIT ?4`;
 }
 
-const READS = new Set(['get', 'list', 'lastApplied']);
+const READS = new Set(['get', 'list', 'lastApplied', 'billingGet', 'billingFind']);
 
 // ---------------------------------------------------------------------------
 
@@ -493,6 +504,19 @@ class SqliteStore {
 
   async purge(olderThanMs) {
     return this.#submit({ kind: 'purge', olderThanMs: checkOlderThan(olderThanMs) });
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js).
+  async billingGet(customerId) {
+    return this.#submit({ kind: 'billingGet', id: checkCustomerId(customerId) });
+  }
+
+  async billingFind(query) {
+    return this.#submit({ kind: 'billingFind', id: checkBillingFind(query) });
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    return this.#submit({ kind: 'billingPut', put: checkBillingPut(customerId, doc, expectedVersion) });
   }
 
   /**
@@ -756,6 +780,12 @@ class SqliteStore {
         return this.#listOp(op);
       case 'purge':
         return this.#purgeOp(op);
+      case 'billingGet':
+        return this.#billingReadOp(SQL.billingGet, op.id);
+      case 'billingFind':
+        return this.#billingReadOp(SQL.billingFind, op.id);
+      case 'billingPut':
+        return this.#billingPutOp(op.put);
       default:
         throw storeError('internal', 'unknown operation');
     }
@@ -946,6 +976,38 @@ class SqliteStore {
       throw this.#fail(err, 'cannot list events');
     }
     return rows.map((row) => this.#record(row));
+  }
+
+  #billingReadOp(sql, key) {
+    let row;
+    try {
+      row = this.#statement(sql).get(key);
+    } catch (err) {
+      throw this.#fail(err, 'cannot read billing state');
+    }
+    if (row === undefined) return null;
+    return {
+      customerId: row.customer_id,
+      userId: row.user_id ?? null,
+      record: row.record,
+      version: Number(row.version),
+      updatedAt: Number(row.updated_at),
+    };
+  }
+
+  // Compare-and-set: the insert when no document is expected, else the update at the expected version.
+  #billingPutOp({ customerId, userId, record, updatedAt, expectedVersion }) {
+    const version = expectedVersion + 1;
+    let changes;
+    try {
+      changes =
+        expectedVersion === 0
+          ? this.#statement(SQL.billingInsert).run(customerId, userId, record, int(version), int(updatedAt))
+          : this.#statement(SQL.billingUpdate).run(customerId, userId, record, int(version), int(updatedAt), int(expectedVersion));
+    } catch (err) {
+      throw this.#fail(err, 'cannot record billing state');
+    }
+    return Number(changes) === 0 ? null : version;
   }
 
   #purgeOp({ olderThanMs }) {

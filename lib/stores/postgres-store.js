@@ -23,6 +23,7 @@
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
 const { sha1Hex, sha1BigInt64 } = require('./sha1');
+const { checkCustomerId, checkBillingFind, checkBillingPut } = require('./billing-args');
 const ordering = require('./postgres-ordering');
 const { StoreError } = require('../errors');
 const { claimInTransaction } = require('./postgres-transaction');
@@ -84,6 +85,15 @@ function schemaStatements(table) {
   updated_at bigint NOT NULL
 )`,
     `CREATE INDEX IF NOT EXISTS ${idx('applied_updated_idx')} ON ${applied} (updated_at)`,
+    // Billing state (the billing-state capability): one document per customer, never purged.
+    `CREATE TABLE IF NOT EXISTS ${qualified(t, '_billing')} (
+  customer_id text   PRIMARY KEY,
+  user_id     text,
+  record      text   NOT NULL,
+  version     bigint NOT NULL,
+  updated_at  bigint NOT NULL
+)`,
+    `CREATE INDEX IF NOT EXISTS ${idx('billing_user_idx')} ON ${qualified(t, '_billing')} (user_id, updated_at DESC)`,
     // Atomic ordering (lib/stores/postgres-ordering.js), added to tables of every age.
     ...ordering.orderingSchemaStatements(events, applied),
   ];
@@ -154,6 +164,7 @@ gone AS (DELETE FROM ${ev} WHERE id IN (
 markers AS (DELETE FROM ${applied} WHERE object_id IN (
   SELECT object_id FROM ${applied} WHERE updated_at < (SELECT ms FROM cutoff) AND coalesce(slot_until, 0) <= ${NOW_MS} LIMIT $2) RETURNING 1)
 SELECT (SELECT count(*) FROM gone)::integer AS deleted, (SELECT count(*) FROM markers)::integer AS markers`,
+    ...billingStatements(qualified(t, '_billing')),
     // Transactional handlers (lib/stores/postgres-transaction.js): the claim
     // inside the delivery's transaction, in one statement. A new event's row is
     // inserted already claimed (uncommitted: nobody else sees it, and a
@@ -210,6 +221,29 @@ ON CONFLICT (object_id) DO UPDATE SET created = GREATEST(a.created, EXCLUDED.cre
     ...ordering.orderingStatementsFor(ev, applied, NOW_MS),
   };
 }
+
+// The billing-state capability's statements. Compare-and-set: the insert when
+// no document is expected, the update at the expected version; no row back
+// means the other side of the race won. Ties in billingFind go to the smallest
+// customer id in byte order (COLLATE "C"), as in every other store.
+function billingStatements(billing) {
+  const cols = 'customer_id, user_id, record, version, updated_at';
+  return {
+    billingGet: `SELECT ${cols} FROM ${billing} WHERE customer_id = $1`,
+    billingFind: `SELECT ${cols} FROM ${billing} WHERE user_id = $1 ORDER BY updated_at DESC, customer_id COLLATE "C" ASC LIMIT 1`,
+    billingInsert: `INSERT INTO ${billing} (${cols}) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (customer_id) DO NOTHING RETURNING version`,
+    billingUpdate: `UPDATE ${billing} SET user_id = $2, record = $3, version = version + 1, updated_at = $4
+WHERE customer_id = $1 AND version = $5 RETURNING version`,
+  };
+}
+
+const toBillingDocument = (row) => ({
+  customerId: row.customer_id,
+  userId: row.user_id,
+  record: row.record,
+  version: Number(row.version),
+  updatedAt: Number(row.updated_at),
+});
 
 function toRecord(row) {
   return {
@@ -469,6 +503,28 @@ class PostgresStore {
   }
 
   // The pool belongs to the caller: close() only stops this store's use of it.
+  // The billing-state capability (lib/stores/billing-args.js), table <table>_billing.
+  async billingGet(customerId) {
+    checkCustomerId(customerId);
+    const { rows } = await this._query('billingGet', 'billing_get', this._sql.billingGet, [customerId]);
+    return rows.length === 0 ? null : toBillingDocument(rows[0]);
+  }
+
+  async billingFind(query) {
+    const userId = checkBillingFind(query);
+    const { rows } = await this._query('billingFind', 'billing_find', this._sql.billingFind, [userId]);
+    return rows.length === 0 ? null : toBillingDocument(rows[0]);
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const { userId, record, updatedAt } = checkBillingPut(customerId, doc, expectedVersion);
+    const { rows } =
+      expectedVersion === 0
+        ? await this._query('billingPut', 'billing_insert', this._sql.billingInsert, [customerId, userId, record, updatedAt])
+        : await this._query('billingPut', 'billing_update', this._sql.billingUpdate, [customerId, userId, record, updatedAt, expectedVersion]);
+    return rows.length === 0 ? null : Number(rows[0].version);
+  }
+
   async close() {
     this._closed = true;
   }

@@ -16,6 +16,9 @@
 //   P i:s:<status>  zset  the records in that status, same members — only for 'failed' and
 //                         'dead_lettered', the rare statuses worth finding without a scan
 //   P i:t:<type>    zset  the records of that type, same members
+//   P b:<customerId> hash { record, userId ('' when none), version, updatedAt }: billing state
+//                         (the billing-state capability); no TTL, never purged
+//   P bu:<userId>   zset  the customers linked to the user, score = updatedAt (billingFind)
 //   P i:upd         zset  member = <len:6><type><sort key>, score = a lower bound of the
 //                         record's updatedAt (its receivedAt when written; corrected lazily),
 //                         for purge and for cleaning index entries whose record expired
@@ -342,4 +345,47 @@ redis.call('PEXPIRE', KEYS[1], retention)
 return 1
 `;
 
-module.exports = { CLAIM, COMPLETE, FAIL, REQUEUE, GET, LIST, PURGE, LAST_APPLIED, MARK_APPLIED };
+// Billing state (lib/stores/billing-args.js). Reads: the document's fields, or nil.
+const BILLING_GET = `
+return redis.call('HMGET', KEYS[1], 'record', 'userId', 'version', 'updatedAt')
+`;
+
+// The user's newest document: the highest score, and among equal scores the
+// smallest customer id (ZRANGEBYSCORE orders equal scores by member bytes).
+const BILLING_FIND = `
+local P = ARGV[1]
+local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #top == 0 then return false end
+local customerId = redis.call('ZRANGEBYSCORE', KEYS[1], top[2], top[2], 'LIMIT', 0, 1)[1]
+local doc = redis.call('HMGET', P .. 'b:' .. customerId, 'record', 'userId', 'version', 'updatedAt')
+return { customerId, doc[1], doc[2], doc[3], doc[4] }
+`;
+
+// Compare-and-set on version: nil when the stored version (0 when absent) is
+// not the expected one; else the document and the user index move together.
+const BILLING_PUT = `
+local P, customerId, userId, record, updatedAt, expected = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local cur = redis.call('HGET', KEYS[1], 'version')
+local version = cur and tonumber(cur) or 0
+if version ~= expected then return false end
+local old = redis.call('HGET', KEYS[1], 'userId')
+if old and old ~= '' and old ~= userId then redis.call('ZREM', P .. 'bu:' .. old, customerId) end
+if userId ~= '' then redis.call('ZADD', P .. 'bu:' .. userId, updatedAt, customerId) end
+redis.call('HSET', KEYS[1], 'record', record, 'userId', userId, 'version', version + 1, 'updatedAt', updatedAt)
+return version + 1
+`;
+
+module.exports = {
+  CLAIM,
+  COMPLETE,
+  FAIL,
+  REQUEUE,
+  GET,
+  LIST,
+  PURGE,
+  LAST_APPLIED,
+  MARK_APPLIED,
+  BILLING_GET,
+  BILLING_FIND,
+  BILLING_PUT,
+};

@@ -12,6 +12,7 @@ const { isString, invalidArgument } = require('../args');
 const scripts = require('./redis-scripts');
 const common = require('./distributed-common');
 const { sha1Hex } = require('./sha1');
+const { checkCustomerId, checkBillingFind, checkBillingPut } = require('./billing-args');
 
 const DEFAULT_PREFIX = 'hookwise:';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -54,6 +55,13 @@ function toRecord(id, flat) {
     receivedAt: Number(h.receivedAt),
     updatedAt: Number(h.updatedAt),
   };
+}
+
+// HMGET record, userId, version, updatedAt as a BillingDocument (null when absent).
+function billingDocument(customerId, [record, userId, version, updatedAt]) {
+  if (record === null || record === undefined) return null;
+  const user = String(userId);
+  return { customerId, userId: user === '' ? null : user, record: String(record), version: Number(version), updatedAt: Number(updatedAt) };
 }
 
 class RedisStore {
@@ -265,6 +273,31 @@ class RedisStore {
       kept += Number(k);
       if (Number(scanned) < PURGE_BATCH) return deleted;
     }
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js), keys b: and bu: (redis-scripts.js).
+  async billingGet(customerId) {
+    checkCustomerId(customerId);
+    const fields = await this._run('billingGet', 'BILLING_GET', [`${this._prefix}b:${customerId}`], []);
+    return billingDocument(customerId, fields);
+  }
+
+  async billingFind(query) {
+    const userId = checkBillingFind(query);
+    const found = await this._run('billingFind', 'BILLING_FIND', [`${this._prefix}bu:${userId}`], []);
+    return found ? billingDocument(String(found[0]), found.slice(1)) : null;
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const put = checkBillingPut(customerId, doc, expectedVersion);
+    const version = await this._run('billingPut', 'BILLING_PUT', [`${this._prefix}b:${customerId}`], [
+      customerId,
+      put.userId ?? '',
+      put.record,
+      String(put.updatedAt),
+      String(put.expectedVersion),
+    ]);
+    return version === null || version === undefined ? null : Number(version);
   }
 
   // The client belongs to the caller: close() only stops this store's use of it.

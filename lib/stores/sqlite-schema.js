@@ -55,6 +55,18 @@ CREATE TABLE ordering_slots (
   expires_at INTEGER NOT NULL
 );
 `,
+  // 3: billing state, one document per Stripe customer (never purged).
+  `
+CREATE TABLE billing (
+  customer_id TEXT PRIMARY KEY NOT NULL,
+  user_id     TEXT,
+  record      TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+-- billingFind(): the user's newest document.
+CREATE INDEX billing_by_user ON billing (user_id, updated_at DESC, customer_id);
+`,
 ]);
 
 // The schema version this build writes.

@@ -3,9 +3,9 @@
 // class defined twice, each with its own constructor arguments
 // (memory_store_binding.cc, sqlite_store_binding.cc); their methods are the
 // same: claim, complete, fail, lastApplied, markApplied, get, list, requeue,
-// purge, close and advanceClock (tests only), with the argument orders of
-// src/addon/store_conversion.h. Each call's arguments are copied into a
-// StoreOp, so the operation owns everything it reads.
+// purge, billingGet, billingFind, billingPut, close and advanceClock (tests only), with the
+// argument orders of src/addon/store_conversion.h. Each call's arguments are copied into a StoreOp,
+// so the operation owns everything it reads.
 //
 // How a result reaches JS follows the backend:
 // - an inline backend (MemoryStore: a few map lookups under a mutex) answers

@@ -95,6 +95,13 @@ struct ArgumentReader {
   }
   bool operator()(RequeueOp& op) const { return ReadUtf8(info[0], op.id); }
   bool operator()(PurgeOp& op) const { return ReadClampedInt64(info[0], op.older_than_ms); }
+  bool operator()(BillingGetOp& op) const { return ReadUtf8(info[0], op.customer_id); }
+  bool operator()(BillingFindOp& op) const { return ReadUtf8(info[0], op.user_id); }
+  bool operator()(BillingPutOp& op) const {
+    return info.Length() >= 5 && ReadUtf8(info[0], op.customer_id) &&
+           ReadOptionalUtf8(info[1], op.user_id) && ReadUtf8(info[2], op.record) &&
+           ReadInt64(info[3], op.updated_at_ms) && ReadInt64(info[4], op.expected_version);
+  }
 };
 
 struct Signatures {
@@ -111,6 +118,11 @@ struct Signatures {
   const char* operator()(const ListOp&) const { return "list(status, type, before, limit)"; }
   const char* operator()(const RequeueOp&) const { return "requeue(id)"; }
   const char* operator()(const PurgeOp&) const { return "purge(olderThanMs)"; }
+  const char* operator()(const BillingGetOp&) const { return "billingGet(customerId)"; }
+  const char* operator()(const BillingFindOp&) const { return "billingFind(userId)"; }
+  const char* operator()(const BillingPutOp&) const {
+    return "billingPut(customerId, userId, record, updatedAt, expectedVersion)";
+  }
 };
 
 Napi::Value OptionalString(Napi::Env env, const std::optional<std::string>& value) {
@@ -148,7 +160,18 @@ Napi::Object RecordToJs(Napi::Env env, const EventRecord& record, bool include_p
   return out;
 }
 
-// One conversion per result type (complete and requeue share bool).
+Napi::Object BillingDocumentToJs(Napi::Env env, const BillingDocument& doc) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("customerId", Napi::String::New(env, doc.customer_id));
+  out.Set("userId", OptionalString(env, doc.user_id));
+  out.Set("record", Napi::String::New(env, doc.record));
+  out.Set("version", Number(env, doc.version));
+  out.Set("updatedAt", Number(env, doc.updated_at_ms));
+  return out;
+}
+
+// One conversion per result type (complete and requeue share bool; lastApplied
+// and billingPut an optional number; billingGet and billingFind a document).
 struct ValueWriter {
   Napi::Env env;
   bool include_payload;
@@ -186,6 +209,10 @@ struct ValueWriter {
     return out;
   }
   Napi::Value operator()(std::int64_t count) const { return Number(env, count); }
+  Napi::Value operator()(const std::optional<BillingDocument>& doc) const {
+    if (!doc) return env.Null();
+    return BillingDocumentToJs(env, *doc);
+  }
 };
 
 }  // namespace

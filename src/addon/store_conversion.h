@@ -23,6 +23,8 @@ namespace hookwise::addon {
 //   lastApplied(objectId)            markApplied(objectId, created, eventId)
 //   get(id)                          list(status|null, type|null, before|null, limit)
 //   requeue(id)                      purge(olderThanMs)
+//   billingGet(customerId)           billingFind(userId)
+//   billingPut(customerId, userId|null, record, updatedAt, expectedVersion)
 // Every string and byte is copied into `op`, so it owns its inputs and may
 // cross to another thread. False (nothing thrown) on a wrong type. With
 // `keep_payload` false a claim's payload is type-checked but not copied: the

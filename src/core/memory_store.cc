@@ -156,6 +156,43 @@ StoreResult<std::int64_t> MemoryStore::Apply(const PurgeOp& op, std::int64_t now
   return StoreResult<std::int64_t>::Ok(static_cast<std::int64_t>(erased));
 }
 
+StoreResult<std::optional<BillingDocument>> MemoryStore::Apply(const BillingGetOp& op,
+                                                               std::int64_t) {
+  using R = StoreResult<std::optional<BillingDocument>>;
+  auto it = billing_.find(op.customer_id);
+  if (it == billing_.end()) return R::Ok(std::nullopt);
+  return R::Ok(it->second);
+}
+
+StoreResult<std::optional<BillingDocument>> MemoryStore::Apply(const BillingFindOp& op,
+                                                               std::int64_t) {
+  using R = StoreResult<std::optional<BillingDocument>>;
+  auto users = billing_by_user_.find(op.user_id);
+  if (users == billing_by_user_.end()) return R::Ok(std::nullopt);
+  const BillingDocument* best = nullptr;
+  for (const std::string& customer_id : users->second) {
+    const BillingDocument& doc = billing_.at(customer_id);
+    if (best == nullptr || BillingFindsBefore(doc, *best)) best = &doc;
+  }
+  return R::Ok(*best);
+}
+
+StoreResult<std::optional<std::int64_t>> MemoryStore::Apply(const BillingPutOp& op, std::int64_t) {
+  using R = StoreResult<std::optional<std::int64_t>>;
+  auto it = billing_.find(op.customer_id);
+  const std::int64_t current = it == billing_.end() ? 0 : it->second.version;
+  if (current != op.expected_version) return R::Ok(std::nullopt);
+  if (it != billing_.end() && it->second.user_id && it->second.user_id != op.user_id) {
+    auto users = billing_by_user_.find(*it->second.user_id);
+    users->second.erase(op.customer_id);
+    if (users->second.empty()) billing_by_user_.erase(users);
+  }
+  if (op.user_id) billing_by_user_[*op.user_id].insert(op.customer_id);
+  const std::int64_t version = op.expected_version + 1;
+  billing_.insert_or_assign(op.customer_id, BillingDocumentOf(op, version));
+  return R::Ok(version);
+}
+
 std::size_t MemoryStore::Size() const {
   std::lock_guard lock(mu_);
   return records_.size();

@@ -79,6 +79,9 @@ class MemoryStore final : public StoreBackend {
   StoreResult<std::vector<EventRecord>> Apply(const ListOp& op, std::int64_t now);
   StoreResult<bool> Apply(const RequeueOp& op, std::int64_t now);
   StoreResult<std::int64_t> Apply(const PurgeOp& op, std::int64_t now);
+  StoreResult<std::optional<BillingDocument>> Apply(const BillingGetOp& op, std::int64_t now);
+  StoreResult<std::optional<BillingDocument>> Apply(const BillingFindOp& op, std::int64_t now);
+  StoreResult<std::optional<std::int64_t>> Apply(const BillingPutOp& op, std::int64_t now);
 
   std::int64_t Now() const { return options_.clock->NowMs(); }
   // All three run with mu_ held.
@@ -97,6 +100,10 @@ class MemoryStore final : public StoreBackend {
   std::set<AgeKey> completed_by_age_;
   std::unordered_map<std::string, Applied> applied_;
   std::unordered_map<std::string, OrderSlot> slots_;  // object id -> ordering slot
+  // Billing state: documents by customer id, and the customers linked to each
+  // user id. Neither retention nor maxEntries touches them (state, not bookkeeping).
+  std::unordered_map<std::string, BillingDocument> billing_;
+  std::unordered_map<std::string, std::set<std::string>> billing_by_user_;
   std::int64_t next_sweep_ms_ = 0;
 };
 

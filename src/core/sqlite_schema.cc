@@ -57,6 +57,18 @@ CREATE TABLE ordering_slots (
   expires_at INTEGER NOT NULL
 );
 )sql",
+    // 3: billing state, one document per Stripe customer (never purged).
+    R"sql(
+CREATE TABLE billing (
+  customer_id TEXT PRIMARY KEY NOT NULL,
+  user_id     TEXT,
+  record      TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+-- billingFind(): the user's newest document.
+CREATE INDEX billing_by_user ON billing (user_id, updated_at DESC, customer_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion);
 

@@ -19,6 +19,13 @@ constexpr char kEventColumns[] =
     "type, created, object_id, status, attempts, last_error, received_at, updated_at, token, "
     "lease_expires_at, payload, id, order_object_id, order_created, order_rank";
 
+constexpr char kBillingColumns[] = "customer_id, user_id, record, version, updated_at";
+
+// Reads a row selected with kBillingColumns.
+BillingDocument ReadBillingDocument(const SqliteStatement& s) {
+  return BillingDocument{s.Text(0), s.OptionalText(1), s.Text(2), s.Int(3), s.Int(4)};
+}
+
 // Reads a row selected with kEventColumns.
 EventRecord ReadRecord(const SqliteStatement& s, bool with_payload) {
   EventRecord r;
@@ -207,6 +214,10 @@ void SqliteStore::CloseDatabase() {
   }
   purge_events_.Finalize();
   purge_applied_.Finalize();
+  select_billing_.Finalize();
+  find_billing_.Finalize();
+  insert_billing_.Finalize();
+  update_billing_.Finalize();
   list_statements_.clear();
   if (db_ != nullptr) sqlite3_close_v2(db_);
   db_ = nullptr;
@@ -215,6 +226,7 @@ void SqliteStore::CloseDatabase() {
 
 StoreError SqliteStore::PrepareStatements() {
   const std::string select = std::string("SELECT ") + kEventColumns + " FROM events WHERE id = ?1";
+  const std::string billing = std::string("SELECT ") + kBillingColumns + " FROM billing ";
   struct {
     SqliteStatement* stmt;
     std::string sql;
@@ -255,6 +267,17 @@ StoreError SqliteStore::PrepareStatements() {
       {&purge_slots_, "DELETE FROM ordering_slots WHERE expires_at <= ?1"},
       {&purge_events_, "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1"},
       {&purge_applied_, "DELETE FROM applied WHERE updated_at < ?1"},
+      {&select_billing_, billing + "WHERE customer_id = ?1"},
+      {&find_billing_,
+       billing + "WHERE user_id = ?1 ORDER BY updated_at DESC, customer_id ASC LIMIT 1"},
+      // Compare-and-set: the insert when no document is expected, the update
+      // when version ?6 is; sqlite3_changes says whether it won.
+      {&insert_billing_,
+       "INSERT INTO billing (customer_id, user_id, record, version, updated_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (customer_id) DO NOTHING"},
+      {&update_billing_,
+       "UPDATE billing SET user_id = ?2, record = ?3, version = ?4, updated_at = ?5 "
+       "WHERE customer_id = ?1 AND version = ?6"},
   };
   for (auto& s : statements) {
     const int rc = s.stmt->Prepare(db_, s.sql);
@@ -554,6 +577,44 @@ StoreResult<std::int64_t> SqliteStore::Apply(const PurgeOp& op) {
   purge_applied_.Reset();
   if (rc != SQLITE_DONE) return R::Err(Error(rc, "cannot purge"));
   return R::Ok(deleted);
+}
+
+StoreResult<std::optional<BillingDocument>> SqliteStore::LoadBilling(SqliteStatement& s) {
+  using R = StoreResult<std::optional<BillingDocument>>;
+  const int rc = s.Step();
+  std::optional<BillingDocument> doc;
+  if (rc == SQLITE_ROW) doc = ReadBillingDocument(s);
+  s.Reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return R::Err(Error(rc, "cannot read billing state"));
+  return R::Ok(std::move(doc));
+}
+
+StoreResult<std::optional<BillingDocument>> SqliteStore::Apply(const BillingGetOp& op) {
+  select_billing_.Bind(1, std::string_view(op.customer_id));
+  return LoadBilling(select_billing_);
+}
+
+StoreResult<std::optional<BillingDocument>> SqliteStore::Apply(const BillingFindOp& op) {
+  find_billing_.Bind(1, std::string_view(op.user_id));
+  return LoadBilling(find_billing_);
+}
+
+StoreResult<std::optional<std::int64_t>> SqliteStore::Apply(const BillingPutOp& op) {
+  using R = StoreResult<std::optional<std::int64_t>>;
+  const std::int64_t version = op.expected_version + 1;
+  SqliteStatement& s = op.expected_version == 0 ? insert_billing_ : update_billing_;
+  s.Bind(1, std::string_view(op.customer_id));
+  s.Bind(2, op.user_id);
+  s.Bind(3, std::string_view(op.record));
+  s.Bind(4, version);
+  s.Bind(5, op.updated_at_ms);
+  if (op.expected_version != 0) s.Bind(6, op.expected_version);
+  const int rc = s.Step();
+  const std::int64_t changed = sqlite3_changes64(db_);
+  s.Reset();
+  if (rc != SQLITE_DONE) return R::Err(Error(rc, "cannot record billing state"));
+  if (changed == 0) return R::Ok(std::nullopt);
+  return R::Ok(version);
 }
 
 }  // namespace hookwise

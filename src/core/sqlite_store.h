@@ -95,6 +95,11 @@ class SqliteStore final : public StoreBackend {
   StoreResult<std::vector<EventRecord>> Apply(const ListOp& op);
   StoreResult<bool> Apply(const RequeueOp& op);
   StoreResult<std::int64_t> Apply(const PurgeOp& op);
+  StoreResult<std::optional<BillingDocument>> Apply(const BillingGetOp& op);
+  StoreResult<std::optional<BillingDocument>> Apply(const BillingFindOp& op);
+  StoreResult<std::optional<std::int64_t>> Apply(const BillingPutOp& op);
+  // Runs a statement selecting kBillingColumns that yields at most one row.
+  StoreResult<std::optional<BillingDocument>> LoadBilling(SqliteStatement& s);
 
   // Loads event `id` and hands it to `rule`, which changes it and returns
   // {result, changed}; a changed record is saved. `if_unknown` answers for an
@@ -131,7 +136,8 @@ class SqliteStore final : public StoreBackend {
   // Writer thread only.
   sqlite3* db_ = nullptr;
   SqliteStatement select_event_, insert_event_, update_event_, select_applied_, upsert_applied_,
-      purge_events_, purge_applied_;
+      purge_events_, purge_applied_, select_billing_, find_billing_, insert_billing_,
+      update_billing_;
   SqliteStatement select_mark_, touch_mark_, select_slot_, upsert_slot_, delete_slot_, purge_slots_;
   std::map<int, SqliteStatement> list_statements_;  // by which filters are present
   std::int64_t next_sweep_ms_ = 0;

@@ -87,6 +87,31 @@ struct PurgeOp {
   std::int64_t older_than_ms = 0;
 };
 
+// billingGet(customerId)
+struct BillingGetOp {
+  using Result = std::optional<BillingDocument>;
+  std::string customer_id;
+};
+
+// billingFind({ userId }): the newest (updatedAt, then smallest customerId)
+// document linked to the user.
+struct BillingFindOp {
+  using Result = std::optional<BillingDocument>;
+  std::string user_id;
+};
+
+// billingPut(customerId, { record, userId, updatedAt }, expectedVersion): the
+// new version (expected_version + 1), or nullopt when the stored version is not
+// expected_version (0: no document yet) and nothing was written.
+struct BillingPutOp {
+  using Result = std::optional<std::int64_t>;
+  std::string customer_id;
+  std::optional<std::string> user_id;
+  std::string record;
+  std::int64_t updated_at_ms = 0;
+  std::int64_t expected_version = 0;
+};
+
 namespace store_ops_internal {
 
 // One list of operations gives both variants, so their indices cannot drift.
@@ -106,7 +131,7 @@ struct OpSet {
 };
 
 using Set = OpSet<ClaimOp, CompleteOp, FailOp, LastAppliedOp, MarkAppliedOp, GetOp, ListOp,
-                  RequeueOp, PurgeOp>;
+                  RequeueOp, PurgeOp, BillingGetOp, BillingFindOp, BillingPutOp>;
 
 }  // namespace store_ops_internal
 
@@ -147,10 +172,12 @@ StoreResult<typename Op::Result> ToTypedResult(StoreOpResult result) {
   return R::Ok(std::get<kStoreOpIndex<Op>>(std::move(result.value)));
 }
 
-// Reads only (get, list, lastApplied): a batch of them needs no write lock.
+// Reads only (get, list, lastApplied, billingGet, billingFind): a batch of
+// them needs no write lock.
 inline bool IsReadOnly(const StoreOp& op) {
   return std::holds_alternative<GetOp>(op) || std::holds_alternative<ListOp>(op) ||
-         std::holds_alternative<LastAppliedOp>(op);
+         std::holds_alternative<LastAppliedOp>(op) || std::holds_alternative<BillingGetOp>(op) ||
+         std::holds_alternative<BillingFindOp>(op);
 }
 
 }  // namespace hookwise

@@ -102,6 +102,26 @@ StoreError CheckStoreOp(const StoreOp& op) {
     StoreError operator()(const ListOp&) const { return {}; }
     StoreError operator()(const RequeueOp& o) const { return CheckEventId(o.id); }
     StoreError operator()(const PurgeOp&) const { return {}; }
+    StoreError operator()(const BillingGetOp& o) const {
+      return CheckKey(o.customer_id, kMaxObjectIdBytes, "customer id");
+    }
+    StoreError operator()(const BillingFindOp& o) const {
+      return CheckKey(o.user_id, kMaxObjectIdBytes, "user id");
+    }
+    StoreError operator()(const BillingPutOp& o) const {
+      if (StoreError e = CheckKey(o.customer_id, kMaxObjectIdBytes, "customer id"); !e.ok()) {
+        return e;
+      }
+      if (o.user_id) {
+        if (StoreError e = CheckKey(*o.user_id, kMaxObjectIdBytes, "user id"); !e.ok()) return e;
+      }
+      if (o.record.size() > kMaxBillingRecordBytes) {
+        return Invalid("a billing record is longer than " + std::to_string(kMaxBillingRecordBytes) +
+                       " bytes");
+      }
+      if (o.expected_version < 0) return Invalid("expectedVersion must be >= 0");
+      return {};
+    }
   };
   return std::visit(Checks{}, op);
 }
@@ -237,6 +257,15 @@ bool MatchesQuery(const EventRecord& record, const ListQuery& query) {
 bool ListsBefore(const EventRecord& a, const EventRecord& b) {
   if (a.received_at_ms != b.received_at_ms) return a.received_at_ms > b.received_at_ms;
   return a.id < b.id;
+}
+
+bool BillingFindsBefore(const BillingDocument& a, const BillingDocument& b) {
+  if (a.updated_at_ms != b.updated_at_ms) return a.updated_at_ms > b.updated_at_ms;
+  return a.customer_id < b.customer_id;
+}
+
+BillingDocument BillingDocumentOf(const BillingPutOp& op, std::int64_t version) {
+  return BillingDocument{op.customer_id, op.user_id, op.record, version, op.updated_at_ms};
 }
 
 }  // namespace hookwise

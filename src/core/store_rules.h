@@ -81,4 +81,11 @@ bool MatchesQuery(const EventRecord& record, const ListQuery& query);
 // list() order: newest receivedAt first, ties by id ascending.
 bool ListsBefore(const EventRecord& a, const EventRecord& b);
 
+// billingFind() answers the document that finds before the others: newest
+// updatedAt first, ties by customer id ascending.
+bool BillingFindsBefore(const BillingDocument& a, const BillingDocument& b);
+
+// A BillingPutOp's document at `version`.
+BillingDocument BillingDocumentOf(const BillingPutOp& op, std::int64_t version);
+
 }  // namespace hookwise

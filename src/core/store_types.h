@@ -102,6 +102,20 @@ struct FailOutcome {
   bool stale = false;  // the token did not hold the event: nothing changed
 };
 
+// One customer's billing state (the billing-state capability, docs/stores.md):
+// the projection's record as JSON text, the user it is linked to, and the
+// version compare-and-set writes check. Never purged: it is state, not
+// bookkeeping.
+struct BillingDocument {
+  std::string customer_id;
+  std::optional<std::string> user_id;
+  std::string record;  // JSON text (lib/billing/projection.js's BillingRecord)
+  std::int64_t version = 0;
+  std::int64_t updated_at_ms = 0;
+
+  friend bool operator==(const BillingDocument&, const BillingDocument&) = default;
+};
+
 struct ListQuery {
   std::optional<EventStatus> status;
   std::optional<std::string> type;
@@ -157,6 +171,9 @@ inline constexpr std::size_t kMaxObjectIdBytes = 255;
 // A handler's error message is kept for diagnosis, cut to this many bytes
 // (on a UTF-8 boundary) so one huge message cannot bloat the store.
 inline constexpr std::size_t kMaxLastErrorBytes = 2048;
+// A billing record is 1-3 KB; the bound keeps one runaway document small
+// (lib/stores/billing-args.js has the same number).
+inline constexpr std::size_t kMaxBillingRecordBytes = 1024 * 1024;
 inline constexpr std::int64_t kDefaultRetentionMs = 30LL * 24 * 60 * 60 * 1000;
 inline constexpr std::size_t kDefaultListLimit = 100;
 

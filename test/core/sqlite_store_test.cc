@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "test/core/store_calls.h"
+#include "test/core/temp_dir.h"
 
 using hookwise::ClaimStatus;
 using hookwise::Durability;
@@ -28,24 +29,11 @@ using hookwise::SqliteStoreOptions;
 using hookwise::StoreErrorCode;
 using hookwise::StoreOpResult;
 namespace fs = std::filesystem;
+using hookwise::test::TempDir;
 
 namespace {
 
 constexpr std::int64_t kStart = 1700000000000;
-
-// A fresh directory under the system temp dir, removed at the end.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "hookwise-sqlite-XXXXXX").string();
-    path = mkdtemp(templ.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string File(const char* name) const { return (path / name).string(); }
-};
 
 SqliteStoreOptions Options(const std::string& path, std::shared_ptr<ManualStoreClock> clock,
                            bool keep_payloads = false) {

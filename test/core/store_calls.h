@@ -49,6 +49,19 @@ class StoreCalls {
   StoreResult<std::int64_t> Purge(std::int64_t older_than_ms) {
     return RunStoreOp(store_, PurgeOp{older_than_ms});
   }
+  StoreResult<std::optional<BillingDocument>> BillingGet(std::string customer_id) {
+    return RunStoreOp(store_, BillingGetOp{std::move(customer_id)});
+  }
+  StoreResult<std::optional<BillingDocument>> BillingFind(std::string user_id) {
+    return RunStoreOp(store_, BillingFindOp{std::move(user_id)});
+  }
+  StoreResult<std::optional<std::int64_t>> BillingPut(std::string customer_id,
+                                                      std::optional<std::string> user_id,
+                                                      std::string record, std::int64_t updated_at,
+                                                      std::int64_t expected_version) {
+    return RunStoreOp(store_, BillingPutOp{std::move(customer_id), std::move(user_id),
+                                           std::move(record), updated_at, expected_version});
+  }
 
  private:
   StoreBackend& store_;

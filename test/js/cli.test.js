@@ -91,7 +91,7 @@ describe('hookwise (no command, unknown command)', () => {
   it('prints the commands and exits 2 without a command', async () => {
     const r = await cli([]);
     assert.equal(r.code, 2);
-    for (const name of ['demo', 'listen', 'trigger', 'events', 'replay', 'verify']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['demo', 'listen', 'trigger', 'events', 'billing', 'replay', 'verify']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
   });
 
   it('exits 2 for an unknown command or option', async () => {
@@ -359,6 +359,40 @@ describe('with SqliteStore', { skip: NO_SQLITE }, () => {
     assert.match(r.stdout, /cus_demo_bob\s+past_due/);
     assert.match(r.stdout, /cus_demo_carol\s+free/);
     assert.match(r.stdout, /^ok /m);
+  });
+
+  it('hookwise billing: the state the demo\'s handler kept, by --customer or --user, as a table or --json', async () => {
+    const db = path.join(tmp, 'billing', 'events.db');
+    const demo = await cli(['demo', '--db', db, '--json']);
+    assert.equal(demo.code, 0, demo.stderr);
+    const members = JSON.parse(demo.stdout).members;
+    const bob = await cli(['billing', '--customer', 'cus_demo_bob', '--db', db]);
+    assert.equal(bob.code, 0, bob.stderr);
+    assert.match(bob.stdout, /access\s+no/);
+    assert.match(bob.stdout, /subscription\s+sub_demo_bob past_due/);
+    assert.match(bob.stdout, /failed payments\s+2/);
+    const alice = await cli(['billing', '--user', 'user_alice', '--db', db, '--json']);
+    assert.equal(alice.code, 0, alice.stderr);
+    const state = JSON.parse(alice.stdout);
+    assert.equal(state.customerId, 'cus_demo_alice');
+    assert.equal(state.hasAccess, true);
+    assert.equal(state.subscription.currentPeriodEnd, members.find((m) => m.customer === 'cus_demo_alice').periodEnd);
+    // The same state the handler's own reader gives, from the same file.
+    const store = new hookwise.SqliteStore({ path: db });
+    try {
+      const doc = await store.billingGet('cus_demo_alice');
+      assert.deepEqual({ ...state, updatedAt: 0 }, { ...require('../../lib/billing').customerState(JSON.parse(doc.record), { now: Date.now() }), updatedAt: 0 });
+    } finally {
+      await store.close();
+    }
+    const missing = await cli(['billing', '--customer', 'cus_nobody', '--db', db]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no billing state for customer cus_nobody/);
+    const both = await cli(['billing', '--customer', 'a', '--user', 'b', '--db', db]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /exactly one of --customer ID or --user ID/);
+    const noDb = await cli(['billing', '--customer', 'a', '--db', path.join(tmp, 'nothing.db')]);
+    assert.equal(noDb.code, 2);
   });
 
   it('listen + trigger against each other; events and replay on its database', async () => {

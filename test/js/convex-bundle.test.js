@@ -41,10 +41,10 @@ test('the bundle loads in a bare V8 context and applies the store argument rules
   const context = vm.createContext({ console, TextEncoder, TextDecoder, crypto: globalThis.crypto });
   vm.runInContext(code, context);
   const m = context.hookwiseConvex;
-  for (const name of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge']) {
+  for (const name of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge', 'billingGet', 'billingFind', 'billingPut', 'billingState', 'getCustomerState']) {
     assert.equal(typeof m[name], 'function', name);
   }
-  assert.deepEqual(Object.keys(m.hookwiseTables).sort(), ['hookwise_applied', 'hookwise_events', 'hookwise_ordering_slots']);
+  assert.deepEqual(Object.keys(m.hookwiseTables).sort(), ['hookwise_applied', 'hookwise_billing', 'hookwise_events', 'hookwise_ordering_slots']);
   const calls = [];
   const ctx = { runMutation: async (...a) => calls.push(a), runQuery: async (...a) => calls.push(a) };
   const store = new m.ConvexStore({ ctx, functions: {} });

@@ -60,7 +60,7 @@ function storeInActions(t, options, { module } = {}) {
   };
   // The optional capabilities, as ConvexStore itself reports them (the handler feature-detects them).
   const store = probe.atomicOrdering === true ? { atomicOrdering: true } : {};
-  for (const m of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge', 'close']) {
+  for (const m of ['claim', 'complete', 'fail', 'lastApplied', 'markApplied', 'get', 'list', 'requeue', 'purge', 'close', 'billingGet', 'billingFind', 'billingPut']) {
     store[m] = call(m);
   }
   return store;
@@ -89,7 +89,7 @@ describe('Convex store (convex-test)', () => {
 
   test('the tables are plain Convex table definitions for convex/schema.ts', () => {
     const { hookwiseTables } = convex.hookwiseConvex;
-    assert.deepEqual(Object.keys(hookwiseTables).sort(), ['hookwise_applied', 'hookwise_events', 'hookwise_ordering_slots']);
+    assert.deepEqual(Object.keys(hookwiseTables).sort(), ['hookwise_applied', 'hookwise_billing', 'hookwise_events', 'hookwise_ordering_slots']);
     const schema = convex.server.defineSchema({ ...hookwiseTables, other: convex.server.defineTable({}) });
     assert.ok(schema.tables.hookwise_events);
   });

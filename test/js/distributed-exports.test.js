@@ -35,5 +35,5 @@ test('ESM: named exports from hookwise and hookwise/convex', () => {
     import { ConvexStore, hookwiseTables, claim } from 'hookwise/convex';
     console.log(typeof RedisStore, typeof PostgresStore, typeof ConvexStore, Object.keys(hookwiseTables).join(','), typeof claim);`]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim(), 'function function function hookwise_events,hookwise_applied,hookwise_ordering_slots function');
+  assert.equal(r.stdout.trim(), 'function function function hookwise_events,hookwise_applied,hookwise_billing,hookwise_ordering_slots function');
 });

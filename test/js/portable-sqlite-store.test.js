@@ -250,6 +250,8 @@ function nodeSqliteSuite() {
       await writer.fail('evt_dead', dead.token, 'gave up', 1);
       const held = await writer.claim('evt_held', meta({ leaseMs: Number.MAX_SAFE_INTEGER }));
       await writer.markApplied('sub_1', 1_700_000_300, 'evt_done');
+      const billingRecord = JSON.stringify({ v: 1, note: 'caf\u00e9' });
+      assert.equal(await writer.billingPut('cus_1', { record: billingRecord, userId: 'user_1', updatedAt: 1_700_000_000_123 }, 0), 1);
       const written = await writer.list({ limit: 100 });
       await writer.close();
 
@@ -263,6 +265,11 @@ function nodeSqliteSuite() {
         assert.equal((await reader.claim('evt_dead', meta())).status, 'dead_lettered');
         assert.equal((await reader.claim('evt_held', meta())).status, 'in_progress', 'a lease past 2^53 ms is compared, not read');
         assert.equal(await reader.lastApplied('sub_1'), 1_700_000_300);
+        const billing = { customerId: 'cus_1', userId: 'user_1', record: billingRecord, version: 1, updatedAt: 1_700_000_000_123 };
+        assert.deepEqual(await reader.billingGet('cus_1'), billing);
+        assert.deepEqual(await reader.billingFind({ userId: 'user_1' }), billing);
+        assert.equal(await reader.billingPut('cus_1', { record: '{}', userId: null, updatedAt: 1 }, 0), null, 'the writer\'s version holds');
+        assert.equal(await reader.billingPut('cus_1', { record: '{}', userId: null, updatedAt: 1 }, 1), 2);
         const again = await reader.claim('evt_failed', meta({ objectId: null }));
         assert.equal(again.status, 'acquired');
         assert.equal(again.attempt, 2);

@@ -28,7 +28,7 @@ after(async () => {
 const uniqueTable = () => `hw_test_${randomBytes(6).toString('hex')}`;
 
 async function dropTables(table) {
-  await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_applied"`);
+  await pool.query(`DROP TABLE IF EXISTS "${table}", "${table}_applied", "${table}_billing"`);
 }
 
 describe('PostgresStore', { skip }, () => {

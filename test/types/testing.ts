@@ -14,7 +14,7 @@ runStoreContract();
 // @ts-expect-error not an option
 runStoreContract(() => new MemoryStore(), { retentionMS: 1 });
 
-function handle(err: unknown): StoreErrorCode | 'missing_secret' | 'secret_whitespace' | null {
+function handle(err: unknown): StoreErrorCode | 'missing_secret' | 'secret_whitespace' | 'billing_off' | null {
   if (err instanceof StoreError) return err.code;
   if (err instanceof WebhookConfigError) return err.code;
   if (err instanceof portable.StoreError) return err.code;

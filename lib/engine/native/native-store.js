@@ -19,6 +19,7 @@ const {
   normalizeListQuery,
   checkOlderThan,
 } = require('../../stores/store-args');
+const { checkCustomerId, checkBillingFind, checkBillingPut } = require('../../stores/billing-args');
 const { fromNativeStoreError } = require('../../errors');
 
 // Awaits a native call's result (a value, a promise, or a synchronous throw
@@ -102,6 +103,22 @@ class NativeStore {
   async purge(olderThanMs) {
     checkOlderThan(olderThanMs);
     return settle(() => this.#native.purge(olderThanMs));
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js).
+  async billingGet(customerId) {
+    checkCustomerId(customerId);
+    return settle(() => this.#native.billingGet(customerId));
+  }
+
+  async billingFind(query) {
+    const userId = checkBillingFind(query);
+    return settle(() => this.#native.billingFind(userId));
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const put = checkBillingPut(customerId, doc, expectedVersion);
+    return settle(() => this.#native.billingPut(customerId, put.userId, put.record, put.updatedAt, put.expectedVersion));
   }
 
   async close() {

@@ -27,6 +27,8 @@ const {
   nextSweepAfter,
 } = require('../../stores/store-args');
 const { StoreError } = require('../../errors');
+const { checkCustomerId, checkBillingFind, checkBillingPut } = require('../../stores/billing-args');
+const { BillingDocuments } = require('../../stores/billing-documents');
 const { markerIsNewer, slotHeldByOther } = require('../../stores/ordering-rules');
 
 // Named stores of this realm; on globalThis so that two copies of this module
@@ -93,6 +95,7 @@ class MemoryState {
     this.head = 0;
     this.nextSweep = 0;
     this.offset = 0; // ADVANCE_CLOCK
+    this.billing = new BillingDocuments(); // the billing-state capability (never purged)
   }
 
   now() {
@@ -402,6 +405,22 @@ class MemoryStore {
   async purge(olderThanMs) {
     checkOlderThan(olderThanMs);
     return this.#open().purge(olderThanMs);
+  }
+
+  // The billing-state capability (lib/stores/billing-args.js).
+  async billingGet(customerId) {
+    checkCustomerId(customerId);
+    return this.#open().billing.get(customerId);
+  }
+
+  async billingFind(query) {
+    const userId = checkBillingFind(query);
+    return this.#open().billing.find(userId);
+  }
+
+  async billingPut(customerId, doc, expectedVersion) {
+    const put = checkBillingPut(customerId, doc, expectedVersion);
+    return this.#open().billing.put(put);
   }
 
   async close() {

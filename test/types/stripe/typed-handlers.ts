@@ -150,3 +150,6 @@ createPortableHandler({ secret: 'whsec_x', on: { 'invoice.paid': (event) => { ch
   .on('customer.created', (event) => { check<Equal<typeof event, Stripe.CustomerCreatedEvent>>(); });
 // @ts-expect-error -- unknown names are errors there too
 createPortableHandler({ secret: 'whsec_x' }).on('invoice.payed', () => {});
+
+// billing.refetch takes a stripe-node client.
+createWebhookHandler({ secret: 'whsec_x', billing: { refetch: new Stripe('sk_test_x') } });
