@@ -1,14 +1,13 @@
 // "Is this user premium?", from the billing state hookwise keeps per Stripe
 // customer (API.md section 8) — no membership columns of our own to keep right.
-import { stopgapBillingGet } from './stopgap-membership';
+import { webhooks } from './webhooks';
 
 /**
  * { plan: 'free' | 'premium' | 'past_due', hasAccess, customerId, subscriptionId,
  *   status, currentPeriodEnd, cancelAtPeriodEnd } for a user.
  */
 export async function membershipOf(userId) {
-  // STOPGAP: becomes `await webhooks.billing.get({ userId })` (lib/webhooks.js) with billing: true.
-  const state = stopgapBillingGet({ userId });
+  const state = await webhooks.billing.get({ userId });
   const sub = state?.subscription ?? null;
   let plan = 'free';
   if (state?.hasAccess) plan = 'premium';

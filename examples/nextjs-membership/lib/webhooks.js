@@ -4,7 +4,6 @@ import { createWebhookHandler, generateTestHeaderString, signStandardWebhook } f
 import { clerkEventTypes, clerkWebhooks } from './clerk-users';
 import { linkCustomer } from './db';
 import { store } from './store';
-import { stopgapMembershipHandlers } from './stopgap-membership';
 
 export { store };
 
@@ -14,7 +13,10 @@ export const webhooks = createWebhookHandler({
   secret: process.env.STRIPE_WEBHOOK_SECRET,
   store,
   maxAttempts: 3, // then the event is a dead letter, shown on /admin/webhooks
-  ordering: 'skip-stale', // STOPGAP (lib/stopgap-membership.js): billing: true orders events itself
+  // Each Stripe customer's subscription, access and purchases, kept in the store
+  // from the events, right under duplicates and any order (API.md section 8).
+  // The user is the checkout's client_reference_id (or metadata.userId).
+  billing: true,
   on: {
     // Checkout names our user (client_reference_id): remember which Stripe
     // customer they are. Throws while the user is not in our table yet (a
@@ -24,7 +26,6 @@ export const webhooks = createWebhookHandler({
       const session = event.data.object;
       if (session.client_reference_id && session.customer) linkCustomer(session.client_reference_id, session.customer);
     },
-    ...stopgapMembershipHandlers,
   },
 });
 
