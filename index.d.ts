@@ -453,21 +453,22 @@ export function constructEventWithoutVerification(payload: string | Buffer | Uin
  * `items.data[].current_period_end` (API >= 2025-03-31.basil) when items have one,
  * else the top-level `current_period_end`; null when neither exists.
  */
-export function subscriptionPeriodEnd(subscription: {
-  current_period_end?: number | null;
-  items?: { data?: Array<{ current_period_end?: number | null }> } | null;
-  [key: string]: unknown;
-}): number | null;
+// Generic so that stripe-node's interfaces (Stripe.Subscription, Stripe.Invoice), which have
+// no index signature, are accepted as they are, and object literals with more fields too.
+export function subscriptionPeriodEnd<
+  S extends { current_period_end?: number | null; items?: { data?: Array<{ current_period_end?: number | null }> } | null },
+>(subscription: S): number | null;
 
 /**
  * `invoice.parent.subscription_details.subscription` (basil and later), else
  * `invoice.subscription`; an expanded subscription gives its id; null without one.
  */
-export function invoiceSubscriptionId(invoice: {
-  subscription?: string | { id: string } | null;
-  parent?: { subscription_details?: { subscription?: string | { id: string } | null } | null } | null;
-  [key: string]: unknown;
-}): string | null;
+export function invoiceSubscriptionId<
+  I extends {
+    subscription?: string | { id: string } | null;
+    parent?: { subscription_details?: { subscription?: string | { id: string } | null } | null } | null;
+  },
+>(invoice: I): string | null;
 // ---------------------------------------------------------------------------
 // Distributed stores: RedisStore, PostgresStore
 

@@ -1,6 +1,6 @@
 // Types for hookwise/convex (lib/convex/index.mjs).
 import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel, GenericMutationCtx, GenericQueryCtx, PublicHttpAction } from 'convex/server';
-import type { Store, BillingStore, BillingDocument, BillingQuery, CustomerState, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret } from '../../index';
+import type { Store, BillingStore, BillingDocument, BillingQuery, CustomerState, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret } from '../../index.js';
 
 /** Spread into defineSchema({ ...hookwiseTables, ... }) in convex/schema.ts. */
 export declare const hookwiseTables: {

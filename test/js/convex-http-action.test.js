@@ -20,7 +20,7 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const esbuild = require('esbuild');
 const Stripe = require('stripe');
-const { EdgeRuntime } = require('edge-runtime');
+const { withEdgeGlobals } = require('./support/edge-globals');
 const { root, makeAppDir } = require('../runtimes/harness');
 
 const SECRET = 'whsec_convex_http_action_test';
@@ -81,27 +81,6 @@ test('npx convex deploy\'s bundle of the http module resolves hookwise to the po
   assert.doesNotMatch(deployBundle.code, /\bfrom\s*["']node:|\bimport\(\s*["']node:|\brequire\(\s*["']node:/);
   assert.ok(inputs.some((f) => f.includes('node_modules/convex/')), 'convex itself is bundled too, as deploy does');
 });
-
-// convex-test's `edge-runtime` environment: Node's globals replaced by the
-// edge runtime's for the duration of `fn`.
-async function withEdgeGlobals(fn) {
-  const edge = new EdgeRuntime().context;
-  const names = ['Request', 'Response', 'Headers', 'fetch', 'crypto', 'TextEncoder', 'TextDecoder', 'URL', 'URLSearchParams',
-    'ReadableStream', 'WritableStream', 'TransformStream', 'Blob', 'FormData', 'AbortController', 'AbortSignal', 'atob', 'btoa'];
-  const saved = new Map(names.map((n) => [n, Object.getOwnPropertyDescriptor(globalThis, n)]));
-  for (const n of names) {
-    assert.ok(edge[n], `edge-runtime has ${n}`);
-    Object.defineProperty(globalThis, n, { value: edge[n], writable: true, configurable: true, enumerable: false });
-  }
-  try {
-    return await fn(edge);
-  } finally {
-    for (const [n, descriptor] of saved) {
-      if (descriptor) Object.defineProperty(globalThis, n, descriptor);
-      else delete globalThis[n];
-    }
-  }
-}
 
 function invoicePaid(id) {
   return JSON.stringify({

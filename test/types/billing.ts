@@ -1,8 +1,6 @@
 // Usage examples for billing state (API.md section 8); compiled by test/js/types.test.js.
 import { createWebhookHandler, MemoryStore, SqliteStore, RedisStore, PostgresStore } from 'hookwise';
 import type { CustomerState, SubscriptionState, BillingStore, BillingDocument, HandlerContext } from 'hookwise';
-import { getCustomerState } from 'hookwise/convex';
-import { queryGeneric } from 'convex/server';
 
 async function billing(): Promise<void> {
   const webhooks = createWebhookHandler({
@@ -34,12 +32,3 @@ async function billing(): Promise<void> {
   void version;
 }
 void billing;
-
-// Convex: the app's own query.
-export const isPremium = queryGeneric({
-  args: {},
-  handler: async (ctx) => {
-    const state = await getCustomerState(ctx, { userId: 'user_42' }, { graceDays: 3 });
-    return state !== null && state.hasAccess;
-  },
-});

@@ -11,11 +11,13 @@
 //   GET /v1/subscriptions?customer=&status=&limit=&starting_after=
 //                                  newest first; without status, canceled and
 //                                  incomplete_expired ones are left out; status=all keeps them
+//   POST /v1/customers             a new customer (examples/convex-membership), kept for the GETs
 //   POST /v1/checkout/sessions     a Checkout Session with its hosted `url` (examples/nextjs-membership)
 //   POST /v1/billing_portal/sessions  a Customer Portal session for a known customer
 //   POST /v1/subscriptions/:id     updates a known subscription (cancel_at_period_end)
 // A POST's form-encoded parameters are recorded flat, as stripe-node encodes
-// them (`line_items[0][price]`), in the request's `params`.
+// them (`line_items[0][price]`), in the request's `params`; every request's
+// Idempotency-Key in its `idempotencyKey`.
 const http = require('node:http');
 const { randomBytes } = require('node:crypto');
 
@@ -32,6 +34,12 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** The answer to a POST: { status, body }. */
 function postAnswer(pathname, params, { customers, subscriptions }) {
+  if (pathname === '/v1/customers') {
+    const metadata = Object.fromEntries(Object.entries(params).filter(([k]) => /^metadata\[[^\]]+\]$/.test(k)).map(([k, value]) => [k.slice(9, -1), value]));
+    const customer = { id: `cus_${randomBytes(12).toString('hex')}`, object: 'customer', created: nowSeconds(), email: params.email ?? null, name: params.name ?? null, metadata, livemode: false };
+    customers.set(customer.id, customer);
+    return { status: 200, body: customer };
+  }
   if (pathname === '/v1/checkout/sessions') {
     const id = `cs_test_${randomBytes(12).toString('hex')}`;
     return {
@@ -83,7 +91,7 @@ async function startStripeApi() {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    const record = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), stripeVersion: req.headers['stripe-version'] ?? null, authorization: req.headers.authorization ?? null };
+    const record = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), stripeVersion: req.headers['stripe-version'] ?? null, authorization: req.headers.authorization ?? null, idempotencyKey: req.headers['idempotency-key'] ?? null };
     requests.push(record);
     for (const wake of arrivals.splice(0)) wake(record);
     if (held) await held;

@@ -12,6 +12,8 @@ import {
   type WebhookEvent,
   type WebhookEventType,
   type WebhookHandler,
+  invoiceSubscriptionId,
+  subscriptionPeriodEnd,
 } from 'hookwise';
 import { createWebhookHandler as createPortableHandler } from 'hookwise/portable';
 
@@ -153,3 +155,9 @@ createPortableHandler({ secret: 'whsec_x' }).on('invoice.payed', () => {});
 
 // billing.refetch takes a stripe-node client.
 createWebhookHandler({ secret: 'whsec_x', billing: { refetch: new Stripe('sk_test_x') } });
+
+// The Stripe-field helpers take stripe-node's own objects (interfaces without an index signature).
+declare const stripeSubscription: Stripe.Subscription;
+declare const stripeInvoice: Stripe.Invoice;
+const periodEndOfStripeSubscription: number | null = subscriptionPeriodEnd(stripeSubscription);
+const subscriptionOfStripeInvoice: string | null = invoiceSubscriptionId(stripeInvoice);

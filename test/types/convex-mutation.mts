@@ -1,5 +1,5 @@
 // Compile-time checks of hookwise/convex's defineWebhookMutation and webhookHttpAction
-// (tsc --noEmit, run by test/js/types.test.js). Lines marked @ts-expect-error must fail to compile.
+// (tsc --noEmit, run by test/js/types.test.js), as an ES module (see convex.mts). Lines marked @ts-expect-error must fail to compile.
 import { defineWebhookMutation, webhookHttpAction, recordFailure } from 'hookwise/convex';
 import { anyApi, httpRouter } from 'convex/server';
 
