@@ -1,16 +1,24 @@
 'use strict';
-// examples/nextjs, built once with the real `next build` (without the webhook
-// secret, as on a build machine) and `output: 'standalone'` added to its
-// config, then served two ways and hit over HTTP: by `next start` in the build
-// directory, and by the standalone server.js in a copy of `.next/standalone`
-// in an empty directory (what a Docker image or a deploy runs). Both get the
-// same checks of the App Router route (webhooks.fetch), the Pages Router route
-// (webhooks.node, bodyParser: false) and the route that calls constructEvent
-// itself; the standalone copy is also checked to hold, and to have loaded, its
-// own copy of hookwise's native addon. Deliveries are signed with stripe-node,
-// the reference. What the handlers ran for is read back from the app (GET
-// /api/events), so "ran once" is observed in the app itself, not assumed from
-// the status code. hookwise is installed from this checkout's `npm pack`.
+// examples/nextjs-membership, built once with the real `next build` (without
+// the webhook secret, as on a build machine) and `output: 'standalone'` added
+// to its config, with the test-only routes of test/js/fixtures/nextjs-deploy
+// added to the copy (an App Router route on webhooks.fetch, a Pages Router
+// route on webhooks.node with bodyParser: false, a route calling constructEvent
+// itself, and GET /api/events reading back what they ran for).
+//
+// 1. The membership app under `next start`: the subscription lifecycle
+//    delivered over HTTP (signed with stripe-node, the reference), the
+//    Checkout / Portal / cancel routes driving stripe-node against a local
+//    stand-in for the Stripe API (./support/stripe-api-server.js), and the
+//    webhook log page opened in headless Chromium (puppeteer-core): a dead
+//    letter is shown, its replay button runs it again. Screenshots are kept
+//    in build/test-artifacts/.
+// 2. Deployment: the test-only routes served two ways — by `next start` in the
+//    build directory, and by the standalone server.js in a copy of
+//    `.next/standalone` in an empty directory (what a Docker image or a deploy
+//    runs); the standalone copy is also checked to hold, and to have loaded,
+//    its own copy of hookwise's native addon.
+// hookwise is installed from this checkout's `npm pack`.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -19,6 +27,7 @@ const path = require('node:path');
 const Stripe = require('stripe');
 const app = require('./support/nextjs-app');
 const { makeEvent } = require('./support/deliveries');
+const { membershipSuite } = require('./support/nextjs-membership-checks');
 
 const skip = app.unavailable() ?? false;
 
@@ -40,11 +49,23 @@ function sign(body, timestamp) {
   });
 }
 
-// The one `next build` both servers run: { dir, output }, made on first use.
+// The test-only routes, at the paths their imports expect.
+const FIXTURES = path.join(__dirname, 'fixtures', 'nextjs-deploy');
+const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+const DEPLOY_ROUTES = {
+  'app/api/webhooks/route.js': fixture('app-webhooks-route.js'),
+  'app/api/verify/route.js': fixture('app-verify-route.js'),
+  'app/api/events/route.js': fixture('app-events-route.js'),
+  'pages/api/pages-webhook.js': fixture('pages-webhook.js'),
+  'lib/received.js': fixture('received.js'),
+  'pages/api/parsed-body.js': PARSED_BODY_ROUTE,
+};
+
+// The one `next build` every server here runs: { dir, output }, made on first use.
 let theBuild = null;
 function built() {
   theBuild ??= (async () => {
-    const dir = app.prepare({ 'pages/api/parsed-body.js': PARSED_BODY_ROUTE }, { output: 'standalone' });
+    const dir = app.prepare(DEPLOY_ROUTES, { output: 'standalone' });
     try {
       return { dir, output: await app.build(dir) };
     } catch (err) {
@@ -257,7 +278,7 @@ function servedBy(title, serve, extra = () => {}) {
   });
 }
 
-describe('examples/nextjs: next build', { skip }, () => {
+describe('examples/nextjs-membership: next build', { skip }, () => {
   let buildOutput = '';
   before(async () => {
     buildOutput = (await built()).output;
@@ -275,16 +296,19 @@ describe('examples/nextjs: next build', { skip }, () => {
   }
 
   it('builds without STRIPE_WEBHOOK_SECRET, with every route dynamic', withOutput(() => {
-    for (const route of ['/api/webhooks', '/api/verify', '/api/events', '/api/pages-webhook']) {
+    const routes = ['/api/webhooks/stripe', '/api/webhooks/clerk', '/api/stripe/checkout', '/api/stripe/portal', '/api/stripe/cancel', '/api/me', '/admin/webhooks'];
+    for (const route of [...routes, '/api/webhooks', '/api/verify', '/api/events', '/api/pages-webhook']) {
       assert.match(buildOutput, new RegExp(`ƒ ${route.replace(/\//g, '\\/')}\\b`), `${route} in the build output`);
     }
   }));
 });
 
-servedBy('examples/nextjs under next start', (dir) => app.start(dir, { STRIPE_WEBHOOK_SECRET: SECRET }));
+membershipSuite({ skip, built, secret: SECRET });
+
+servedBy('examples/nextjs-membership (test-only routes) under next start', (dir) => app.start(dir, { STRIPE_WEBHOOK_SECRET: SECRET }));
 
 servedBy(
-  "examples/nextjs as an output: 'standalone' copy in an empty directory (node server.js)",
+  "examples/nextjs-membership (test-only routes) as an output: 'standalone' copy in an empty directory (node server.js)",
   (dir, context) => {
     const copy = app.copyStandalone(dir);
     context.copy = copy;
@@ -348,7 +372,7 @@ describe("hookwise under @vercel/nft (the file tracer of `next build --webpack`)
   });
 });
 
-describe('examples/nextjs without serverExternalPackages', { skip }, () => {
+describe('examples/nextjs-membership without serverExternalPackages', { skip }, () => {
   // Bundled, the addon cannot be found: hookwise falls back to its portable implementation with
   // one warning that names the fix. The example's routes create a SqliteStore at module scope,
   // which the portable implementation has only on node:sqlite (Node 22.13+): on older Node the
