@@ -117,10 +117,10 @@ function nodeFiles(dir) {
   return found.sort();
 }
 
-/** The example's dependencies other than hookwise, from its package.json. */
+/** The example's dependencies (dev ones too: next build type-checks with them) other than hookwise. */
 function exampleDependencies(example) {
   const pkg = JSON.parse(fs.readFileSync(path.join(example, 'package.json'), 'utf8'));
-  return Object.keys(pkg.dependencies ?? {}).filter((name) => name !== 'hookwise');
+  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => name !== 'hookwise');
 }
 
 /**
