@@ -289,4 +289,4 @@ function normalizeOptions(options, env = environment()) {
   };
 }
 
-module.exports = { DEFAULTS, normalizeOptions, checkHandler, checkType, WebhookConfigError };
+module.exports = { DEFAULTS, normalizeOptions, checkHandler, checkType, checkBilling, WebhookConfigError };
