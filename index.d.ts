@@ -377,6 +377,8 @@ export interface EventTransaction<Ctx = object> {
   rollback(): Promise<void>;
   /** Rolls the handlers' writes back and records the failed attempt (dead letter at maxAttempts). */
   fail(error: string, maxAttempts: number): Promise<FailResult>;
+  /** With the store's `billingInTransactions`: the billing-state capability inside this transaction (PostgresStore). */
+  readonly billing?: Pick<BillingStore, 'billingGet' | 'billingPut'>;
 }
 export type TransactionalClaim<Ctx = object> =
   | { status: 'acquired'; token: string; attempt: number; transaction: EventTransaction<Ctx> }
@@ -524,6 +526,8 @@ export declare class PostgresStore {
   static schemaSql(table?: string): string;
   /** The transactional capability (TransactionalStore); absent when the store was given a bare Client without connect(). */
   claimInTransaction(eventId: string, meta: ClaimMeta): Promise<TransactionalClaim<Pick<TransactionalHandlerContext, 'client' | 'sql'>>>;
+  /** true: with transactional: true, `billing` is applied inside the event's transaction (its transactions carry `billing`). */
+  readonly billingInTransactions: true;
 }
 
 // ---------------------------------------------------------------------------
@@ -648,7 +652,10 @@ export interface WebhookHandlerOptions<C = HandlerContext> {
   /** Handlers by event type, typed per name (see WebhookHandlerMap); the same as calling webhooks.on() for each. */
   on?: WebhookHandlerMap<C>;
   logger?: WebhookLogger;
-  /** Billing state per Stripe customer in the store (API.md section 8); the store needs BillingStore. */
+  /**
+   * Billing state per Stripe customer in the store (API.md section 8); the store needs BillingStore.
+   * With transactional: true (PostgresStore) it is written inside the event's transaction.
+   */
   billing?: true | BillingOptions;
   /**
    * Each event's claim, handlers and completion in one store transaction (exactly-once effects);
