@@ -8,19 +8,13 @@
 const { test, before, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const Stripe = require('stripe');
+const { loadConvexApp } = require('./support/convex-app');
 const { createWebhookHandler, MemoryStore } = require('../../lib/portable');
 const { renewalRecovered } = require('./support/billing-lifecycles');
 
 let convex;
 before(async () => {
-  const [{ convexTest }, server, values, hookwiseConvex, app] = await Promise.all([
-    import('convex-test'),
-    import('convex/server'),
-    import('convex/values'),
-    import('../../lib/convex/index.mjs'),
-    import('./support/convex/billing-mutation.mjs'),
-  ]);
-  convex = { convexTest, server, v: values.v, hookwiseConvex, app };
+  convex = await loadConvexApp('billing-mutation.mjs');
 });
 
 let t;
