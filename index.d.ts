@@ -362,6 +362,26 @@ export interface WebhookBilling {
 }
 
 /**
+ * Optional store capability "pending payloads" (docs/stores.md, "Optional store capabilities"), for
+ * `delivery: 'ack-first'`: the raw body of an event not yet run is kept beside its record until the
+ * event completes. PostgresStore, RedisStore and ConvexStore have it; SqliteStore keeps payloads in
+ * the record instead (keepPayloads: true); the handler's MemoryStore keeps them in process memory.
+ */
+export interface PendingPayloadStore {
+  /** Keeps the raw body of an event that is processing or failed; the first body given stays. */
+  savePayload(eventId: string, payload: string | Buffer | Uint8Array): Promise<void>;
+  /** The kept body, or null. */
+  loadPayload(eventId: string): Promise<Buffer | Uint8Array | null>;
+  /** Drops the body of an event that completed (optional: retention removes it otherwise). */
+  deletePayload?(eventId: string): Promise<void>;
+  /**
+   * Optional: what a worker should run now, oldest received first, payload included: failed events and
+   * processing ones whose lease ran out, only those with a kept payload. Without it drain() uses list().
+   */
+  due?(query?: { limit?: number }): Promise<Array<EventRecord & { payload: Buffer | Uint8Array }>>;
+}
+
+/**
  * Optional store capability (docs/stores.md, "Optional store capabilities"): one delivery's claim, the
  * app's writes and the completion in one transaction. What createWebhookHandler({ transactional: true })
  * needs; PostgresStore (over a pg Pool) has it.
@@ -495,7 +515,7 @@ export interface RedisStoreOptions {
 
 /** The Store on Redis: each operation one atomic Lua script (one round trip). */
 /** RedisStore has every method of the Store interface (declaration merging), and billing state. */
-export interface RedisStore extends Store, BillingStore {}
+export interface RedisStore extends Store, BillingStore, PendingPayloadStore {}
 export declare class RedisStore {
   constructor(options: RedisStoreOptions);
 }
@@ -519,7 +539,7 @@ export interface PostgresStoreOptions {
 
 /** The Store on PostgreSQL: one statement per operation; claims by INSERT … ON CONFLICT. */
 /** PostgresStore has every method of the Store interface (declaration merging), and billing state (table <table>_billing). */
-export interface PostgresStore extends Store, BillingStore {}
+export interface PostgresStore extends Store, BillingStore, PendingPayloadStore {}
 export declare class PostgresStore {
   constructor(options: PostgresStoreOptions);
   /** The DDL the store runs on first use, for migrations. */
@@ -625,6 +645,58 @@ export type WebhookHandlerMap<C = HandlerContext> = {
   [K in WebhookEventType | '*']?: EventHandler<WebhookEvent<K>, C> | ReadonlyArray<EventHandler<WebhookEvent<K>, C>>;
 };
 
+// ---- Thin events (v2 events and the `v1.*` thin types) ---------------------------------------
+
+/** A thin event type: the `v1.*` thin types (`v1.customer.subscription.created`) and v2 types (`v2.core.account.updated`). */
+export type ThinEventType = `v1.${string}` | `v2.${string}`;
+
+/** stripe-node's notification union when `stripe` is installed (22 and 23 have it), else never. */
+// @ts-ignore -- a stripe-node without V2.Core.EventNotification: detected by the tuple probe below
+type StripeNodeNotificationRaw = StripeNode.V2.Core.EventNotification;
+type StripeNodeNotification = StripeNodeMissing extends true
+  ? never
+  : [StripeNodeNotificationRaw] extends [{ readonly __hookwiseProbe: 'no notification types' }]
+    ? never
+    : StripeNodeNotificationRaw;
+type KnownNotification<T extends string> = Extract<StripeNodeNotification, { type: T }>;
+
+/** What ctx.fetchRelatedObject() resolves to for thin type T: stripe-node's type where it knows T, else unknown. */
+export type ThinRelatedObject<T extends string> = [KnownNotification<T>] extends [never]
+  ? unknown
+  : KnownNotification<T> extends { fetchRelatedObject(): Promise<infer R> }
+    ? R
+    : unknown;
+/** What ctx.fetchEvent() resolves to for thin type T: stripe-node's v2 event where it knows T, else unknown. */
+export type ThinFetchedEvent<T extends string> = [KnownNotification<T>] extends [never]
+  ? unknown
+  : KnownNotification<T> extends { fetchEvent(): Promise<infer E> }
+    ? E
+    : unknown;
+
+/** The notification a thin handler receives: the body as JSON.parse gives it (no methods: those are on ctx). */
+export type ThinEvent<T extends string = ThinEventType> = EventNotification & { type: T };
+
+/** What a thin handler's ctx adds to the handler's context. */
+export interface ThinEventFetchers<T extends string = ThinEventType> {
+  /** GET related_object.url through the `stripe` option's client (null when the notification has no related object). */
+  fetchRelatedObject(): Promise<ThinRelatedObject<T>>;
+  /** GET /v2/core/events/:id through the `stripe` option's client: the full v2 event. */
+  fetchEvent(): Promise<ThinFetchedEvent<T>>;
+}
+
+/** A thin handler's ctx: the handler's context (HandlerContext, or TransactionalHandlerContext) and the fetchers. */
+export type ThinHandlerContext<T extends string = ThinEventType, C = HandlerContext> = C & ThinEventFetchers<T>;
+
+export type ThinEventHandler<T extends string = ThinEventType, C = HandlerContext> = (event: ThinEvent<T>, ctx: ThinHandlerContext<T, C>) => unknown;
+
+/**
+ * Thin handlers in the `on` option: `{ 'v1.customer.subscription.created': handler }`. Keys match by pattern, so a
+ * handler here sees `type` as `v1.${string}` / `v2.${string}`; webhooks.on(name, …) types it by the exact name.
+ */
+export type ThinHandlerMap<C = HandlerContext> = {
+  [K in ThinEventType]?: ThinEventHandler<K, C> | ReadonlyArray<ThinEventHandler<K, C>>;
+};
+
 /** console works; so do pino and winston instances. Missing methods are ignored. */
 export interface WebhookLogger {
   info?(message: string, ...rest: unknown[]): void;
@@ -649,9 +721,28 @@ export interface WebhookHandlerOptions<C = HandlerContext> {
   ordering?: 'off' | 'skip-stale';
   /** Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Handlers by event type, typed per name (see WebhookHandlerMap); the same as calling webhooks.on() for each. */
-  on?: WebhookHandlerMap<C>;
+  /**
+   * Handlers by event type, typed per name (see WebhookHandlerMap; thin types: ThinHandlerMap); the same as calling
+   * webhooks.on() for each. Without `stripe` installed every name maps to a snapshot handler: register thin
+   * handlers with webhooks.on() there.
+   */
+  on?: [StripeNodeEvent] extends [never] ? WebhookHandlerMap<C> : WebhookHandlerMap<C> & ThinHandlerMap<C>;
   logger?: WebhookLogger;
+  /** A stripe-node client, for thin events' ctx.fetchRelatedObject() and ctx.fetchEvent(). */
+  stripe?: { rawRequest(method: string, path: string, params?: unknown, options?: unknown): Promise<unknown> };
+  /**
+   * 'inline' (default): a delivery is answered after its handlers ran. 'ack-first': answered 200 as soon as the
+   * event is recorded in the store with its payload, run right after (see `after`), retried by webhooks.drain().
+   * Needs a store that keeps payloads: SqliteStore({ keepPayloads: true }), PostgresStore, RedisStore, ConvexStore,
+   * or the default MemoryStore (in-process only).
+   */
+  delivery?: 'inline' | 'ack-first';
+  /**
+   * ack-first: who runs the work after the answer. Default: this process, at once. Next.js: `after` (from
+   * 'next/server'); Vercel / Cloudflare: `(work) => waitUntil(work())`; Convex: `() => ctx.scheduler.runAfter(0,
+   * internal.webhooks.work, {})` with an internal action that calls drain(). Awaited before the answer.
+   */
+  after?: (work: () => Promise<void>) => unknown;
   /**
    * Billing state per Stripe customer in the store (API.md section 8); the store needs BillingStore.
    * With transactional: true (PostgresStore) it is written inside the event's transaction.
@@ -676,7 +767,9 @@ export type HandleOutcome =
   | 'stale'
   | 'in_progress'
   | 'failed'
-  | 'dead_lettered';
+  | 'dead_lettered'
+  /** delivery: 'ack-first': recorded with its payload; the handlers run after the answer (200 { received: true }). */
+  | 'accepted';
 
 export type HandleBody =
   | { error: SignatureVerificationErrorCode | StandardWebhookVerificationErrorCode | 'invalid_json'; message?: string }
@@ -701,6 +794,11 @@ export interface WebhookHandler<C = HandlerContext> {
    * for that name (an array of names: their union; '*': `Stripe.Event`), and a name stripe-node does not
    * know is a type error.
    */
+  /**
+   * A thin event type (`v1.*`, `v2.*`): the handler gets the notification and a ctx with fetchRelatedObject() /
+   * fetchEvent() (typed from stripe-node where it knows the name). '*' handlers never receive thin events.
+   */
+  on<T extends ThinEventType>(typeOrTypes: T | readonly T[], handler: ThinEventHandler<T, C>): WebhookHandler<C>;
   on<T extends WebhookEventType | '*'>(typeOrTypes: T | readonly T[], handler: EventHandler<WebhookEvent<T>, C>): WebhookHandler<C>;
   /**
    * A name typed as plain `string` (e.g. `webhooks.on(name as string, handler)`): for event types your
@@ -712,6 +810,11 @@ export interface WebhookHandler<C = HandlerContext> {
   fetch(request: Request): Promise<Response>;
   /** node:http, Express (express.raw() or no body parser), Next.js Pages Router (bodyParser: false). */
   node(req: import('node:http').IncomingMessage & { body?: unknown }, res: import('node:http').ServerResponse): Promise<void>;
+  /**
+   * delivery: 'ack-first': runs the events that are due in the store (recorded and not run, failed, or left by a
+   * process that died), oldest first, each through the usual claim (never twice). One result per event it looked at.
+   */
+  drain(options?: { limit?: number }): Promise<HandleResult[]>;
   /** Closes the store only if the handler created it. */
   close(): Promise<void>;
   /** Reads the billing state (`billing` option). */

@@ -13,6 +13,7 @@ const COMMANDS = {
   billing: "a customer's billing state (--customer ID | --user ID)",
   replay: 'resend recorded events (<event-id>... or --dead-letters) to a URL',
   verify: 'check a captured delivery and say why it fails',
+  work: "run the events that are due (delivery: 'ack-first'): for a cron or after a crash",
 };
 
 const HELP = `hookwise: Stripe webhooks for Node.js

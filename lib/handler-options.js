@@ -6,6 +6,8 @@
 const { environment } = require('./runtime');
 const { isString, isPlainObject, isFunction, isBlank, describe, invalidArgument } = require('./args');
 const { WebhookConfigError } = require('./errors');
+const { checkStripeClient } = require('./thin-events');
+const { checkDelivery, checkAfter } = require('./ack-first');
 const { hasBillingCapability } = require('./stores/billing-args');
 const { isStripeClient } = require('./billing/refetch');
 const { transactionalUnsupported, transactionalBillingUnsupported } = require('./transactional');
@@ -32,6 +34,9 @@ const OPTION_KEYS = [
   'maxBodyBytes',
   'on',
   'logger',
+  'stripe', // thin events: ctx.fetchRelatedObject() / ctx.fetchEvent() (lib/thin-events.js)
+  'delivery', // 'inline' | 'ack-first' (lib/ack-first.js)
+  'after', // ack-first: who runs the work after the answer (lib/ack-first.js)
   'billing',
   'transactional',
   'scheme', // 'stripe' (default) | 'standard' (API.md section 9, lib/scheme-verifier.js)
@@ -286,6 +291,9 @@ function normalizeOptions(options, env = environment()) {
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
     on,
     logger: checkLogger(options.logger),
+    stripe: checkStripeClient(options.stripe),
+    delivery: checkDelivery(options.delivery),
+    after: checkAfter(options.after, options.delivery),
     billing: checkBilling(options.billing, options.store, options.transactional, scheme),
     transactional: checkTransactional(options.transactional, options.store),
   };

@@ -16,6 +16,8 @@ const { isKey, MAX_KEY_BYTES, utf8Length } = require('./stores/store-args');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { PendingCompletions, withStoreRetries } = require('./pending-completions');
+const { isThinEnvelope, thinEnvelope, thinContext } = require('./thin-events');
+const { AckFirst, checkDrainOptions, parseStored } = require('./ack-first');
 const { HandlerBilling, BILLING_OFF } = require('./billing/handler-billing');
 const { hasAtomicOrdering, orderOf, claimInOrder } = require('./ordering');
 const { processTransactionally } = require('./transactional');
@@ -30,6 +32,7 @@ const BODY = Object.freeze({
   in_progress: Object.freeze({ error: 'in_progress' }),
   failed: Object.freeze({ error: 'handler_failed' }),
   dead_lettered: Object.freeze({ received: true, dead_lettered: true }),
+  accepted: Object.freeze({ received: true }), // ack-first: recorded, runs after the answer
 });
 const STATUS = {
   rejected: 400,
@@ -41,6 +44,7 @@ const STATUS = {
   in_progress: 409,
   failed: 500,
   dead_lettered: 200,
+  accepted: 200,
 };
 
 // Internal (not exported from the package): the CLI observes every result through it.
@@ -87,6 +91,7 @@ class WebhookHandler {
   #ownsStore;
   #registrations = []; // { type, fn } in registration order
   #closed = false;
+  #ackFirst = null; // delivery: 'ack-first' (lib/ack-first.js)
   #billing = null; // billing state (lib/billing/handler-billing.js), when the `billing` option is on
   // Completions the store refused after the handlers had returned (lib/pending-completions.js).
   #pending = new PendingCompletions((eventId, outcome, err) => {
@@ -113,6 +118,14 @@ class WebhookHandler {
       for (const fn of Array.isArray(handler) ? handler : [handler]) this.#registrations.push({ type, fn });
     }
     for (const warning of config.warnings) this.#logger.warn(warning);
+    if (config.delivery === 'ack-first') {
+      this.#ackFirst = new AckFirst({
+        store: config.store,
+        isMemoryStore: (store) => store instanceof engine.MemoryStore,
+        after: config.after,
+        logger: this.#logger,
+      });
+    }
     // Billing state: `webhooks.billing.get(...)` reads it from the store in use.
     if (config.billing !== null) this.#billing = new HandlerBilling(config.billing);
     const billing = this.#billing;
@@ -123,6 +136,7 @@ class WebhookHandler {
     this.handle = this.handle.bind(this);
     this.on = this.on.bind(this);
     this.close = this.close.bind(this);
+    this.drain = this.drain.bind(this);
   }
 
   /**
@@ -143,11 +157,15 @@ class WebhookHandler {
     return this;
   }
 
-  /** A type's handlers and the '*' handlers, each function once, in registration order. */
-  #handlersFor(type) {
+  /**
+   * A type's handlers and the '*' handlers, each function once, in registration order. '*' is
+   * for snapshot events only: a thin notification has another shape (lib/thin-events.js), so
+   * it goes only to handlers registered for its type.
+   */
+  #handlersFor(type, thin = false) {
     const fns = [];
     for (const r of this.#registrations) {
-      if ((r.type === type || r.type === '*') && !fns.includes(r.fn)) fns.push(r.fn);
+      if ((r.type === type || (r.type === '*' && !thin)) && !fns.includes(r.fn)) fns.push(r.fn);
     }
     return fns;
   }
@@ -191,12 +209,14 @@ class WebhookHandler {
       this.#logger.warn(`hookwise: rejected a delivery: ${message}`);
       return rejected('invalid_json', message);
     }
-    if (envelope.object === 'v2.core.event') {
-      const message = 'This is a thin event notification (object "v2.core.event"); this endpoint handles snapshot events. Use parseEventNotification for thin events.';
-      this.#logger.warn(`hookwise: rejected event ${envelope.id}: ${message}`);
-      return rejected('invalid_json', message);
-    }
+    // Thin event notifications (lib/thin-events.js): the same pipeline, keyed by the notification.
+    if (this.#isThin(envelope)) return this.#process(event, thinEnvelope(envelope, event), rawBody);
     return this.#process(event, envelope, rawBody);
+  }
+
+  /** A Stripe thin notification (never under scheme: 'standard', whose bodies are not Stripe's). */
+  #isThin(envelope) {
+    return this.#config.scheme !== 'standard' && isThinEnvelope(envelope);
   }
 
   #rejection(err) {
@@ -216,12 +236,13 @@ class WebhookHandler {
     throw err;
   }
 
-  async #process(event, envelope, rawBody) {
+  /** @param inline true for a run that must not be queued again (ack-first's own runs, drain()) */
+  async #process(event, envelope, rawBody, inline = false) {
     if (this[PROCESS_DELIVERY]) {
       return this[PROCESS_DELIVERY]({ event, envelope, rawBody, config: this.#config, result, errorText });
     }
     const { id: eventId, type } = envelope;
-    const handlers = this.#handlersFor(type);
+    const handlers = this.#handlersFor(type, this.#isThin(envelope));
     // With billing on, the projection's event types are processed even with no handler of the user's.
     if (handlers.length === 0 && !(this.#billing !== null && this.#billing.consumes(type))) {
       // Nothing would run, so nothing is claimed: no store work for event types the app does not handle.
@@ -246,7 +267,9 @@ class WebhookHandler {
     const meta = { type, created, objectId, leaseMs: config.leaseMs };
     if (store.keepPayloads === true) meta.payload = rawBody;
     const wantsOrder = config.ordering === 'skip-stale' && objectId !== undefined && Number.isSafeInteger(envelope.created);
-    if (config.transactional) {
+    // Ack-first (lib/ack-first.js): record the event with its payload, answer, run after.
+    const queueing = this.#ackFirst !== null && !inline;
+    if (config.transactional && !queueing) {
       // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
       return processTransactionally({
         store, event, eventId, type, meta, handlers, ordered: wantsOrder, objectId, created,
@@ -254,14 +277,21 @@ class WebhookHandler {
       });
     }
     // Atomic ordering (lib/ordering.js): the store checks staleness and takes the object's slot
-    // in the claim, and marks the object when the claim completes.
-    const atomicOrder = wantsOrder && hasAtomicOrdering(store);
+    // in the claim, and marks the object when the claim completes. (Ack-first's record step is a
+    // plain claim: the ordering slot is taken by the run.)
+    const atomicOrder = wantsOrder && hasAtomicOrdering(store) && !queueing;
     if (atomicOrder) meta.order = orderOf(event, envelope, objectId, created);
-    const claim = atomicOrder ? await claimInOrder(store, eventId, meta) : await store.claim(eventId, meta);
+    let claim;
+    if (queueing) claim = await this.#ackFirst.record(store, eventId, meta, rawBody);
+    else claim = atomicOrder ? await claimInOrder(store, eventId, meta) : await store.claim(eventId, meta);
     const attempt = claim.attempt;
     switch (claim.status) {
       case 'acquired':
         break;
+      case 'queued':
+        await this.#ackFirst.schedule(() => this.#runQueued(event, envelope, rawBody), eventId);
+        this.#logger.info(`hookwise: accepted ${type} ${eventId} (ack-first: recorded, runs after the answer)`);
+        return result('accepted', { eventId, type });
       case 'stale':
         this.#logger.info(`hookwise: stale ${type} ${eventId} (older than the last event applied to ${objectId})`);
         return result('stale', { eventId, type, attempt });
@@ -302,6 +332,7 @@ class WebhookHandler {
     }
 
     const ctx = { eventId, attempt, store };
+    if (this.#isThin(envelope)) Object.assign(ctx, thinContext(event, config.stripe));
     // Billing state: applied after the claim, before the handlers; a failure (refetch,
     // store) fails the delivery like a throwing handler, and the handlers do not run.
     let error = null;
@@ -424,8 +455,49 @@ class WebhookHandler {
     return lastError;
   }
 
+  /** One ack-first run (in process, in `after`, or by drain()); frees the kept payload once done. */
+  async #runQueued(event, envelope, rawBody) {
+    const res = await this.#process(event, envelope, rawBody, true);
+    this.#ackFirst.settled(this.#store, envelope.id, res);
+    if (this[ON_RESULT]) this[ON_RESULT](res);
+    return res;
+  }
+
+  /**
+   * webhooks.drain({ limit }): runs the events that are due in the store (queued by
+   * ack-first delivery and not run, failed, or abandoned by a process that died),
+   * oldest first, one at a time; each through the usual claim, so concurrent
+   * drains and deliveries never run one event twice. Resolves with one result per
+   * event it looked at (`in_progress` when another run holds it).
+   */
+  async drain(options) {
+    const limit = checkDrainOptions(options);
+    if (this.#closed) throw new Error('hookwise: this webhook handler was closed');
+    if (this.#ackFirst === null) throw new TypeError("hookwise: drain() needs createWebhookHandler({ delivery: 'ack-first', … })");
+    await this.#ackFirst.idle();
+    const store = this.#storeInUse();
+    const results = [];
+    for (const record of await this.#ackFirst.due(store, limit)) {
+      const payload = await this.#ackFirst.payloadOf(store, record);
+      if (payload === null || payload === undefined) continue; // recorded before ack-first: Stripe's retries bring it
+      let event;
+      try {
+        event = parseStored(payload);
+      } catch {
+        this.#logger.error(`hookwise: the stored payload of ${record.id} is not JSON; skipping it`);
+        continue;
+      }
+      const envelope = { id: record.id, type: record.type, created: record.created, objectId: record.objectId ?? undefined, object: event.object };
+      const consumed = this.#billing !== null && this.#billing.consumes(record.type);
+      if (this.#handlersFor(record.type, this.#isThin(envelope)).length === 0 && !consumed) continue; // nothing would run it here
+      results.push(await this.#runQueued(event, envelope, payload));
+    }
+    return results;
+  }
+
   /** Closes the store if this handler created it; a store passed in belongs to the caller. */
   async close() {
+    if (this.#ackFirst !== null) await this.#ackFirst.idle();
     this.#closed = true;
     this.#pending.clear();
     if (this.#ownsStore && this.#store !== undefined) await this.#store.close();

@@ -1085,6 +1085,95 @@ function runStoreContract(makeStore, options = {}) {
       });
     }
 
+    // Optional capability (docs/stores.md, "Optional store capabilities"): pending payloads, for
+    // delivery: 'ack-first'. Run for stores with savePayload/loadPayload; skipped for the others.
+    describeIn('pending payloads (optional: savePayload, loadPayload, deletePayload, due)', () => {
+      const capable = async (t, fn) => {
+        const store = await create();
+        try {
+          if (typeof store.savePayload !== 'function' || typeof store.loadPayload !== 'function') {
+            if (t && typeof t.skip === 'function') t.skip('this store has no savePayload/loadPayload');
+            return;
+          }
+          await fn(store);
+        } finally {
+          await destroy(store);
+        }
+      };
+      const bytesOf = (value) => (value === null ? null : Array.from(value));
+      const utf8 = (text) => Array.from(new TextEncoder().encode(text));
+
+      testIn('the first body saved for an unfinished event is kept exactly; unknown events have none', (t) =>
+        capable(t, async (store) => {
+          const id = newId();
+          assertAcquired(await store.claim(id, meta()), 1);
+          const body = '{"id":"' + id + '","object":"event","note":"ü \u2028"}';
+          await store.savePayload(id, body);
+          await store.savePayload(id, 'a later, different body');
+          assert.deepEqual(bytesOf(await store.loadPayload(id)), utf8(body));
+          const unknown = newId('evt_unknown');
+          await store.savePayload(unknown, 'no record, no body');
+          assert.equal(await store.loadPayload(unknown), null);
+          const finished = newId('evt_finished');
+          const done = await store.claim(finished, meta());
+          await store.complete(finished, done.token);
+          await store.savePayload(finished, 'too late');
+          assert.equal(await store.loadPayload(finished), null, 'a completed event takes no body');
+          const binary = newId();
+          await store.claim(binary, meta());
+          await store.savePayload(binary, new Uint8Array([0, 255, 10, 128]));
+          assert.deepEqual(bytesOf(await store.loadPayload(binary)), [0, 255, 10, 128]);
+        }));
+
+      testIn('deletePayload drops the body of a completed event only', (t) =>
+        capable(t, async (store) => {
+          if (typeof store.deletePayload !== 'function') return;
+          const id = newId();
+          const claim = await store.claim(id, meta());
+          await store.savePayload(id, 'body');
+          await store.deletePayload(id);
+          assert.deepEqual(bytesOf(await store.loadPayload(id)), utf8('body'), 'still processing: kept');
+          assert.equal(await store.complete(id, claim.token), true);
+          await store.deletePayload(id);
+          assert.equal(await store.loadPayload(id), null);
+        }));
+
+      testIn('due() lists failed events and expired leases with their payloads, oldest first; not live, completed or bodiless ones', (t) =>
+        capable(t, async (store) => {
+          if (typeof store.due !== 'function') return;
+          const failed = newId('evt_failed');
+          const c1 = await store.claim(failed, meta());
+          await store.savePayload(failed, 'failed body');
+          await store.fail(failed, c1.token, 'boom', 5);
+          const expired = newId('evt_expired');
+          await store.claim(expired, meta({ leaseMs: SHORT_LEASE_MS }));
+          await store.savePayload(expired, 'expired body');
+          const live = newId('evt_live');
+          await store.claim(live, meta());
+          await store.savePayload(live, 'live body');
+          const done = newId('evt_done');
+          const c4 = await store.claim(done, meta());
+          await store.savePayload(done, 'done body');
+          await store.complete(done, c4.token);
+          const bodiless = newId('evt_bodiless');
+          const c5 = await store.claim(bodiless, meta());
+          await store.fail(bodiless, c5.token, 'boom', 5);
+          await sleep(AFTER_SHORT_LEASE_MS);
+          const due = await store.due({ limit: 100 });
+          // Oldest received first, ties (the same millisecond) by id.
+          const order = (await Promise.all([failed, expired].map((id) => store.get(id))))
+            .sort((x, y) => x.receivedAt - y.receivedAt || (x.id < y.id ? -1 : 1))
+            .map((r) => r.id);
+          assert.deepEqual(due.map((r) => r.id), order);
+          const bodies = { [failed]: 'failed body', [expired]: 'expired body' };
+          for (const record of due) {
+            assertRecordShape(record);
+            assert.deepEqual(bytesOf(record.payload), utf8(bodies[record.id]));
+          }
+          assert.deepEqual((await store.due({ limit: 1 })).map((r) => r.id), order.slice(0, 1));
+        }));
+    });
+
     describeIn('close', () => {
       testIn('close resolves, and a second close resolves too', async () => {
         const store = await create();

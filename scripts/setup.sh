@@ -22,6 +22,8 @@ packages=(
   valgrind
   # real servers for the RedisStore / PostgresStore tests (test/js/support/services.js)
   redis-server postgresql
+  # headless browser for the examples' browser checks (test/js/support/chromium.js, puppeteer-core)
+  chromium
 )
 
 missing=()

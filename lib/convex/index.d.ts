@@ -1,6 +1,6 @@
 // Types for hookwise/convex (lib/convex/index.mjs).
 import type { TableDefinition, RegisteredMutation, RegisteredQuery, FunctionReference, GenericActionCtx, GenericDataModel, GenericMutationCtx, GenericQueryCtx, PublicHttpAction } from 'convex/server';
-import type { Store, BillingStore, BillingDocument, BillingQuery, CustomerState, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret } from '../../index.js';
+import type { Store, BillingStore, BillingDocument, BillingQuery, CustomerState, Claim, EventRecord, ListQuery, FailResult, ClaimMeta, WebhookEvent, WebhookEventType, StripeEvent, WebhookLogger, WebhookSecret, PendingPayloadStore } from '../../index.js';
 
 /** Spread into defineSchema({ ...hookwiseTables, ... }) in convex/schema.ts. */
 export declare const hookwiseTables: {
@@ -33,6 +33,11 @@ export declare const billingState: RegisteredQuery<'internal', { customerId?: st
 export declare function getCustomerState(ctx: { db: GenericQueryCtx<any>['db'] }, query: BillingQuery, options?: { graceDays?: number }): Promise<CustomerState | null>;
 
 export declare const purge: RegisteredMutation<'internal', { olderThanMs: number; cutoff?: number }, Promise<{ deleted: number; cutoff: number; more: boolean }>>;
+// Pending payloads, for delivery: 'ack-first' (re-export them too).
+export declare const savePayload: RegisteredMutation<'internal', { eventId: string; payload: ArrayBuffer }, Promise<boolean>>;
+export declare const loadPayload: RegisteredQuery<'internal', { eventId: string }, Promise<ArrayBuffer | null>>;
+export declare const deletePayload: RegisteredMutation<'internal', { eventId: string }, Promise<boolean>>;
+export declare const due: RegisteredQuery<'internal', { limit?: number }, Promise<Array<EventRecord & { payload: ArrayBuffer }>>>;
 
 /** References to the deployed functions: `internal.hookwise` when convex/hookwise.ts re-exports them. */
 export interface HookwiseFunctionReferences {
@@ -45,6 +50,11 @@ export interface HookwiseFunctionReferences {
   list: FunctionReference<'query', 'internal'>;
   requeue: FunctionReference<'mutation', 'internal'>;
   purge: FunctionReference<'mutation', 'internal'>;
+  /** For delivery: 'ack-first'. */
+  savePayload?: FunctionReference<'mutation', 'internal'>;
+  loadPayload?: FunctionReference<'query', 'internal'>;
+  deletePayload?: FunctionReference<'mutation', 'internal'>;
+  due?: FunctionReference<'query', 'internal'>;
   /** For billing state (`billing: true` in the handler). */
   billingGet?: FunctionReference<'query', 'internal'>;
   billingFind?: FunctionReference<'query', 'internal'>;
@@ -61,7 +71,7 @@ export interface ConvexStoreOptions {
 
 /** The Store inside Convex actions: each operation one ctx.runMutation / ctx.runQuery. */
 /** ConvexStore has every method of the Store interface (declaration merging). */
-export interface ConvexStore extends Store, BillingStore {}
+export interface ConvexStore extends Store, BillingStore, PendingPayloadStore {}
 export declare class ConvexStore {
   constructor(options: ConvexStoreOptions);
 }

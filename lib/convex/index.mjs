@@ -8,6 +8,8 @@
 //   // convex/hookwise.ts — the store's internal functions, deployed with your app
 //   export { claim, complete, fail, lastApplied, markApplied, get, list, requeue, purge,
 //            billingGet, billingFind, billingPut, billingState } from 'hookwise/convex';
+//   // and, for delivery: 'ack-first' (pending payloads):
+//   export { savePayload, loadPayload, deletePayload, due } from 'hookwise/convex';
 //
 //   // in a "use node" action
 //   import { ConvexStore } from 'hookwise/convex';
@@ -74,6 +76,9 @@ export const hookwiseTables = {
     listOrder: v.number(),
     token: nullable(v.string()),
     leaseUntil: nullable(v.number()),
+    // The raw body of an event not yet run (ack-first delivery); removed once it completes.
+    // Optional: documents of earlier releases have none, and need no migration.
+    payload: v.optional(v.bytes()),
     // Atomic ordering: the claim's meta.order, which its completion marks (optional: added after 0.1).
     order: v.optional(v.object({ objectId: v.string(), created: v.number(), rank: v.number() })),
   })
@@ -479,6 +484,56 @@ export const purge = internalMutationGeneric({
   },
 });
 
+// ---- Pending payloads (ack-first delivery; docs/stores.md, "Optional store capabilities") ----
+
+// Keeps the first body given for an event that is not finished.
+export const savePayload = internalMutationGeneric({
+  args: { eventId: v.string(), payload: v.bytes() },
+  handler: async (ctx, { eventId, payload }) => {
+    const doc = await findEvent(ctx.db, eventId);
+    if (doc === null || doc.payload !== undefined || (doc.status !== 'processing' && doc.status !== 'failed')) return false;
+    await ctx.db.patch(doc._id, { payload });
+    return true;
+  },
+});
+
+export const loadPayload = internalQueryGeneric({
+  args: { eventId: v.string() },
+  handler: async (ctx, { eventId }) => {
+    const doc = await findEvent(ctx.db, eventId);
+    return doc === null || doc.payload === undefined ? null : doc.payload;
+  },
+});
+
+export const deletePayload = internalMutationGeneric({
+  args: { eventId: v.string() },
+  handler: async (ctx, { eventId }) => {
+    const doc = await findEvent(ctx.db, eventId);
+    if (doc === null || doc.status !== 'completed' || doc.payload === undefined) return false;
+    await ctx.db.patch(doc._id, { payload: undefined });
+    return true;
+  },
+});
+
+// What a worker should run now, oldest received first, with payloads: failed events, and
+// processing ones whose lease ran out. Each status is read through by_status, oldest first.
+export const due = internalQueryGeneric({
+  args: { limit: v.optional(v.number()) },
+  handler: async (ctx, args) => {
+    const limit = args.limit ?? DEFAULT_LIST_LIMIT;
+    const now = Date.now();
+    const oldest = (s) => ctx.db.query('hookwise_events').withIndex('by_status', (q) => q.eq('status', s)).order('desc');
+    const failed = await oldest('failed').filter((q) => q.neq(q.field('payload'), undefined)).take(limit);
+    const expired = await oldest('processing')
+      .filter((q) => q.and(q.neq(q.field('payload'), undefined), q.lte(q.field('leaseUntil'), now)))
+      .take(limit);
+    return [...failed, ...expired]
+      .sort((a, b) => a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : 1))
+      .slice(0, limit)
+      .map((doc) => ({ ...toRecord(doc), payload: doc.payload }));
+  },
+});
+
 // When each store definition (its deployed claim function and retentionMs)
 // next sweeps, in this runtime. A ConvexStore usually lives for one action, so
 // the clock is kept here, not in the instance: a warm runtime sweeps at most
@@ -503,6 +558,13 @@ function unavailable(operation, cause) {
  * The Store for Convex actions: each operation is one ctx.runMutation or
  * ctx.runQuery of the functions above (deployed from your convex/hookwise.ts).
  */
+// An ArrayBuffer from Convex as the bytes the handler reads (null stays null).
+function bytesOf(buffer) {
+  if (buffer === null || buffer === undefined) return null;
+  const B = globalThis.Buffer;
+  return B ? B.from(buffer) : new Uint8Array(buffer);
+}
+
 export class ConvexStore {
   /**
    * @param {object} options
@@ -626,6 +688,36 @@ export class ConvexStore {
       cutoff = batch.cutoff;
       if (!batch.more) return deleted;
     }
+  }
+
+  // ---- Pending payloads (ack-first delivery) ----
+
+  /** Keeps the raw body of an event until it completes (the first one given stays). */
+  async savePayload(eventId, payload) {
+    storeArgs.checkEventId(eventId);
+    const bytes = storeArgs.payloadBytes(payload);
+    // A copy of exactly these bytes: Convex's v.bytes() takes an ArrayBuffer.
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    await this._run('savePayload', 'mutation', this._fn.savePayload, { eventId, payload: buffer });
+  }
+
+  /** The kept raw body (a Uint8Array; a Buffer where the runtime has one), or null. */
+  async loadPayload(eventId) {
+    storeArgs.checkEventId(eventId);
+    return bytesOf(await this._run('loadPayload', 'query', this._fn.loadPayload, { eventId }));
+  }
+
+  async deletePayload(eventId) {
+    storeArgs.checkEventId(eventId);
+    await this._run('deletePayload', 'mutation', this._fn.deletePayload, { eventId });
+  }
+
+  /** Records with a kept payload that a worker should run now, oldest first, payload included. */
+  async due(query) {
+    const limit = query && query.limit !== undefined ? query.limit : DEFAULT_LIST_LIMIT;
+    storeArgs.checkInteger('limit', limit, 1);
+    const records = await this._run('due', 'query', this._fn.due, { limit: Math.min(limit, storeArgs.MAX_LIST_LIMIT) });
+    return records.map((r) => ({ ...r, payload: bytesOf(r.payload) }));
   }
 
   // The billing-state capability (lib/stores/billing-args.js), table hookwise_billing.

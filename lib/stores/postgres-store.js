@@ -86,6 +86,15 @@ function schemaStatements(table) {
   updated_at bigint NOT NULL
 )`,
     `CREATE INDEX IF NOT EXISTS ${idx('applied_updated_idx')} ON ${applied} (updated_at)`,
+    // Pending payloads (ack-first delivery): a column added to tables of earlier releases too,
+    // only when missing (ALTER TABLE … IF NOT EXISTS would still take the table's exclusive lock,
+    // and deadlock with the traffic of stores already running).
+    `DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('${events}') AND attname = 'payload' AND NOT attisdropped) THEN
+    ALTER TABLE ${events} ADD COLUMN payload bytea;
+  END IF;
+END $$`,
+    `CREATE INDEX IF NOT EXISTS ${idx('due_idx')} ON ${events} (received_at, id) WHERE payload IS NOT NULL AND status IN ('failed', 'processing')`,
     // Billing state (the billing-state capability): one document per customer, never purged.
     `CREATE TABLE IF NOT EXISTS ${qualified(t, '_billing')} (
   customer_id text   PRIMARY KEY,
@@ -98,6 +107,20 @@ function schemaStatements(table) {
     // Atomic ordering (lib/stores/postgres-ordering.js), added to tables of every age.
     ...ordering.orderingSchemaStatements(events, applied),
   ];
+}
+
+// The pending-payload capability's statements (docs/stores.md, "Optional store capabilities").
+function payloadStatementsFor(table) {
+  const ev = qualified(parseTableName(table));
+  return {
+    save: `UPDATE ${ev} SET payload = $2 WHERE id = $1 AND payload IS NULL AND status IN ('processing', 'failed')`,
+    load: `SELECT payload FROM ${ev} WHERE id = $1`,
+    drop: `UPDATE ${ev} SET payload = NULL WHERE id = $1 AND status = 'completed'`,
+    // What a worker should run now, oldest first: failed, or processing with the lease run out.
+    due: `SELECT id, type, created, object_id, status, attempts, last_error, received_at, updated_at, payload FROM ${ev}
+WHERE payload IS NOT NULL AND (status = 'failed' OR (status = 'processing' AND lease_until <= ${NOW_MS}))
+ORDER BY received_at ASC, id ASC LIMIT $1`,
+  };
 }
 
 // The statements of one store, built once from the validated table name.
@@ -276,6 +299,7 @@ class PostgresStore {
     this._pool = pool;
     this._table = table;
     this._sql = statementsFor(table);
+    this._payloadSql = payloadStatementsFor(table);
     this._createTables = createTables;
     this._retentionMs = common.checkRetention(retentionMs);
     this._nextSweep = 0; // this process's clock: only when to try, never what to delete
@@ -477,6 +501,37 @@ class PostgresStore {
     common.checkOlderThan(olderThanMs);
     const { rows } = await this._query('purge', 'purge', this._sql.purge, [olderThanMs]);
     return Number(rows[0].deleted);
+  }
+
+  // ---- Pending payloads (ack-first delivery) ----
+
+  /** Keeps the raw body of an event until it completes (the first one given stays). */
+  async savePayload(eventId, payload) {
+    common.checkEventId(eventId);
+    const bytes = common.payloadBytes(payload);
+    await this._query('savePayload', 'save_payload', this._payloadSql.save, [eventId, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+  }
+
+  /** The kept raw body (a Buffer), or null. */
+  async loadPayload(eventId) {
+    common.checkEventId(eventId);
+    const { rows } = await this._query('loadPayload', 'load_payload', this._payloadSql.load, [eventId]);
+    return rows.length && rows[0].payload !== null ? rows[0].payload : null;
+  }
+
+  /** Drops the kept body of an event that completed. */
+  async deletePayload(eventId) {
+    common.checkEventId(eventId);
+    await this._query('deletePayload', 'drop_payload', this._payloadSql.drop, [eventId]);
+  }
+
+  /** Records with a kept payload that a worker should run now (failed, or lease run out), oldest first, payload included. */
+  async due(query) {
+    const limit = query && query.limit !== undefined ? query.limit : common.DEFAULT_LIST_LIMIT;
+    common.checkInteger('limit', limit, 1);
+    if (limit > common.MAX_LIST_LIMIT) throw new RangeError(`hookwise: limit must be at most ${common.MAX_LIST_LIMIT}`);
+    const { rows } = await this._query('due', 'due', this._payloadSql.due, [limit]);
+    return rows.map((row) => ({ ...toRecord(row), payload: row.payload }));
   }
 
   /**

@@ -345,6 +345,21 @@ redis.call('PEXPIRE', KEYS[1], retention)
 return 1
 `;
 
+// Pending payloads (ack-first delivery): P p:<id> beside the record, written only while
+// the record is processing or failed, deleted only once it completed.
+// KEYS[1] = the record, KEYS[2] = the payload key; ARGV[2] = base64 body, ARGV[3] = TTL ms.
+const SAVE_PAYLOAD = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'processing' and status ~= 'failed' then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'NX')
+return 1
+`;
+
+const DELETE_PAYLOAD = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'completed' then return 0 end
+return redis.call('DEL', KEYS[2])
+`;
+
 // Billing state (lib/stores/billing-args.js). Reads: the document's fields, or nil.
 const BILLING_GET = `
 return redis.call('HMGET', KEYS[1], 'record', 'userId', 'version', 'updatedAt')
@@ -388,4 +403,6 @@ module.exports = {
   BILLING_GET,
   BILLING_FIND,
   BILLING_PUT,
+  SAVE_PAYLOAD,
+  DELETE_PAYLOAD,
 };

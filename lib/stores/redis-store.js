@@ -275,6 +275,44 @@ class RedisStore {
     }
   }
 
+  // ---- Pending payloads (docs/stores.md, "Optional store capabilities"; ack-first delivery) ----
+  // The raw body of an event not yet run, beside its record: P p:<id>, base64 (binary-safe with
+  // either client library), expiring with the record's retention.
+
+  _payloadKey(eventId) {
+    return `${this._prefix}p:${eventId}`;
+  }
+
+  async _command(operation, args) {
+    if (this._closed) throw common.closedError('RedisStore', operation);
+    try {
+      return await this._withDeadline(this._send(args));
+    } catch (err) {
+      throw common.storeError('RedisStore', operation, err);
+    }
+  }
+
+  /** Keeps the raw body of a processing or failed event until it completes (the first one given stays). */
+  async savePayload(eventId, payload) {
+    common.checkEventId(eventId);
+    const bytes = common.payloadBytes(payload);
+    const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    await this._run('savePayload', 'SAVE_PAYLOAD', [this._eventKey(eventId), this._payloadKey(eventId)], [base64, this._retention]);
+  }
+
+  /** The kept raw body (a Buffer), or null. */
+  async loadPayload(eventId) {
+    common.checkEventId(eventId);
+    const value = await this._command('loadPayload', ['GET', this._payloadKey(eventId)]);
+    return value === null || value === undefined ? null : Buffer.from(String(value), 'base64');
+  }
+
+  /** Drops the kept body of an event that completed. */
+  async deletePayload(eventId) {
+    common.checkEventId(eventId);
+    await this._run('deletePayload', 'DELETE_PAYLOAD', [this._eventKey(eventId), this._payloadKey(eventId)], []);
+  }
+
   // The billing-state capability (lib/stores/billing-args.js), keys b: and bu: (redis-scripts.js).
   async billingGet(customerId) {
     checkCustomerId(customerId);

@@ -221,7 +221,16 @@ function sqliteStoreOptions(options) {
   return { path: file, retentionMs: checkRetention(retentionMs), durability, keepPayloads };
 }
 
+// savePayload(eventId, payload) (the pending-payload capability, ack-first delivery): the raw
+// body as bytes, a string as its UTF-8.
+function payloadBytes(payload) {
+  if (isString(payload)) return new TextEncoder().encode(payload);
+  if (isBytes(payload)) return payload;
+  throw invalidArgument('payload', 'a string, Buffer or Uint8Array', payload);
+}
+
 module.exports = {
+  payloadBytes,
   memoryStoreOptions,
   sqliteStoreOptions,
   MAX_KEY_BYTES,

@@ -29,6 +29,18 @@ test('typed handlers under moduleResolution "bundler" (stripe-node 23 ESM declar
   compile(path.join(typesDir, 'tsconfig.bundler.json'));
 });
 
+test('ES module apps on node16 and nodenext resolve the .d.mts declarations of every entry (stripe-node ESM on both sides)', () => {
+  compile(path.join(typesDir, 'tsconfig.esm-node16.json'));
+  compile(path.join(typesDir, 'tsconfig.esm-nodenext.json'));
+});
+
+test('the .d.mts declarations are the generated twins of the .d.ts ones (scripts/esm-declarations.js)', () => {
+  const { expected } = require('../../scripts/esm-declarations');
+  for (const { to, text } of expected()) {
+    assert.equal(fs.readFileSync(path.join(root, to), 'utf8'), text, `${to} is stale: run node scripts/esm-declarations.js`);
+  }
+});
+
 test('the same files against stripe-node 22 (the previous major)', () => {
   const v22 = require(path.join(root, 'node_modules', 'stripe-v22', 'package.json')).version;
   assert.match(v22, /^22\./);
@@ -54,8 +66,8 @@ test('without stripe-node installed the declarations still compile (skipLibCheck
   const pkg = path.join(nm, 'hookwise');
   // Every declaration file the package has (so a new entry's types cannot be forgotten here).
   const declarations = (dir) =>
-    fs.readdirSync(path.join(root, dir), { recursive: true }).filter((f) => f.endsWith('.d.ts')).map((f) => path.join(dir, f));
-  const rootDeclarations = fs.readdirSync(root).filter((f) => f.endsWith('.d.ts'));
+    fs.readdirSync(path.join(root, dir), { recursive: true }).filter((f) => /\.d\.m?ts$/.test(f)).map((f) => path.join(dir, f));
+  const rootDeclarations = fs.readdirSync(root).filter((f) => /\.d\.m?ts$/.test(f));
   for (const file of ['package.json', ...rootDeclarations, ...declarations('lib')]) {
     fs.mkdirSync(path.dirname(path.join(pkg, file)), { recursive: true });
     fs.copyFileSync(path.join(root, file), path.join(pkg, file));
@@ -65,7 +77,7 @@ test('without stripe-node installed the declarations still compile (skipLibCheck
   for (const f of fs.readdirSync(typesDir).filter((f) => f.endsWith('.ts'))) fs.copyFileSync(path.join(typesDir, f), path.join(tests, f));
   for (const f of fs.readdirSync(path.join(typesDir, 'no-stripe'))) fs.copyFileSync(path.join(typesDir, 'no-stripe', f), path.join(tests, 'no-stripe', f));
   const config = JSON.parse(fs.readFileSync(path.join(typesDir, 'tsconfig.json'), 'utf8'));
-  config.include = ['*.ts', 'no-stripe/*.ts'];
+  config.include = ['*.ts', 'no-stripe/*.ts', 'no-stripe/*.mts'];
   fs.writeFileSync(path.join(tests, 'tsconfig.json'), JSON.stringify(config));
   // no-stripe/untyped-handlers.ts itself asserts (@ts-expect-error) that 'stripe' does not resolve.
   compile(path.join(tests, 'tsconfig.json'));

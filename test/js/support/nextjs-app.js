@@ -1,18 +1,22 @@
 'use strict';
-// Builds examples/nextjs with the real `next build` and serves it with
+// Builds a Next.js example (examples/nextjs-membership by default, or
+// examples/nextjs-orders) with the real `next build` and serves it with
 // `next start` on 127.0.0.1, or copies its `output: 'standalone'` build to an
 // empty directory and runs that copy's server.js, for
-// test/js/nextjs-example.test.js.
+// test/js/nextjs-membership.test.js and test/js/nextjs-orders.test.js.
 //
 // The app is copied to a temporary directory, never built in the repo tree.
-// Its node_modules/hookwise is this checkout's `npm pack` tarball, unpacked —
+// Its node_modules/hookwise is this checkout's `npm pack` tarball (one per
+// state of the tree, shared by the test files: ./packed-hookwise.js), unpacked —
 // real files, exactly what the package publishes, as npm installs it — because
 // that decides whether Next.js bundles the package or leaves it to require(),
 // and what Next.js's file tracing can find (a symlink to this checkout would
 // make Next.js treat hookwise as project source, and trace the repo's files).
 // When the tarball holds no prebuilt binary for this platform, the addon this
 // checkout built is put where hookwise's install script would have built it.
-// next, react and react-dom are symlinks to this repo's devDependencies.
+// next, react and react-dom, and the example's other dependencies (stripe,
+// better-sqlite3, pg), are symlinks to this repo's devDependencies: nothing is
+// installed from the network.
 // Turbopack refuses files outside its root directory (the nearest lockfile's
 // directory by default), so the copy's next.config.js wraps the example's and
 // sets turbopack.root to a directory holding both the copy and those
@@ -26,7 +30,7 @@ const { freePort, inCI } = require('./services');
 const { packedHookwise } = require('./packed-hookwise');
 
 const repo = path.join(__dirname, '..', '..', '..');
-const example = path.join(repo, 'examples', 'nextjs');
+const DEFAULT_EXAMPLE = 'nextjs-membership';
 const addonFiles = ['hookwise.node', 'hookwise.build.json'];
 const PLATFORM = `${process.platform}-${process.arch}`;
 
@@ -44,10 +48,12 @@ function localAddon() {
 const FRAMEWORK = ['next', 'react', 'react-dom'];
 
 function resolvePackage(name) {
-  try {
-    return path.dirname(require.resolve(`${name}/package.json`, { paths: [repo] }));
-  } catch {
-    return null;
+  // Where require() from the repo would find it, by directory: `exports` need
+  // not expose package.json (stripe's does not).
+  for (let dir = repo; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return null;
   }
 }
 
@@ -111,16 +117,23 @@ function nodeFiles(dir) {
   return found.sort();
 }
 
+/** The example's dependencies other than hookwise, from its package.json. */
+function exampleDependencies(example) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(example, 'package.json'), 'utf8'));
+  return Object.keys(pkg.dependencies ?? {}).filter((name) => name !== 'hookwise');
+}
+
 /**
- * Copies the example to a temporary directory, adds `extraFiles`
- * ({ relativePath: text }, test-only routes), and installs its dependencies
- * as described above. `config` is added to the example's next.config.js
- * (e.g. { output: 'standalone' }). Returns the directory.
+ * Copies examples/<example> (default nextjs-membership) to a temporary
+ * directory, adds `extraFiles` ({ relativePath: text }, test-only routes), and
+ * installs its dependencies as described above. `config` is added to the
+ * example's next.config.js (e.g. { output: 'standalone' }). Returns the directory.
  */
-function prepare(extraFiles = {}, config = {}) {
+function prepare(extraFiles = {}, config = {}, { example: name = DEFAULT_EXAMPLE } = {}) {
+  const example = path.join(repo, 'examples', name);
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hookwise-nextjs-')));
   // Leftovers from running the example in place are not part of it.
-  const skip = new Set(['node_modules', '.next', '.hookwise']);
+  const skip = new Set(['node_modules', '.next', '.hookwise', '.data']);
   fs.cpSync(example, dir, { recursive: true, filter: (src) => !skip.has(path.basename(src)) });
   for (const [file, text] of Object.entries(extraFiles)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -130,9 +143,12 @@ function prepare(extraFiles = {}, config = {}) {
   fs.mkdirSync(modules);
   installHookwise(modules);
   const targets = [dir];
-  for (const name of FRAMEWORK) {
-    const real = fs.realpathSync(resolvePackage(name));
-    fs.symlinkSync(real, path.join(modules, name), 'dir');
+  for (const dep of new Set([...FRAMEWORK, ...exampleDependencies(example)])) {
+    const found = resolvePackage(dep);
+    if (!found) throw new Error(`${name} depends on ${dep}, which is not installed in this repo (devDependencies in package.json)`);
+    const real = fs.realpathSync(found);
+    fs.mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
+    fs.symlinkSync(real, path.join(modules, dep), 'dir');
     targets.push(real);
   }
   fs.renameSync(path.join(dir, 'next.config.js'), path.join(dir, 'next.config.example.js'));

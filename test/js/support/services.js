@@ -313,4 +313,4 @@ function usePostgres({ before, after }, { max = 20 } = {}) {
   return { skip, pool: () => state.pool };
 }
 
-module.exports = { unavailable, startRedis, startPostgres, usePostgres, freePort, inCI };
+module.exports = { unavailable, startRedis, startPostgres, usePostgres, freePort, inCI, which };

@@ -11,6 +11,7 @@
 //   GET /v1/subscriptions?customer=&status=&limit=&starting_after=
 //                                  newest first; without status, canceled and
 //                                  incomplete_expired ones are left out; status=all keeps them
+//   GET /v2/core/events/:id        a v2 event (thin events' ctx.fetchEvent()), from `v2Events`
 //   POST /v1/customers             a new customer (examples/convex-membership), kept for the GETs
 //   POST /v1/checkout/sessions     a Checkout Session with its hosted `url` (examples/nextjs-membership)
 //   POST /v1/billing_portal/sessions  a Customer Portal session for a known customer
@@ -84,6 +85,7 @@ function postAnswer(pathname, params, { customers, subscriptions }) {
 async function startStripeApi() {
   const customers = new Map();
   const subscriptions = new Map();
+  const v2Events = new Map();
   const requests = [];
   const failures = []; // queued answers for the next requests: { status, body, headers }
   let held = null; // while set, answers wait for this promise
@@ -91,7 +93,7 @@ async function startStripeApi() {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    const record = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), stripeVersion: req.headers['stripe-version'] ?? null, authorization: req.headers.authorization ?? null, idempotencyKey: req.headers['idempotency-key'] ?? null };
+    const record = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), stripeVersion: req.headers['stripe-version'] ?? null, authorization: req.headers.authorization ?? null, idempotencyKey: req.headers['idempotency-key'] ?? null, stripeContext: req.headers['stripe-context'] ?? null, requestTrigger: req.headers['stripe-request-trigger'] ?? null };
     requests.push(record);
     for (const wake of arrivals.splice(0)) wake(record);
     if (held) await held;
@@ -139,6 +141,14 @@ async function startStripeApi() {
       else send(200, found);
       return;
     }
+    m = /^\/v2\/core\/events\/([^/]+)$/.exec(url.pathname);
+    if (m) {
+      const id = decodeURIComponent(m[1]);
+      const found = v2Events.get(id);
+      if (!found) send(404, errorBody('invalid_request_error', `No such event: '${id}'`, { code: 'resource_missing' }));
+      else send(200, found);
+      return;
+    }
     if (url.pathname === '/v1/subscriptions') {
       const q = url.searchParams;
       const status = q.get('status');
@@ -161,6 +171,7 @@ async function startStripeApi() {
     port,
     customers,
     subscriptions,
+    v2Events,
     requests,
     /** The options that point stripe-node here. */
     clientOptions: { host: '127.0.0.1', port, protocol: 'http', telemetry: false },

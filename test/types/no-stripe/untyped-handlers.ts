@@ -54,3 +54,12 @@ createWebhookHandler({
 // @ts-expect-error -- a handler is a function
 createWebhookHandler({ secret: 'whsec_x', on: { 'invoice.paid': 'nope' } });
 createPortableHandler({ secret: 'whsec_x' }).on('invoice.paid', (event) => { check<Equal<typeof event, StripeEvent>>(); });
+
+// Thin handlers without stripe-node: the notification is typed, what ctx fetches is unknown.
+createWebhookHandler({ secret: 'whsec_x', delivery: 'ack-first' }).on('v1.customer.subscription.created', async (event, ctx) => {
+  check<Equal<typeof event.type, 'v1.customer.subscription.created'>>();
+  const related = await ctx.fetchRelatedObject();
+  check<Equal<typeof related, unknown>>();
+  // @ts-expect-error -- a notification has no snapshot
+  void event.data.object;
+});
