@@ -397,6 +397,8 @@ export interface EventTransaction<Ctx = object> {
   rollback(): Promise<void>;
   /** Rolls the handlers' writes back and records the failed attempt (dead letter at maxAttempts). */
   fail(error: string, maxAttempts: number): Promise<FailResult>;
+  /** With the store's `billingInTransactions`: the billing-state capability inside this transaction (PostgresStore). */
+  readonly billing?: Pick<BillingStore, 'billingGet' | 'billingPut'>;
 }
 export type TransactionalClaim<Ctx = object> =
   | { status: 'acquired'; token: string; attempt: number; transaction: EventTransaction<Ctx> }
@@ -544,6 +546,8 @@ export declare class PostgresStore {
   static schemaSql(table?: string): string;
   /** The transactional capability (TransactionalStore); absent when the store was given a bare Client without connect(). */
   claimInTransaction(eventId: string, meta: ClaimMeta): Promise<TransactionalClaim<Pick<TransactionalHandlerContext, 'client' | 'sql'>>>;
+  /** true: with transactional: true, `billing` is applied inside the event's transaction (its transactions carry `billing`). */
+  readonly billingInTransactions: true;
 }
 
 // ---------------------------------------------------------------------------
@@ -739,7 +743,10 @@ export interface WebhookHandlerOptions<C = HandlerContext> {
    * internal.webhooks.work, {})` with an internal action that calls drain(). Awaited before the answer.
    */
   after?: (work: () => Promise<void>) => unknown;
-  /** Billing state per Stripe customer in the store (API.md section 8); the store needs BillingStore. */
+  /**
+   * Billing state per Stripe customer in the store (API.md section 8); the store needs BillingStore.
+   * With transactional: true (PostgresStore) it is written inside the event's transaction.
+   */
   billing?: true | BillingOptions;
   /**
    * Each event's claim, handlers and completion in one store transaction (exactly-once effects);

@@ -10,7 +10,7 @@ const { checkStripeClient } = require('./thin-events');
 const { checkDelivery, checkAfter } = require('./ack-first');
 const { hasBillingCapability } = require('./stores/billing-args');
 const { isStripeClient } = require('./billing/refetch');
-const { transactionalUnsupported } = require('./transactional');
+const { transactionalUnsupported, transactionalBillingUnsupported } = require('./transactional');
 const { SCHEMES } = require('./scheme-verifier');
 const { checkStandardSecret } = require('./standard/handler-verifier');
 
@@ -204,8 +204,10 @@ function checkBilling(billing, store, transactional, scheme) {
   }
   if (transactional === true) {
     // The transactional path holds the store's transaction around the handlers; the billing
-    // write would need to join it (and a portable SqliteStore's own operations wait for it).
-    throw new TypeError('hookwise: billing and transactional: true cannot be combined yet; use billing without transactional (its writes are idempotent)');
+    // writes join it (the store's transactions carry the capability), or they cannot be had
+    // (a portable SqliteStore's own operations wait for its transaction).
+    const reason = transactionalBillingUnsupported(store);
+    if (reason !== null) throw new TypeError(reason);
   }
   const { userId, graceDays = 0, refetch } = options;
   if (userId !== undefined && !isFunction(userId)) throw invalidArgument('billing.userId', 'a function (object) => string | null', userId);
@@ -297,4 +299,4 @@ function normalizeOptions(options, env = environment()) {
   };
 }
 
-module.exports = { DEFAULTS, normalizeOptions, checkHandler, checkType, WebhookConfigError };
+module.exports = { DEFAULTS, normalizeOptions, checkHandler, checkType, checkBilling, WebhookConfigError };

@@ -273,7 +273,7 @@ class WebhookHandler {
       // transactional: true (lib/transactional.js): claim, handlers and completion in one store transaction.
       return processTransactionally({
         store, event, eventId, type, meta, handlers, ordered: wantsOrder, objectId, created,
-        config, logger: this.#logger, result, errorText,
+        config, logger: this.#logger, result, errorText, billing: this.#billing,
       });
     }
     // Atomic ordering (lib/ordering.js): the store checks staleness and takes the object's slot

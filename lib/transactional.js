@@ -36,9 +36,24 @@ function transactionalUnsupported(store) {
 }
 
 /**
+ * The reason billing state cannot be applied inside `store`'s transactions, or
+ * null when it can: the store says so with `billingInTransactions` (PostgresStore),
+ * and its transactions then carry the billing-state capability as `transaction.billing`.
+ */
+function transactionalBillingUnsupported(store) {
+  if (store !== undefined && store !== null && store.billingInTransactions === true) return null;
+  const name = (store && store.constructor && store.constructor.name) || 'this store';
+  return (
+    `hookwise: billing with transactional: true needs a store that applies billing state inside the event's transaction, and ${name} cannot. ` +
+    'Use new PostgresStore({ pool }), or billing without transactional (its writes are idempotent); in Convex, defineWebhookMutation({ billing }).'
+  );
+}
+
+/**
  * One delivery's claim, handlers and completion, transactionally. `d` holds what
  * WebhookHandler#process knows: { store, event, eventId, type, meta, handlers,
- * ordered, objectId, created, config, logger, result, errorText }. Resolves the
+ * ordered, objectId, created, config, logger, result, errorText, billing } (billing:
+ * the HandlerBilling, or null). Resolves the
  * HandleResult; rejects for a store failure, as the non-transactional path does.
  */
 async function processTransactionally(d) {
@@ -83,7 +98,10 @@ async function processTransactionally(d) {
     }
 
     const ctx = { eventId, attempt, store, ...tx.context };
-    const error = await runHandlers(handlers, event, ctx, { type, run, runs: retries + 1, logger, errorText });
+    // Billing state: applied in this transaction before the handlers; a failure counts as theirs
+    // (the run rolls back and is retried), and the state commits with their writes.
+    let error = d.billing ? await applyBilling(d.billing, tx, event, ctx, { type, logger, errorText }) : null;
+    if (error === null) error = await runHandlers(handlers, event, ctx, { type, run, runs: retries + 1, logger, errorText });
     if (error === null) {
       await tx.commit(mark);
       logger.info(`hookwise: processed ${type} ${eventId} (attempt ${attempt}, in one transaction)`);
@@ -109,6 +127,19 @@ async function processTransactionally(d) {
   }
 }
 
+/** Sets ctx.billing to the state after `event`, written through the transaction. Returns null or the error. */
+async function applyBilling(billing, tx, event, ctx, { type, logger, errorText }) {
+  try {
+    ctx.billing = await billing.apply(tx.billing, event);
+    return null;
+  } catch (err) {
+    logger.error(`hookwise: billing state of ${type} ${ctx.eventId} not applied (its transaction is rolled back): ${errorText(err)}`, {
+      eventId: ctx.eventId, type, attempt: ctx.attempt, error: err,
+    });
+    return err;
+  }
+}
+
 /** Every handler of the event in order, stopping at the first that throws. Returns null or that error. */
 async function runHandlers(handlers, event, ctx, { type, run, runs, logger, errorText }) {
   for (const fn of handlers) {
@@ -126,4 +157,4 @@ async function runHandlers(handlers, event, ctx, { type, run, runs, logger, erro
   return null;
 }
 
-module.exports = { processTransactionally, transactionalUnsupported };
+module.exports = { processTransactionally, transactionalUnsupported, transactionalBillingUnsupported };

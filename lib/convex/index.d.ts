@@ -86,6 +86,11 @@ export interface WebhookMutationInfo {
   eventId: string;
   /** Failed attempts recorded for this event so far + 1. */
   attempt: number;
+  /**
+   * With `billing` on: the customer's state after this event, written in this same mutation
+   * (null for an event that names no customer). Absent without `billing`.
+   */
+  billing?: CustomerState | null;
 }
 
 export type WebhookMutationHandler<Ctx, E = StripeEvent> = (ctx: Ctx, event: E, info: WebhookMutationInfo) => unknown;
@@ -95,8 +100,22 @@ export type WebhookMutationHandlerMap<Ctx> = {
   [K in WebhookEventType | '*']?: WebhookMutationHandler<Ctx, WebhookEvent<K>> | ReadonlyArray<WebhookMutationHandler<Ctx, WebhookEvent<K>>>;
 };
 
+/** defineWebhookMutation's `billing`: BillingOptions without refetch (a mutation cannot call Stripe). */
+export interface WebhookMutationBillingOptions {
+  /** Default: metadata.userId, then checkout's client_reference_id. */
+  userId?: (object: any) => string | null;
+  /** past_due keeps access this long after the first failed invoice (default 0); pass the same to getCustomerState. */
+  graceDays?: number;
+}
+
 export interface WebhookMutationOptions<Ctx> {
-  on: WebhookMutationHandlerMap<Ctx>;
+  /** Optional with `billing` (billing event types are processed without a handler). */
+  on?: WebhookMutationHandlerMap<Ctx>;
+  /**
+   * Billing state (hookwise_billing, what getCustomerState reads), applied in the same mutation as the
+   * claim, before the handlers; committed or rolled back with the app's writes.
+   */
+  billing?: boolean | WebhookMutationBillingOptions;
   /** 'skip-stale': an event older than the newest applied to its data.object.id is completed without handlers. Default 'off'. */
   ordering?: 'off' | 'skip-stale';
 }

@@ -161,14 +161,24 @@ export const billingFind = internalQueryGeneric({
 // document's own userId field, so it moves with it.
 export const billingPut = internalMutationGeneric({
   args: { customerId: v.string(), userId: nullable(v.string()), record: v.string(), updatedAt: v.number(), expectedVersion: v.number() },
-  handler: async (ctx, { customerId, userId, record, updatedAt, expectedVersion }) => {
-    const doc = await findBilling(ctx.db, customerId);
-    if ((doc === null ? 0 : doc.version) !== expectedVersion) return null;
-    const version = expectedVersion + 1;
-    if (doc === null) await ctx.db.insert('hookwise_billing', { customerId, userId, record, version, updatedAt });
-    else await ctx.db.patch(doc._id, { userId, record, version, updatedAt });
-    return version;
-  },
+  handler: (ctx, put) => putBilling(ctx.db, put),
+});
+
+async function putBilling(db, { customerId, userId, record, updatedAt, expectedVersion }) {
+  const doc = await findBilling(db, customerId);
+  if ((doc === null ? 0 : doc.version) !== expectedVersion) return null;
+  const version = expectedVersion + 1;
+  if (doc === null) await db.insert('hookwise_billing', { customerId, userId, record, version, updatedAt });
+  else await db.patch(doc._id, { userId, record, version, updatedAt });
+  return version;
+}
+
+// The billing-state capability over a mutation's own ctx.db, for
+// defineWebhookMutation's `billing`: the documents billingGet/billingPut
+// above read and write, inside the caller's transaction.
+const billingOnDb = (db) => ({
+  billingGet: async (customerId) => toBillingDocument(await findBilling(db, customerId)),
+  billingPut: (customerId, { userId, record, updatedAt }, expectedVersion) => putBilling(db, { customerId, userId, record, updatedAt, expectedVersion }),
 });
 
 /**
@@ -739,4 +749,5 @@ export const { defineWebhookMutation, recordFailure, webhookHttpAction } = webho
   deleteOlderThan,
   sweepBatch: SWEEP_BATCH,
   ConvexStore,
+  billingOnDb,
 });

@@ -27,14 +27,17 @@ import portable from '../portable.js';
 import handlerModule from '../handler.js';
 import storeArgs from '../stores/store-args.js';
 import args from '../args.js';
+import handlerOptions from '../handler-options.js';
+import handlerBilling from '../billing/handler-billing.js';
 
 const { createWebhookHandler, WebhookConfigError } = portable;
 const { PROCESS_DELIVERY } = handlerModule;
 const { isKey, truncateLastError, checkRetention } = storeArgs;
 const { isPlainObject, isFunction, describe, invalidArgument } = args;
+const { HandlerBilling } = handlerBilling;
 
 const ORDERINGS = ['off', 'skip-stale'];
-const MUTATION_OPTIONS = ['on', 'ordering'];
+const MUTATION_OPTIONS = ['on', 'ordering', 'billing'];
 const ACTION_OPTIONS = ['secret', 'mutation', 'functions', 'tolerance', 'maxAttempts', 'retry', 'maxBodyBytes', 'logger', 'retentionMs'];
 const OUTCOMES = ['processed', 'duplicate', 'ignored', 'stale', 'in_progress', 'dead_lettered'];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,7 +50,7 @@ function checkKeys(what, options, allowed) {
 }
 
 /** { type, fn } registrations of defineWebhookMutation's `on`, checked. */
-function registrationsOf(on) {
+function registrationsOf(on, billing) {
   if (!isPlainObject(on)) throw invalidArgument('on', "an object of { 'event.type': async (ctx, event, info) => {...} }", on);
   const registrations = [];
   for (const [type, handler] of Object.entries(on)) {
@@ -59,7 +62,9 @@ function registrationsOf(on) {
       registrations.push({ type, fn });
     }
   }
-  if (registrations.length === 0) throw new TypeError('hookwise: defineWebhookMutation needs at least one handler in `on`');
+  if (registrations.length === 0 && billing === null) {
+    throw new TypeError('hookwise: defineWebhookMutation needs at least one handler in `on` (or `billing`)');
+  }
   return registrations;
 }
 
@@ -70,8 +75,21 @@ function handlersFor(registrations, type) {
   return fns;
 }
 
-/** The three exports, over index.mjs's record helpers: { findEvent, deleteOlderThan, sweepBatch, ConvexStore }. */
-export function webhookMutations({ findEvent, deleteOlderThan, sweepBatch, ConvexStore }) {
+/**
+ * `billing: true | { userId?, graceDays? }`: createWebhookHandler's checks, less
+ * `refetch` (a mutation cannot call Stripe; refetch in an action and pass the
+ * objects instead). The HandlerBilling, or null when off.
+ */
+function billingOf(billing) {
+  if (isPlainObject(billing) && billing.refetch !== undefined) {
+    throw new TypeError('hookwise: defineWebhookMutation cannot take billing.refetch: a Convex mutation cannot call the Stripe API');
+  }
+  const options = handlerOptions.checkBilling(billing, undefined, false, 'stripe');
+  return options === null ? null : new HandlerBilling({ userId: options.userId, graceDays: options.graceDays });
+}
+
+/** The three exports, over index.mjs's record helpers: { findEvent, deleteOlderThan, sweepBatch, ConvexStore, billingOnDb }. */
+export function webhookMutations({ findEvent, deleteOlderThan, sweepBatch, ConvexStore, billingOnDb }) {
   // Writes the event's record as `fields` says, creating it if this is its first delivery.
   async function writeRecord(db, doc, event, now, fields) {
     if (doc !== null) return db.patch(doc._id, { ...fields, token: null, leaseUntil: null, updatedAt: now });
@@ -102,7 +120,8 @@ export function webhookMutations({ findEvent, deleteOlderThan, sweepBatch, Conve
 
   function defineWebhookMutation(options) {
     checkKeys('defineWebhookMutation', options, MUTATION_OPTIONS);
-    const registrations = registrationsOf(options.on);
+    const billing = billingOf(options.billing);
+    const registrations = registrationsOf(options.on === undefined && billing !== null ? {} : options.on, billing);
     const ordering = options.ordering ?? 'off';
     if (!ORDERINGS.includes(ordering)) throw invalidArgument('ordering', "'off' or 'skip-stale'", ordering);
     return internalMutationGeneric({
@@ -111,7 +130,8 @@ export function webhookMutations({ findEvent, deleteOlderThan, sweepBatch, Conve
       handler: async (ctx, { payload, retentionMs }) => {
         const event = JSON.parse(payload);
         const fns = handlersFor(registrations, event.type);
-        if (fns.length === 0) return { outcome: 'ignored', attempt: 0 };
+        // With billing on, the projection's event types are processed even with no handler of the user's.
+        if (fns.length === 0 && !(billing !== null && billing.consumes(event.type))) return { outcome: 'ignored', attempt: 0 };
         const now = Date.now();
         if (retentionMs !== undefined) await deleteOlderThan(ctx.db, now - retentionMs, sweepBatch);
         const objectId = isKey(event.data?.object?.id) ? event.data.object.id : null;
@@ -134,7 +154,11 @@ export function webhookMutations({ findEvent, deleteOlderThan, sweepBatch, Conve
           }
         }
         // A throw here rolls back everything this mutation wrote, the app's writes included.
-        for (const fn of fns) await fn(ctx, event, { eventId: event.id, attempt });
+        const info = { eventId: event.id, attempt };
+        // Billing state: the projection's documents written through this mutation's ctx.db,
+        // before the handlers (which see the state after this event), committed with them.
+        if (billing !== null) info.billing = await billing.apply(billingOnDb(ctx.db), event);
+        for (const fn of fns) await fn(ctx, event, info);
         await writeRecord(ctx.db, doc, key, now, { status: 'completed', attempts: attempt });
         if (ordering === 'skip-stale' && objectId !== null && Number.isSafeInteger(event.created)) {
           if (marker === null) await ctx.db.insert('hookwise_applied', { objectId, created, eventId: event.id, updatedAt: now });

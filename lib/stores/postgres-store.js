@@ -23,7 +23,8 @@
 const { isString, invalidArgument } = require('../args');
 const common = require('./distributed-common');
 const { sha1Hex, sha1BigInt64 } = require('./sha1');
-const { checkCustomerId, checkBillingFind, checkBillingPut } = require('./billing-args');
+const { checkBillingFind } = require('./billing-args');
+const { toBillingDocument, billingGetWith, billingPutWith } = require('./postgres-billing');
 const ordering = require('./postgres-ordering');
 const { StoreError } = require('../errors');
 const { claimInTransaction } = require('./postgres-transaction');
@@ -259,14 +260,6 @@ function billingStatements(billing) {
 WHERE customer_id = $1 AND version = $5 RETURNING version`,
   };
 }
-
-const toBillingDocument = (row) => ({
-  customerId: row.customer_id,
-  userId: row.user_id,
-  record: row.record,
-  version: Number(row.version),
-  updatedAt: Number(row.updated_at),
-});
 
 function toRecord(row) {
   return {
@@ -560,9 +553,7 @@ class PostgresStore {
   // The pool belongs to the caller: close() only stops this store's use of it.
   // The billing-state capability (lib/stores/billing-args.js), table <table>_billing.
   async billingGet(customerId) {
-    checkCustomerId(customerId);
-    const { rows } = await this._query('billingGet', 'billing_get', this._sql.billingGet, [customerId]);
-    return rows.length === 0 ? null : toBillingDocument(rows[0]);
+    return billingGetWith((name, key, values) => this._query('billingGet', name, this._sql[key], values), customerId);
   }
 
   async billingFind(query) {
@@ -572,12 +563,12 @@ class PostgresStore {
   }
 
   async billingPut(customerId, doc, expectedVersion) {
-    const { userId, record, updatedAt } = checkBillingPut(customerId, doc, expectedVersion);
-    const { rows } =
-      expectedVersion === 0
-        ? await this._query('billingPut', 'billing_insert', this._sql.billingInsert, [customerId, userId, record, updatedAt])
-        : await this._query('billingPut', 'billing_update', this._sql.billingUpdate, [customerId, userId, record, updatedAt, expectedVersion]);
-    return rows.length === 0 ? null : Number(rows[0].version);
+    return billingPutWith((name, key, values) => this._query('billingPut', name, this._sql[key], values), customerId, doc, expectedVersion);
+  }
+
+  /** Whether transactional: true can apply billing state inside the event's transaction (lib/transactional.js). */
+  get billingInTransactions() {
+    return true;
   }
 
   async close() {

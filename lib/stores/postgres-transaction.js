@@ -26,6 +26,7 @@
 
 const common = require('./distributed-common');
 const { connectListening } = require('./pg-connect');
+const { billingGetWith, billingPutWith } = require('./postgres-billing');
 
 const LOCK_NOT_AVAILABLE = '55P03'; // SQLSTATE of FOR UPDATE NOWAIT on a locked row
 const SAVEPOINT = 'hookwise_handlers';
@@ -145,6 +146,20 @@ class PostgresEventTransaction {
     this.#meta = meta;
     // What the handlers get in ctx: the client inside this transaction, and query shorthand.
     this.context = Object.freeze({ client, sql: (text, values) => client.query(text, values) });
+    // The billing-state capability inside this transaction (billing with transactional: true):
+    // the store's billing statements on this client, after the savepoint, so a failed run's
+    // billing writes roll back with the handlers' and the state commits with the completion.
+    const on = (operation) => async (name, key, values) => {
+      try {
+        return await run(store, client, name, key, values);
+      } catch (err) {
+        throw common.storeError('PostgresStore', operation, err);
+      }
+    };
+    this.billing = Object.freeze({
+      billingGet: (customerId) => billingGetWith(on('billingGet'), customerId),
+      billingPut: (customerId, doc, expectedVersion) => billingPutWith(on('billingPut'), customerId, doc, expectedVersion),
+    });
   }
 
   #end() {

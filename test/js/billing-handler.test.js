@@ -289,7 +289,7 @@ describe('billing in the handler (both implementations)', () => {
       const custom = { claim() {}, complete() {}, fail() {}, close() {} };
       assert.throws(() => make({ store: custom, billing: true }), /billing needs a store with the billing-state capability/);
       make({ store: custom }); // a store without it is fine while billing is off
-      assert.throws(() => make({ billing: true, transactional: true }), /billing and transactional: true cannot be combined/);
+      assert.throws(() => make({ billing: true, transactional: true }), /billing with transactional: true needs a store that applies billing state inside the event's transaction/);
       assert.throws(() => make({ billing: true, scheme: 'standard', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }), /cannot be used with scheme: 'standard'/);
       make({ billing: { graceDays: 3, userId: (o) => o.metadata?.uid ?? null } });
     });

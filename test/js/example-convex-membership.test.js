@@ -120,13 +120,20 @@ function onDeployment(fn) {
   });
 }
 
-/** The membership fields of a user document. */
+/** The membership fields of users.me's answer (read from hookwise's billing state). */
 const membershipOf = ({ membership, membershipExpiresAt, cancelAtPeriodEnd, failedPayments }) => ({ membership, membershipExpiresAt, cancelAtPeriodEnd, failedPayments });
+const me = async (as) => membershipOf(await as.query(api.users.me, {}));
 const ms = (seconds) => seconds * 1000;
 
-/** Events for one customer and subscription, at explicit times. */
-function teller(customer, subscription) {
-  return (type, at, options = {}) => buildEvent(type, { customer, subscription, ...options, event: { created: at } });
+/**
+ * Events for one customer and subscription, at explicit times. With `userId`,
+ * subscriptions carry metadata.userId, as createCheckoutSession's subscription_data sets it.
+ */
+function teller(customer, subscription, userId) {
+  return (type, at, options = {}) => {
+    const metadata = userId !== undefined && type.startsWith('customer.subscription.') ? { metadata: { userId } } : {};
+    return buildEvent(type, { customer, subscription, ...metadata, ...options, event: { created: at } });
+  };
 }
 
 it('the example type-checks with its convex/tsconfig.json (tsc --noEmit)', () => {
@@ -184,17 +191,27 @@ describe('convex/stripe.ts actions against the Stripe API on 127.0.0.1', () => {
 });
 
 describe('convex/http.ts /stripe/webhook: the membership', () => {
-  it('the whole lifecycle: checkout, trial, trial converts, renewal, three failed payments -> past_due, recovery, cancel at period end, deleted', onDeployment(async ({ processed, signIn, user }) => {
+  it('the whole lifecycle: checkout, trial, trial converts, renewal, three failed payments -> past_due, recovery, cancel at period end, deleted', onDeployment(async ({ t, processed, signIn, user }) => {
     const { as: jenny, userId } = await signIn();
     await jenny.action(api.stripe.createCheckoutSession, {});
     const { stripeCustomerId: customer } = await user(userId);
     const subscription = 'sub_ExampleMember00001';
     const ev = teller(customer, subscription);
-    const expect = async (membership, why) => assert.deepEqual(membershipOf(await user(userId)), membership, why);
+    // users.me answers from the billing state: the same answer as hookwise's own reader gives.
+    const { getCustomerState } = await import('../../lib/convex/index.mjs');
+    const expect = async (membership, why) => {
+      assert.deepEqual(await me(jenny), membership, why);
+      const state = await t.run((ctx) => getCustomerState(ctx, { userId }));
+      assert.equal(state.customerId, customer, why);
+      assert.equal(state.hasAccess, membership.membership === 'premium', why);
+      assert.equal(state.subscription.failedPaymentAttempts, membership.failedPayments, why);
+    };
     assert.deepEqual(await jenny.query(api.users.me, {}), { name: IDENTITY.name, membership: 'free', membershipExpiresAt: null, cancelAtPeriodEnd: false, failedPayments: 0 });
 
     await processed(ev('checkout.session.completed', T0, { clientReferenceId: userId, created: T0 }));
     assert.equal((await user(userId)).stripeSubscriptionId, subscription);
+    assert.deepEqual(await me(jenny), { membership: 'free', membershipExpiresAt: null, cancelAtPeriodEnd: false, failedPayments: 0 }, 'checked out, no subscription event yet');
+    assert.equal((await user(userId)).membership, undefined, 'the membership lives in the billing state, not on the user');
 
     const trialEnd = T0 + 14 * DAY;
     await processed(ev('customer.subscription.created', T0 + 1, { created: T0, status: 'trialing', trialEnd, periodStart: T0, periodEnd: trialEnd }));
@@ -231,7 +248,7 @@ describe('convex/http.ts /stripe/webhook: the membership', () => {
   it('duplicates: the same event again, and six copies at once, are handled once', onDeployment(async ({ send, processed, signIn, user, record }) => {
     const { as, userId } = await signIn();
     await as.action(api.stripe.createCheckoutSession, {});
-    const ev = teller((await user(userId)).stripeCustomerId, 'sub_ExampleDuplicate01');
+    const ev = teller((await user(userId)).stripeCustomerId, 'sub_ExampleDuplicate01', userId);
     const created = ev('customer.subscription.created', T0, { created: T0, periodStart: T0 });
     await processed(created);
     assert.deepEqual(await send(created), { status: 200, body: { received: true, duplicate: true } });
@@ -246,33 +263,34 @@ describe('convex/http.ts /stripe/webhook: the membership', () => {
     }
     assert.equal(answers.filter((a) => a.status === 200 && !a.body.duplicate).length, 1, 'exactly one delivery ran the handler');
     assert.deepEqual((({ status, attempts }) => ({ status, attempts }))(await record(failed.id)), { status: 'completed', attempts: 1 });
-    assert.equal((await user(userId)).failedPayments, 1);
+    assert.equal((await me(as)).failedPayments, 1);
   }));
 
   it('out of order: an older subscription update delivered after a newer one is skipped (stale)', onDeployment(async ({ send, processed, signIn, user }) => {
     const { as, userId } = await signIn();
     await as.action(api.stripe.createCheckoutSession, {});
-    const ev = teller((await user(userId)).stripeCustomerId, 'sub_ExampleOrder000001');
+    const ev = teller((await user(userId)).stripeCustomerId, 'sub_ExampleOrder000001', userId);
     await processed(ev('customer.subscription.created', T0, { created: T0, periodStart: T0 }));
     const newer = ev('customer.subscription.updated', T0 + MONTH + 60, { created: T0, status: 'active', periodStart: T0 + MONTH });
     const older = ev('customer.subscription.updated', T0 + MONTH, { created: T0, status: 'past_due', periodStart: T0 + MONTH });
     await processed(newer);
     assert.deepEqual(await send(older), { status: 200, body: { received: true, stale: true } });
-    assert.deepEqual(membershipOf(await user(userId)), { membership: 'premium', membershipExpiresAt: ms(T0 + 2 * MONTH), cancelAtPeriodEnd: false, failedPayments: 0 });
+    assert.deepEqual(await me(as), { membership: 'premium', membershipExpiresAt: ms(T0 + 2 * MONTH), cancelAtPeriodEnd: false, failedPayments: 0 });
   }));
 
-  it('a failing handler: a subscription event before its customer is linked fails (500) and succeeds when Stripe retries it after the checkout', onDeployment(async ({ send, processed, signIn, user, record, logged }) => {
+  it('a failing handler: a subscription event before its customer is linked fails (500) and succeeds when Stripe retries it after the checkout', onDeployment(async ({ t, send, processed, signIn, record, logged }) => {
     // A customer made outside createCheckoutSession (a payment link, the Dashboard): linked only by the checkout event.
-    const { userId } = await signIn();
+    const { as, userId } = await signIn();
     const ev = teller('cus_ExampleExternal0001', 'sub_ExampleExternal0001');
     const created = ev('customer.subscription.created', T0 + 1, { created: T0, periodStart: T0 });
     assert.deepEqual(await send(created), { status: 500, body: { error: 'handler_failed' } });
-    assert.equal((await user(userId)).membership, 'free');
+    assert.equal((await me(as)).membership, 'free');
+    assert.deepEqual(await t.run((ctx) => ctx.db.query('hookwise_billing').collect()), [], 'the failed run\'s billing state was rolled back with it');
     assert.equal(logged.filter((line) => line.includes(`threw on event ${created.id}`) && line.includes('no user for Stripe customer')).length, 3, 'three runs in the request, each logged');
 
     await processed(ev('checkout.session.completed', T0 + 2, { clientReferenceId: userId, created: T0 }));
     await processed(created);
-    assert.equal((await user(userId)).membership, 'premium');
+    assert.equal((await me(as)).membership, 'premium');
     const { status, attempts, lastError } = await record(created.id);
     assert.deepEqual({ status, attempts }, { status: 'completed', attempts: 2 });
     assert.match(lastError, /no user for Stripe customer cus_ExampleExternal0001/);

@@ -7,17 +7,11 @@
 const { test, before, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const Stripe = require('stripe');
+const { loadConvexApp } = require('./support/convex-app');
 
 let convex;
 before(async () => {
-  const [{ convexTest }, server, values, hookwiseConvex, app] = await Promise.all([
-    import('convex-test'),
-    import('convex/server'),
-    import('convex/values'),
-    import('../../lib/convex/index.mjs'),
-    import('./support/convex/webhook-app.mjs'),
-  ]);
-  convex = { convexTest, server, v: values.v, hookwiseConvex, app };
+  convex = await loadConvexApp('webhook-app.mjs');
 });
 
 let t;

@@ -34,3 +34,17 @@ http.route({
 });
 // @ts-expect-error: mutation is required
 webhookHttpAction({ secret: 'whsec_x', functions: anyApi.hookwise as any });
+
+// billing: the state in info.billing; `on` optional with billing; no refetch.
+export const applyBilling = defineWebhookMutation({
+  billing: { graceDays: 3, userId: (object) => object.metadata?.uid ?? null },
+  on: {
+    'invoice.paid': async (ctx, event, info) => {
+      const access: boolean | undefined = info.billing?.hasAccess;
+      await ctx.db.insert('grants', { eventId: event.id, access: access === true });
+    },
+  },
+});
+export const billingOnly = defineWebhookMutation({ billing: true });
+// @ts-expect-error: a mutation cannot refetch from Stripe
+defineWebhookMutation({ billing: { refetch: {} } });

@@ -42,3 +42,10 @@ createPortable({ secret: 'whsec_x', store: new PortableSqliteStore({ path: 'app.
   // @ts-expect-error: no pg client on a SQLite transaction
   ctx.sql('SELECT 1');
 });
+
+// billing with transactional: true (PostgresStore): ctx.billing next to ctx.client.
+createWebhookHandler({ secret: 'whsec_x', store, transactional: true, billing: { graceDays: 3 } }).on('invoice.paid', async (event, ctx) => {
+  const access: boolean | undefined = ctx.billing?.hasAccess;
+  await ctx.sql('UPDATE accounts SET premium = $1 WHERE id = $2', [access === true, event.id]);
+});
+const inTransactions: true = store.billingInTransactions;

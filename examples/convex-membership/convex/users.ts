@@ -1,4 +1,5 @@
 import { v } from 'convex/values';
+import { getCustomerState } from 'hookwise/convex';
 import { internalMutation, internalQuery, mutation, query } from './_generated/server';
 
 /** Called by the client after sign-in: creates the user on first sign-in. */
@@ -16,15 +17,15 @@ export const signIn = mutation({
       name: identity.name ?? 'Anonymous',
       email: identity.email ?? '',
       tokenIdentifier: identity.tokenIdentifier,
-      membership: 'free',
-      membershipExpiresAt: null,
-      cancelAtPeriodEnd: false,
-      failedPayments: 0,
     });
   },
 });
 
-/** The signed-in user's membership, for the UI. */
+/**
+ * The signed-in user's membership, for the UI, from hookwise's billing state
+ * (the subscription that decides access). Reactive: the query reruns when a
+ * webhook changes the user's billing state.
+ */
 export const me = query({
   args: {},
   handler: async (ctx) => {
@@ -35,8 +36,18 @@ export const me = query({
       .withIndex('by_tokenIdentifier', (q) => q.eq('tokenIdentifier', identity.tokenIdentifier))
       .unique();
     if (!user) return null;
-    const { name, membership, membershipExpiresAt, cancelAtPeriodEnd, failedPayments } = user;
-    return { name, membership, membershipExpiresAt, cancelAtPeriodEnd, failedPayments };
+    const state = await getCustomerState(ctx, { userId: user._id });
+    const subscription = state?.subscription ?? null;
+    // premium: active or trialing; past_due: a renewal failed and Stripe is retrying the payment.
+    const membership = state?.hasAccess ? 'premium' : subscription && ['past_due', 'unpaid'].includes(subscription.status) ? 'past_due' : 'free';
+    return {
+      name: user.name,
+      membership,
+      // End of the period paid for (or of the trial), ms since the epoch; null when free.
+      membershipExpiresAt: membership === 'free' || subscription?.currentPeriodEnd == null ? null : subscription.currentPeriodEnd * 1000,
+      cancelAtPeriodEnd: subscription?.cancelAtPeriodEnd ?? false, // cancelled in the portal: premium until membershipExpiresAt
+      failedPayments: subscription?.failedPaymentAttempts ?? 0, // attempts of the latest unpaid invoice
+    };
   },
 });
 
