@@ -13,7 +13,7 @@
 // The exports map points "import" at these, "require" at the .d.ts.
 //
 //   node scripts/esm-declarations.js          writes them
-//   node scripts/esm-declarations.js --check  exits 1 when one is missing or stale (test/js/types.test.js)
+//   node scripts/esm-declarations.js --check  exits 1 when one is missing or stale
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -39,22 +39,32 @@ function expected() {
   return PAIRS.map(([from, to]) => ({ to, text: esmText(from, fs.readFileSync(path.join(root, from), 'utf8')) }));
 }
 
-if (require.main === module) {
-  const check = process.argv.includes('--check');
-  let stale = 0;
+/**
+ * Writes the twins that are missing or stale (a current one is left untouched, mtime included,
+ * so the test pack cache keyed on mtimes stays valid). They are build output, git-ignored:
+ * written by `npm test` (scripts/test.sh), by `npm pack` (prepack), and by the tests that need them.
+ */
+function writeDeclarations({ check = false, log = () => {} } = {}) {
+  const stale = [];
   for (const { to, text } of expected()) {
     const file = path.join(root, to);
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     if (current === text) continue;
+    stale.push(to);
     if (check) {
-      console.error(`${to} is ${current === null ? 'missing' : 'stale'}: run node scripts/esm-declarations.js`);
-      stale += 1;
+      log(`${to} is ${current === null ? 'missing' : 'stale'}: run node scripts/esm-declarations.js`);
     } else {
       fs.writeFileSync(file, text);
-      console.log(`wrote ${to}`);
+      log(`wrote ${to}`);
     }
   }
-  process.exitCode = stale ? 1 : 0;
+  return stale;
 }
 
-module.exports = { PAIRS, esmText, expected };
+if (require.main === module) {
+  const check = process.argv.includes('--check');
+  const stale = writeDeclarations({ check, log: check ? console.error : console.log });
+  process.exitCode = check && stale.length ? 1 : 0;
+}
+
+module.exports = { PAIRS, esmText, expected, writeDeclarations };

@@ -38,6 +38,8 @@ if ! npm ls --depth=0 >/dev/null 2>&1; then
 else
   node scripts/build-addon.js
 fi
+# The ES-module declarations (index.d.mts, …) are generated from the .d.ts files, not kept in git.
+node scripts/esm-declarations.js
 
 step "prebuilt binaries (linux-x64, linux-arm64 against glibc 2.31)"
 node scripts/prebuild.js

@@ -40,6 +40,9 @@ function packKey() {
 let memo = null;
 /** The path of the tarball for this checkout as it is now. */
 function packedHookwise() {
+  // The ESM declarations are generated files the package ships (npm pack runs them in prepack,
+  // which --ignore-scripts below skips).
+  require('../../../scripts/esm-declarations').writeDeclarations();
   const dir = path.join(cacheRoot, packKey());
   if (memo && memo.startsWith(dir + path.sep)) return memo;
   const found = fs.existsSync(dir) && fs.readdirSync(dir).find((name) => name.endsWith('.tgz'));
