@@ -53,6 +53,31 @@ const qualified = ({ schema, name }, suffix = '') => (schema ? `${quote(schema)}
 
 const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
+// One read that says whether every table, index and column schemaStatements creates is there
+// already. Its DDL, even when it changes nothing (CREATE INDEX IF NOT EXISTS, ALTER TABLE … ADD
+// COLUMN IF NOT EXISTS), takes table locks that conflict with the row locks of running traffic, and
+// a store starting beside busy ones (a second instance, a restarted process) then deadlocks with
+// them. So the DDL runs only when this says something is missing: a new database or an upgrade.
+function schemaCompleteSql(table) {
+  const t = parseTableName(table);
+  const literal = (name) => `'${name}'`; // identifiers are validated: no quotes inside
+  const relation = (suffix) => literal(qualified(t, suffix));
+  const index = (suffix) => literal((t.schema ? `${quote(t.schema)}.` : '') + quote(`${t.name}_${suffix}`));
+  const column = (suffix, name, extra = '') =>
+    `EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(${relation(suffix)}) AND attname = '${name}' AND NOT attisdropped${extra})`;
+  const checks = [
+    ...['received_idx', 'status_received_idx', 'type_received_idx', 'purge_idx', 'applied_updated_idx', 'due_idx', 'billing_user_idx'].map(
+      (suffix) => `to_regclass(${index(suffix)}) IS NOT NULL`,
+    ),
+    `to_regclass(${relation('_billing')}) IS NOT NULL`,
+    ...['payload', 'order_object_id', 'order_created', 'order_rank'].map((name) => column('', name)),
+    ...['rank', 'slot_event_id', 'slot_until'].map((name) => column('_applied', name)),
+    column('_applied', 'created', ' AND NOT attnotnull'),
+    column('_applied', 'event_id', ' AND NOT attnotnull'),
+  ];
+  return `SELECT ${checks.join('\n  AND ')} AS complete`;
+}
+
 function schemaStatements(table) {
   const t = parseTableName(table);
   const events = qualified(t);
@@ -334,6 +359,8 @@ class PostgresStore {
   async _createTablesNow() {
     const lockKey = sha1BigInt64(`hookwise:${this._table}`);
     const statements = schemaStatements(this._table);
+    const { rows } = await this._pool.query(schemaCompleteSql(this._table));
+    if (rows[0] && rows[0].complete === true) return;
     if (typeof this._pool.connect !== 'function') {
       // A bare client: one statement per query, still under the (session) lock.
       await this._pool.query('SELECT pg_advisory_lock($1)', [lockKey.toString()]);

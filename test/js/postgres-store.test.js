@@ -63,6 +63,31 @@ describe('PostgresStore', { skip }, () => {
     await dropTables(table);
   });
 
+  test('a store starting beside a complete schema runs no DDL (its table locks would deadlock with running traffic)', async () => {
+    const table = uniqueTable();
+    const first = new PostgresStore({ pool, table });
+    await first.claim('evt_first', { type: 't', created: 1, leaseMs: 60_000 });
+    const seen = [];
+    let connects = 0;
+    const watched = {
+      query: (text, ...rest) => {
+        seen.push(typeof text === 'string' ? text : text.text);
+        return pool.query(text, ...rest);
+      },
+      connect: (...args) => {
+        connects += 1;
+        return pool.connect(...args);
+      },
+    };
+    const second = new PostgresStore({ pool: watched, table });
+    assert.equal((await second.get('evt_first')).status, 'processing');
+    assert.equal(connects, 0, 'no DDL transaction');
+    assert.deepEqual(seen.filter((q) => /\b(CREATE|ALTER)\b/.test(q)), []);
+    await first.close();
+    await second.close();
+    await dropTables(table);
+  });
+
   test('schemaSql gives the DDL for migrations; createTables: false uses it as is', async () => {
     const table = uniqueTable();
     const ddl = PostgresStore.schemaSql(table);
