@@ -62,34 +62,15 @@ function localRunner(hookwise, store, billing = true) {
   };
 }
 
-let redis = null;
-let redisClient = null;
-let postgres = null;
-let pool = null;
+const redis = services.useRedis({ before, after });
+const pg = services.usePostgres({ before, after }, { max: 10 });
+const redisSkip = redis.skip;
+const postgresSkip = pg.skip;
 let convex = null;
-const redisSkip = services.unavailable('redis') ?? false;
-const postgresSkip = services.unavailable('postgres') ?? false;
 
 before(async () => {
-  if (!redisSkip) {
-    redis = await services.startRedis();
-    const Redis = require('ioredis');
-    redisClient = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
-    await redisClient.connect();
-  }
-  if (!postgresSkip) {
-    postgres = await services.startPostgres();
-    const { Pool } = require('pg');
-    pool = new Pool({ connectionString: postgres.connectionString, max: 10 });
-  }
   const [{ convexTest }, server, hookwiseConvex] = await Promise.all([import('convex-test'), import('convex/server'), import('../../lib/convex/index.mjs')]);
   convex = { convexTest, server, hookwiseConvex };
-});
-after(async () => {
-  if (redisClient) await redisClient.quit();
-  if (redis) await redis.stop();
-  if (pool) await pool.end();
-  if (postgres) await postgres.stop();
 });
 
 function convexRunner(refetchPort) {
@@ -126,13 +107,13 @@ const BACKENDS = [
     name: 'RedisStore',
     scale: 'full',
     skip: redisSkip,
-    runner: (billing) => localRunner(lib, new RedisStore({ client: redisClient, prefix: `hw-billing:${randomBytes(6).toString('hex')}:` }), billing),
+    runner: (billing) => localRunner(lib, new RedisStore({ client: redis.client(), prefix: `hw-billing:${randomBytes(6).toString('hex')}:` }), billing),
   },
   {
     name: 'PostgresStore',
     scale: 'full',
     skip: postgresSkip,
-    runner: (billing) => localRunner(lib, new PostgresStore({ pool, table: `hw_billing_${randomBytes(6).toString('hex')}` }), billing),
+    runner: (billing) => localRunner(lib, new PostgresStore({ pool: pg.pool(), table: `hw_billing_${randomBytes(6).toString('hex')}` }), billing),
   },
   { name: 'ConvexStore (convex-test)', scale: 'sample', convex: true, runner: (billing) => convexRunner(billing && billing.refetchPort) },
 ];

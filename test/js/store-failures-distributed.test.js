@@ -13,45 +13,24 @@ const { RedisStore, PostgresStore } = require('../../lib');
 const { hookwise } = ENGINES[0];
 const unique = (label) => `${label}${randomBytes(6).toString('hex')}`;
 
-const redisSkip = services.unavailable('redis');
-const postgresSkip = services.unavailable('postgres');
-let redis = null;
-let redisClient = null;
-let postgres = null;
-let pool = null;
 const tables = [];
-
-before(async () => {
-  if (!redisSkip) {
-    redis = await services.startRedis();
-    const Redis = require('ioredis');
-    redisClient = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
-    await redisClient.connect();
-  }
-  if (!postgresSkip) {
-    postgres = await services.startPostgres();
-    const { Pool } = require('pg');
-    pool = new Pool({ connectionString: postgres.connectionString, max: 10 });
-  }
-});
+// Registered first, so it runs while the pool is still open.
 after(async () => {
-  if (redisClient) await redisClient.quit();
-  if (redis) await redis.stop();
-  if (pool) {
-    for (const t of tables) await pool.query(`DROP TABLE IF EXISTS "${t}", "${t}_applied"`);
-    await pool.end();
-  }
-  if (postgres) await postgres.stop();
+  for (const t of tables) await pg.pool().query(`DROP TABLE IF EXISTS "${t}", "${t}_applied"`);
 });
+const redis = services.useRedis({ before, after });
+const pg = services.usePostgres({ before, after }, { max: 10 });
+const redisSkip = redis.skip;
+const postgresSkip = pg.skip;
 
 if (redisSkip) console.log(`# RedisStore store-failure suite skipped — ${redisSkip}`);
-else failureSuite('RedisStore', hookwise, () => new RedisStore({ client: redisClient, prefix: unique('hw-fail:') + ':' }));
+else failureSuite('RedisStore', hookwise, () => new RedisStore({ client: redis.client(), prefix: unique('hw-fail:') + ':' }));
 
 if (postgresSkip) console.log(`# PostgresStore store-failure suite skipped — ${postgresSkip}`);
 else {
   failureSuite('PostgresStore', hookwise, () => {
     const table = unique('hw_fail_');
     tables.push(table);
-    return new PostgresStore({ pool, table });
+    return new PostgresStore({ pool: pg.pool(), table });
   });
 }

@@ -313,4 +313,22 @@ function usePostgres({ before, after }, { max = 20 } = {}) {
   return { skip, pool: () => state.pool };
 }
 
-module.exports = { unavailable, startRedis, startPostgres, usePostgres, freePort, inCI, which };
+/** The same for Redis: a server for the file's tests and one connected ioredis client. */
+function useRedis({ before, after }) {
+  const skip = unavailable('redis') ?? false;
+  const state = { server: null, client: null };
+  before(async () => {
+    if (skip) return;
+    state.server = await startRedis();
+    const Redis = require('ioredis');
+    state.client = new Redis({ host: '127.0.0.1', port: state.server.port, lazyConnect: true });
+    await state.client.connect();
+  });
+  after(async () => {
+    if (state.client) await state.client.quit();
+    if (state.server) await state.server.stop();
+  });
+  return { skip, client: () => state.client };
+}
+
+module.exports = { unavailable, startRedis, startPostgres, usePostgres, useRedis, freePort, inCI, which };
