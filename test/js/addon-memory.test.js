@@ -25,7 +25,7 @@
 // deliveries through webhooks.fetch, whose Request/Response machinery moves
 // RSS by megabytes on its own (4 MiB, with enough calls that a 64-byte leak
 // per call still passes it: the last test here checks that), and work
-// offloaded to the libuv pool (4 MiB; coarse).
+// offloaded to the libuv pool (8 MiB; coarse).
 //
 // The children run with settings that make RSS a steady measure of what the
 // process holds, without changing what the addon does:

@@ -55,9 +55,9 @@ const { valueHasEscape: FLAG_ESCAPE, numberIsExact: FLAG_EXACT_NUMBER } = layout
 const { keyNotAscii: FLAG_KEY_NOT_ASCII, valueNotAscii: FLAG_VALUE_NOT_ASCII } = layout.flags;
 const { snapshotBytes: SNAPSHOT_BYTES, decodedBytes: DECODED_BYTES } = layout.jsLength;
 // Byte payloads up to this size need no snapshot buffer before the native
-// call: an ASCII one is decoded into one string afterwards (one decode instead
-// of a copy plus one per field; the string is as immutable as a snapshot), any
-// other is copied afterwards.
+// call: they become one latin1 string afterwards (ByteText below; one decode
+// instead of a copy plus one per field; the string is as immutable as a
+// snapshot).
 const DECODE_WHOLE_MAX_BYTES = 4 * 1024;
 const latin1Slice = Buffer.prototype.latin1Slice;
 
@@ -70,17 +70,36 @@ const LAZY_MIN_BYTES = 256;
 const syncOut = new Float64Array(layout.outSize);
 const syncStrings = [undefined, undefined];
 
-// A text slice of the source: string indices for a string payload, byte
-// offsets into the snapshot for bytes (always whole UTF-8 sequences: simdjson
-// validated them). `ascii` says the bytes are known to be ASCII.
+// A small byte payload after the call: its bytes as one latin1 string (one
+// char per byte, so the native side's byte offsets are its indices). It is as
+// immutable as a copy of the bytes, but lives on V8's young heap: no
+// ArrayBuffer to allocate, track and sweep per delivery, which at 2 KB cost
+// more than the rest of the event's construction. Spans the native side marks
+// ASCII are sliced as they are; others are decoded from UTF-8 when read.
+class ByteText {
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+}
+
+function utf8OfLatin1(bytes) {
+  return Buffer.from(bytes, 'latin1').utf8Slice();
+}
+
+// A text slice of the source: string indices for a string payload (or an
+// ASCII body decoded whole), byte offsets for a ByteText or a snapshot Buffer
+// (always whole UTF-8 sequences: simdjson validated them). `ascii` says the
+// bytes are known to be ASCII.
 function sliceOf(source, begin, end, ascii) {
   if (typeof source === 'string') return source.slice(begin, end);
+  if (source instanceof ByteText) return ascii ? source.bytes.slice(begin, end) : utf8OfLatin1(source.bytes.slice(begin, end));
   return ascii ? source.latin1Slice(begin, end) : source.utf8Slice(begin, end);
 }
 
 // A big member's text, read once when the member is first read.
 function textOf(source, begin, end) {
   if (typeof source === 'string') return source.slice(begin, end);
+  if (source instanceof ByteText) return utf8OfLatin1(source.bytes.slice(begin, end));
   return isAscii(source.subarray(begin, end)) ? source.asciiSlice(begin, end) : source.utf8Slice(begin, end);
 }
 
@@ -92,35 +111,64 @@ function defineValue(target, key, value) {
 // data property on first read (or write): API.md's only allowed difference.
 // If the event was frozen or sealed first, the accessor can no longer be
 // replaced; it then keeps returning the one value it parsed.
-function defineLazy(target, key, source, begin, end) {
-  let parsed;
-  let done = false;
-  Object.defineProperty(target, key, {
-    get() {
-      if (!done) {
-        parsed = JSON.parse(textOf(source, begin, end));
-        done = true;
-        source = null; // the text is no longer needed once parsed
-      }
-      if (Object.getOwnPropertyDescriptor(target, key)?.configurable) defineValue(target, key, parsed);
-      return parsed;
-    },
-    set(value) {
-      defineValue(target, key, value);
-    },
-    enumerable: true,
-    configurable: true,
-  });
+//
+// Why shared accessors and a state property, not a closure per event: V8 keeps
+// an accessor's getter and setter in the object's hidden class, so a fresh
+// pair per event gives every event its own hidden class (about 3.5 µs at 2 KB,
+// more than the rest of constructEvent). One pair per member name keeps one
+// shape for every event; each event's texts sit in a non-enumerable symbol
+// property that JSON, Object.keys, spread and deepStrictEqual do not see.
+const LAZY = Symbol('hookwise.lazyMembers');
+const LAZY_ACCESSORS_MAX = 64; // member names with a shared pair (others get their own)
+const lazyAccessors = new Map();
+
+function materialize(target, key) {
+  const member = target[LAZY][key];
+  if (member.source !== null) {
+    member.value = JSON.parse(textOf(member.source, member.begin, member.end));
+    member.source = null; // the text is no longer needed once parsed
+  }
+  if (Object.getOwnPropertyDescriptor(target, key)?.configurable) defineValue(target, key, member.value);
+  return member.value;
+}
+
+function lazyDescriptor(key) {
+  let descriptor = lazyAccessors.get(key);
+  if (descriptor === undefined) {
+    descriptor = {
+      get() {
+        return materialize(this, key);
+      },
+      set(value) {
+        defineValue(this, key, value);
+      },
+      enumerable: true,
+      configurable: true,
+    };
+    if (lazyAccessors.size < LAZY_ACCESSORS_MAX) lazyAccessors.set(key, descriptor);
+  }
+  return descriptor;
+}
+
+function defineLazy(target, lazy, key, source, begin, end) {
+  lazy[key] = { source, begin, end, value: undefined };
+  Object.defineProperty(target, key, lazyDescriptor(key));
+}
+
+// Once every lazy member of `event` is read, its state property goes too.
+function defineLazyState(event, lazy) {
+  Object.defineProperty(event, LAZY, { value: lazy, configurable: true, writable: false, enumerable: false });
+  Object.defineProperty(event, inspect.custom, { value: inspectEvent, configurable: true, writable: true });
 }
 
 // console.log(event) prints what it prints for JSON.parse's result: reading
-// every member materialises the lazy ones, and removing this hook leaves
-// nothing for util.inspect to show but what JSON.parse would have built
-// (even with showHidden, as console.log's %o uses).
+// every member materialises the lazy ones, and removing this hook and the
+// state leaves nothing for util.inspect to show but what JSON.parse would
+// have built (even with showHidden, as console.log's %o uses).
 function inspectEvent() {
   const keys = Object.keys(this);
   for (const key of keys) void this[key];
-  if (Reflect.deleteProperty(this, inspect.custom)) return this;
+  if (Reflect.deleteProperty(this, inspect.custom) && Reflect.deleteProperty(this, LAZY)) return this;
   // Frozen or sealed before it was read: its accessors cannot become data
   // properties, so show a plain copy (what JSON.parse would have built).
   const copy = {};
@@ -134,7 +182,7 @@ function buildEvent(source, out) {
   if (out[STATUS] !== PARSED) return null;
   const count = out[MEMBER_COUNT];
   const event = {};
-  let lazy = false;
+  let lazy = null;
   for (let i = 0; i < count; i++) {
     const slot = HEADER + SLOTS * i;
     const code = out[slot + KEY_CODE];
@@ -164,8 +212,8 @@ function buildEvent(source, out) {
       case OBJECT:
       case ARRAY:
         if (end - begin >= LAZY_MIN_BYTES) {
-          defineLazy(event, key, source, begin, end);
-          lazy = true;
+          if (lazy === null) lazy = {};
+          defineLazy(event, lazy, key, source, begin, end);
           continue;
         }
         value = JSON.parse(sliceOf(source, begin, end, !(flags & FLAG_VALUE_NOT_ASCII)));
@@ -175,7 +223,7 @@ function buildEvent(source, out) {
     }
     event[key] = value;
   }
-  if (lazy) Object.defineProperty(event, inspect.custom, { value: inspectEvent, configurable: true, writable: true });
+  if (lazy !== null) defineLazyState(event, lazy);
   return event;
 }
 
@@ -199,10 +247,11 @@ const FALLBACK_OUT = new Float64Array(HEADER).fill(PARSED + 1); // not parsed na
 function finish(p, status, out, strings, source) {
   checkVerifyCode(codeOf(status), p);
   if (source === undefined && out[STATUS] === PARSED) {
-    // DECODED_BYTES: an ASCII body becomes one latin1 string (its indices are
-    // the byte offsets); any other is copied, as a snapshot would have been.
+    // DECODED_BYTES: the body becomes one latin1 string (its indices are the
+    // byte offsets), which is the text itself when the body is ASCII.
     const raw = p.raw;
-    source = out[BODY_IS_ASCII] === 1 ? latin1Slice.call(raw, 0, raw.byteLength) : Buffer.from(raw);
+    const bytes = latin1Slice.call(raw, 0, raw.byteLength);
+    source = out[BODY_IS_ASCII] === 1 ? bytes : new ByteText(bytes);
   }
   let event = buildEvent(source, out);
   const isNative = event !== null;
