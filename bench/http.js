@@ -18,7 +18,9 @@
 // Load: autocannon in this process, the same for every server: realistic invoice.paid bodies
 // (about 3 KB, fresh event ids, signed at send time), 10% of requests re-sending an event
 // already sent (duplicates). Prints requests/s and latency percentiles, and the ratio of each
-// server's requests/s to stripe-node + Map's.
+// server's requests/s to stripe-node + Map's; and the server process's CPU time per request
+// (all its threads), with stripe-node + Map's divided by it: what the server would serve per
+// core if the load generator did not share the machine's cores with it.
 const { fork } = require('node:child_process');
 const path = require('node:path');
 const os = require('node:os');
@@ -86,8 +88,18 @@ async function serve(kind) {
   const server = http.createServer(listener);
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  // The server's CPU time (every thread of the process: the main thread, the
+  // SQLite writer, the libuv pool) over the measured run only, so that the
+  // cost per request can be read apart from the load generator sharing the cores.
+  let cpuAtStart = null;
   process.on('message', async (m) => {
-    if (m === 'stop') {
+    if (m === 'measure') {
+      cpuAtStart = process.cpuUsage();
+      process.send({ measuring: true });
+    } else if (m === 'report') {
+      const cpu = process.cpuUsage(cpuAtStart);
+      process.send({ cpuMicros: cpu.user + cpu.system });
+    } else if (m === 'stop') {
       server.closeAllConnections();
       server.close();
       await cleanup();
@@ -145,7 +157,12 @@ async function measureServer(kind, { duration, connections }) {
       ],
     });
   await run(2); // warm-up: JIT, SQLite page cache, connection setup
+  const reply = () => new Promise((resolve) => child.once('message', resolve));
+  child.send('measure');
+  await reply();
   const r = await run(duration);
+  child.send('report');
+  const { cpuMicros } = await reply();
   child.send('stop');
   await new Promise((resolve) => child.once('exit', resolve));
   return {
@@ -159,6 +176,7 @@ async function measureServer(kind, { duration, connections }) {
     non2xx: r.non2xx,
     codes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, v]) => [code, v.count])),
     errors: r.errors + r.timeouts,
+    cpuPerRequest: cpuMicros / r.requests.total,
   };
 }
 
@@ -191,11 +209,12 @@ async function main() {
     const codes = {};
     for (const r of rs) for (const [code, count] of Object.entries(r.codes)) if (!code.startsWith('2')) codes[code] = (codes[code] ?? 0) + count;
     const non2xx = Object.entries(codes).map(([code, count]) => `${count}×${code}`).join(' ') || '0';
-    return { kind, rps: pick('rps'), p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx, errors: sum('errors') };
+    return { kind, rps: pick('rps'), cpu: pick('cpuPerRequest'), p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx, errors: sum('errors') };
   });
   const base = rows[0].rps;
-  const cols = ['server', 'req/s', 'vs stripe+Map', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
-  const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${(r.rps / base).toFixed(2)}×`, r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
+  const cols = ['server', 'req/s', 'vs stripe+Map', 'CPU µs/req', 'CPU vs stripe+Map', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
+  const baseCpu = rows[0].cpu;
+  const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${(r.rps / base).toFixed(2)}×`, r.cpu.toFixed(1), `${(baseCpu / r.cpu).toFixed(2)}×`, r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(cols));
