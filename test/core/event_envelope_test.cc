@@ -1,4 +1,5 @@
 #include "src/core/event_envelope.h"
+#include "test/core/bytes.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,11 +11,9 @@ using hookwise::EventEnvelope;
 using hookwise::FallbackReason;
 using hookwise::JsonKind;
 
-namespace {
+using hookwise::test::AsBytes;
 
-std::span<const std::uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
+namespace {
 
 // EventEnvelope is large (64 members); keep it off the test's stack.
 std::unique_ptr<EventEnvelope> Parse(std::string_view body, bool skip_bom = false) {

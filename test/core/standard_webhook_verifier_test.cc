@@ -8,17 +8,16 @@
 
 #include "src/core/hmac_sha256.h"
 #include "src/core/standard_signature_header.h"
+#include "test/core/bytes.h"
 
 using hookwise::StandardStatus;
 using hookwise::StandardVerifyRequest;
 
+using hookwise::test::AsBytes;
+
 namespace {
 
 constexpr double kNowMs = 1700000000.0 * 1000 + 456;
-
-std::span<const std::uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
 
 std::string Base64(std::span<const std::uint8_t> bytes,
                    int variant = sodium_base64_VARIANT_ORIGINAL) {

@@ -5,18 +5,17 @@
 #include <vector>
 
 #include "src/core/hmac_sha256.h"
+#include "test/core/bytes.h"
 
 using hookwise::VerifyRequest;
 using hookwise::VerifyStatus;
 using hookwise::VerifyWebhook;
 
+using hookwise::test::AsBytes;
+
 namespace {
 
 constexpr double kNowMs = 1700000000.0 * 1000 + 123;
-
-std::span<const std::uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
 
 std::string Sign(std::string_view secret, std::string_view signed_text) {
   hookwise::Sha256Digest out{};
