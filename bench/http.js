@@ -16,7 +16,7 @@
 //                        MemoryStore, and the tests' plain-JS reference store (the pipeline's
 //                        own cost with the cheapest possible store)
 // Load: autocannon in this process, the same for every server: realistic invoice.paid bodies
-// (about 3 KB, fresh event ids, signed at send time), 10% of requests re-sending an event
+// (about 4.2 KB pretty-printed, fresh event ids, signed at send time), 10% of requests re-sending an event
 // already sent (duplicates). Prints requests/s and latency percentiles, and the ratio of each
 // server's requests/s to stripe-node + Map's; and the server process's CPU time per request
 // (all its threads), with stripe-node + Map's divided by it: what the server would serve per
@@ -189,7 +189,7 @@ async function main() {
   if (typeof hookwise.MemoryStore === 'function') kinds.push('hookwise MemoryStore');
   kinds.push('hookwise reference store (JS)');
   console.log(`node ${process.version}, stripe ${require('stripe').PACKAGE_VERSION}, autocannon ${require('autocannon/package.json').version}, ${os.cpus().length} × ${os.cpus()[0].model}`);
-  console.log(`${connections} connections, ${duration} s per server after a 2 s warm-up; ~3 KB invoice.paid bodies, 10% duplicates\n`);
+  console.log(`${connections} connections, ${duration} s per server after a 2 s warm-up; ~4.2 KB invoice.paid bodies, 10% duplicates\n`);
   const rounds = Number(option('rounds', '1'));
   const results = new Map(kinds.map((k) => [k, []]));
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');

@@ -58,7 +58,7 @@ const { snapshotBytes: SNAPSHOT_BYTES, decodedBytes: DECODED_BYTES } = layout.js
 // call: they become one latin1 string afterwards (ByteText below; one decode
 // instead of a copy plus one per field; the string is as immutable as a
 // snapshot).
-const DECODE_WHOLE_MAX_BYTES = 4 * 1024;
+const DECODE_WHOLE_MAX_BYTES = 8 * 1024;
 const latin1Slice = Buffer.prototype.latin1Slice;
 
 // Containers at least this long are materialised on first read; smaller ones
