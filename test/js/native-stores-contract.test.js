@@ -57,3 +57,29 @@ for (const [name, create] of [
     }
   });
 }
+
+// A native store's failure reaches the caller as a StoreError made in lib
+// after the await, so its stack names the code that called the store (the
+// native error's own stack has no JS frames above the addon).
+for (const [name, create] of [
+  ['MemoryStore', () => new (require('../..').MemoryStore)()],
+  ['SqliteStore', () => new SqliteStore({ path: path.join(dir, `stack-${++n}.db`) })],
+]) {
+  test(`${name}: a closed store's claim and complete reject with a StoreError whose stack is the caller's`, async () => {
+    const { StoreError } = require('../..');
+    const store = create();
+    await store.close();
+    async function callerOfClaim() {
+      return await store.claim('evt_stack', { type: 't', created: 1, leaseMs: 1000 });
+    }
+    async function callerOfComplete() {
+      return await store.complete('evt_stack', 'a'.repeat(32));
+    }
+    for (const [call, caller] of [[callerOfClaim, 'callerOfClaim'], [callerOfComplete, 'callerOfComplete']]) {
+      const err = await call().then(() => assert.fail('resolved'), (e) => e);
+      assert.ok(err instanceof StoreError, `${caller}: ${err}`);
+      assert.equal(err.code, 'HOOKWISE_STORE_CLOSED');
+      assert.match(err.stack, new RegExp(caller));
+    }
+  });
+}

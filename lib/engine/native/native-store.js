@@ -47,12 +47,20 @@ class NativeStore {
     this.#passPayload = passPayload;
   }
 
+  // claim and complete run once per delivery: they await the native call in
+  // place rather than through settle(), which costs a closure and an async
+  // function per call (the same mapping, the same caller's stack).
   async claim(eventId, meta) {
     checkEventId(eventId);
     const { type, created, objectId, leaseMs, payload, order } = checkClaimMeta(meta);
     const p = this.#passPayload ? payload : null;
-    if (order === null) return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, p));
-    return settle(() => this.#native.claim(eventId, type, created, objectId, leaseMs, p, order.objectId, order.created, order.rank));
+    try {
+      return await (order === null
+        ? this.#native.claim(eventId, type, created, objectId, leaseMs, p)
+        : this.#native.claim(eventId, type, created, objectId, leaseMs, p, order.objectId, order.created, order.rank));
+    } catch (err) {
+      throw fromNativeStoreError(err);
+    }
   }
 
   /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
@@ -63,7 +71,11 @@ class NativeStore {
   async complete(eventId, token) {
     checkEventId(eventId);
     checkToken(token);
-    return settle(() => this.#native.complete(eventId, token));
+    try {
+      return await this.#native.complete(eventId, token);
+    } catch (err) {
+      throw fromNativeStoreError(err);
+    }
   }
 
   async fail(eventId, token, error, maxAttempts) {
