@@ -155,7 +155,8 @@ function defineLazy(target, lazy, key, source, begin, end) {
   Object.defineProperty(target, key, lazyDescriptor(key));
 }
 
-// Once every lazy member of `event` is read, its state property goes too.
+// The lazy members' texts and the inspect hook, both non-enumerable symbols;
+// inspectEvent removes both once it has read every member.
 function defineLazyState(event, lazy) {
   Object.defineProperty(event, LAZY, { value: lazy, configurable: true, writable: false, enumerable: false });
   Object.defineProperty(event, inspect.custom, { value: inspectEvent, configurable: true, writable: true });
