@@ -1,7 +1,10 @@
 #include "src/addon/store_binding.h"
 
+#include <cstdint>
 #include <memory>
+#include <string_view>
 #include <utility>
+#include <variant>
 
 #include "src/addon/promise_worker.h"
 #include "src/addon/store_conversion.h"
@@ -61,6 +64,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod<&NativeStore::Call<BillingPutOp>>("billingPut"),
                            InstanceMethod<&NativeStore::Close>("close"),
                            InstanceMethod<&NativeStore::AdvanceClock>("advanceClock"),
+                           InstanceMethod<&NativeStore::UseClaimSlots>("useClaimSlots"),
                        },
                        reinterpret_cast<void*>(open));
   }
@@ -136,7 +140,36 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
       StoreErrorToJs(env, result.error).ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    if (const Claim* claim = std::get_if<Claim>(&result.value); claim && !claim_slots_.IsEmpty()) {
+      return ClaimThroughSlots(env, *claim);
+    }
     return StoreValueToJs(env, result.value, keep_payloads_);
+  }
+
+  // An inline backend's claim can skip building its { status, token, attempt }
+  // through Node-API, which took as long as the claim itself (object creation
+  // and three generic property stores; docs/BENCHMARKS.md, issue 19): once JS
+  // has handed over a Float64Array, claim() writes the status and the attempt
+  // there and returns only the token (undefined unless acquired), and JS makes
+  // the object (lib/engine/native/native-store.js). Layout: ClaimResultLayout.
+  Napi::Value UseClaimSlots(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!inline_ || !backend_) return Napi::Boolean::New(env, false);
+    if (!info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+        info[0].As<Napi::Float64Array>().ElementLength() < kClaimSlotCount) {
+      return ThrowTypeError(env, "useClaimSlots(new Float64Array(claimResultLayout.size))");
+    }
+    claim_slots_ = Napi::Persistent(info[0].As<Napi::Float64Array>());
+    return Napi::Boolean::New(env, true);
+  }
+
+  Napi::Value ClaimThroughSlots(Napi::Env env, const Claim& claim) {
+    Napi::Float64Array slots = claim_slots_.Value();
+    slots[kClaimStatusSlot] = static_cast<double>(static_cast<int>(claim.status));
+    slots[kClaimAttemptSlot] = static_cast<double>(claim.attempt);
+    if (claim.status != ClaimStatus::kAcquired) return env.Undefined();
+    return Napi::String::New(env, claim.token);
   }
 
   Napi::Value Submit(Napi::Env env, StoreOp op) {
@@ -209,6 +242,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   bool inline_ = true;
   bool keep_payloads_ = false;
   Bridge* bridge_ = nullptr;
+  Napi::Reference<Napi::Float64Array> claim_slots_;  // set by useClaimSlots (inline only)
   bool closed_ = false;
   bool hook_registered_ = false;
 };
@@ -217,6 +251,23 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
 
 Napi::Function DefineStoreClass(Napi::Env env, const char* name, OpenStoreBackend open) {
   return NativeStore::Define(env, name, open);
+}
+
+Napi::Object ClaimResultLayout(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("size", static_cast<double>(kClaimSlotCount));
+  layout.Set("status", static_cast<double>(kClaimStatusSlot));
+  layout.Set("attempt", static_cast<double>(kClaimAttemptSlot));
+  // statuses[code] is the status's name, as a store's claim() returns it.
+  constexpr int kStatusCount = static_cast<int>(ClaimStatus::kBlocked) + 1;  // the last one
+  Napi::Array statuses = Napi::Array::New(env, kStatusCount);
+  for (int code = 0; code < kStatusCount; ++code) {
+    const std::string_view name = ClaimStatusName(static_cast<ClaimStatus>(code));
+    statuses.Set(static_cast<std::uint32_t>(code),
+                 Napi::String::New(env, name.data(), name.size()));
+  }
+  layout.Set("statuses", statuses);
+  return layout;
 }
 
 }  // namespace hookwise::addon

@@ -29,6 +29,7 @@
 
 #include <napi.h>
 
+#include <cstddef>
 #include <memory>
 
 #include "src/core/store_backend.h"
@@ -41,5 +42,15 @@ using OpenStoreBackend = std::shared_ptr<StoreBackend> (*)(const Napi::CallbackI
 
 // The store class called `name`, whose constructor hands its arguments to `open`.
 Napi::Function DefineStoreClass(Napi::Env env, const char* name, OpenStoreBackend open);
+
+// An inline store's claim result, once JS has called useClaimSlots(slots):
+// slots[kClaimStatusSlot] is the ClaimStatus code, slots[kClaimAttemptSlot]
+// the attempt, and claim() returns the token. Exported to JS at load as
+// `claimResultLayout` ({ size, status, attempt, statuses }), the one place
+// both sides read it from.
+inline constexpr std::size_t kClaimStatusSlot = 0;
+inline constexpr std::size_t kClaimAttemptSlot = 1;
+inline constexpr std::size_t kClaimSlotCount = 2;
+Napi::Object ClaimResultLayout(Napi::Env env);
 
 }  // namespace hookwise::addon

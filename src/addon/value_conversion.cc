@@ -5,10 +5,23 @@ namespace hookwise::addon {
 bool ReadUtf8(const Napi::Value& value, std::string& out) {
   if (!value.IsString()) return false;
   napi_env env = value.Env();
+  // Most strings read here are short (ids, types, tokens, headers): one pass
+  // into a buffer that holds them, instead of measuring first and copying
+  // after (two walks over the string). V8 stops before a character that does
+  // not fit whole, leaving at most 3 bytes unused besides the NUL, so a
+  // result shorter than that margin is the whole string.
+  constexpr std::size_t kShort = 256;
+  constexpr std::size_t kLongestUtf8Char = 4;
+  char buffer[kShort];
+  std::size_t written = 0;
+  if (napi_get_value_string_utf8(env, value, buffer, kShort, &written) != napi_ok) return false;
+  if (written + kLongestUtf8Char < kShort) {
+    out.assign(buffer, written);
+    return true;
+  }
   std::size_t length = 0;
   if (napi_get_value_string_utf8(env, value, nullptr, 0, &length) != napi_ok) return false;
   out.resize(length + 1);  // napi writes a terminating NUL
-  std::size_t written = 0;
   if (napi_get_value_string_utf8(env, value, out.data(), out.size(), &written) != napi_ok) {
     return false;
   }

@@ -36,9 +36,11 @@ void MemoryStore::Close() {
 
 StoreResult<Claim> MemoryStore::Apply(const ClaimOp& op, std::int64_t now) {
   SweepIfDue(now);
+  // One lookup for both cases: a new id gets its slot now (a claim of a new
+  // id is the common case, and find-then-emplace hashed and probed it twice).
+  auto [it, is_new] = records_.try_emplace(op.id);
   std::optional<EventRecord> record;
-  auto it = records_.find(op.id);
-  if (it != records_.end()) record = std::move(it->second);
+  if (!is_new) record = std::move(it->second);
   std::optional<OrderMark> mark;
   std::optional<OrderSlot> slot;
   if (op.meta.order) {
@@ -49,7 +51,8 @@ StoreResult<Claim> MemoryStore::Apply(const ClaimOp& op, std::int64_t now) {
     if (auto s = slots_.find(object_id); s != slots_.end()) slot = s->second;
   }
   Claim claim = ApplyOrderedClaim(record, mark, slot, op.id, op.meta, now, /*keep_payload=*/false);
-  if (claim.status == ClaimStatus::kBlocked && it == records_.end()) {
+  if (claim.status == ClaimStatus::kBlocked && is_new) {
+    records_.erase(it);
     return StoreResult<Claim>::Ok(std::move(claim));  // nothing recorded
   }
   if (claim.status == ClaimStatus::kAcquired && op.meta.order) {
@@ -60,12 +63,8 @@ StoreResult<Claim> MemoryStore::Apply(const ClaimOp& op, std::int64_t now) {
   }
   // A stale claim completes its record: it joins the eviction order.
   if (claim.status == ClaimStatus::kStale) completed_by_age_.emplace(now, op.id);
-  if (it != records_.end()) {
-    it->second = std::move(*record);
-  } else {
-    records_.emplace(op.id, std::move(*record));
-    EvictCompletedOverLimit();
-  }
+  it->second = std::move(*record);
+  if (is_new) EvictCompletedOverLimit();
   return StoreResult<Claim>::Ok(std::move(claim));
 }
 

@@ -1,8 +1,10 @@
 #include "src/core/store_rules.h"
 
+#include <pthread.h>
 #include <sodium.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "src/core/saturating_int64.h"
@@ -126,15 +128,44 @@ StoreError CheckStoreOp(const StoreOp& op) {
   return std::visit(Checks{}, op);
 }
 
-std::string NewFencingToken() {
-  // libsodium's generator is thread-safe and fork-safe once initialised;
+namespace {
+
+// Fencing tokens are 16 bytes of libsodium's CSPRNG, drawn 32 tokens at a
+// time: randombytes_buf is one getrandom() system call per call, which was 7%
+// of a MemoryStore claim. The drawn bytes are per thread (no lock). A forked
+// child drops what its parent had drawn, so the two never hand out one token.
+constexpr std::size_t kFencingTokenBytes = 16;
+constexpr std::size_t kTokensPerDraw = 32;
+
+struct DrawnTokenBytes {
+  std::array<unsigned char, kFencingTokenBytes * kTokensPerDraw> bytes{};
+  std::size_t next = kTokensPerDraw;  // tokens handed out of `bytes`
+};
+thread_local DrawnTokenBytes drawn_token_bytes;
+
+bool InitialiseTokenSource() {
   // sodium_init() is idempotent and itself thread-safe.
-  static const bool initialised = sodium_init() >= 0;
+  if (sodium_init() < 0) return false;
+  // Only the forking thread goes on in the child: its bytes are the ones to drop.
+  pthread_atfork(nullptr, nullptr, [] { drawn_token_bytes.next = kTokensPerDraw; });
+  return true;
+}
+
+}  // namespace
+
+std::string NewFencingToken() {
+  static const bool initialised = InitialiseTokenSource();
   (void)initialised;
-  std::array<unsigned char, 16> bytes{};
-  randombytes_buf(bytes.data(), bytes.size());
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
+  DrawnTokenBytes& drawn = drawn_token_bytes;
+  if (drawn.next == kTokensPerDraw) {
+    randombytes_buf(drawn.bytes.data(), drawn.bytes.size());
+    drawn.next = 0;
+  }
+  unsigned char* bytes = drawn.bytes.data() + drawn.next * kFencingTokenBytes;
+  ++drawn.next;
+  std::string hex(kFencingTokenBytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), bytes, kFencingTokenBytes);
+  sodium_memzero(bytes, kFencingTokenBytes);  // a token once handed out is not kept here
   hex.pop_back();
   return hex;
 }

@@ -143,6 +143,25 @@ for (const { name: implementation, hookwise, entry } of ENGINES) describe(implem
     assert.equal(lastError, 'é'.repeat(1024));
   });
 
+  // The addon reads short strings in one pass into a 256-byte buffer and longer ones in two
+  // (src/addon/value_conversion.cc ReadUtf8): every length around that edge, ending in a 1- to
+  // 4-byte character, must come back whole.
+  test('ids and error messages of every length around 256 bytes come back exactly', async () => {
+    const store = new MemoryStore();
+    for (const last of ['x', 'é', '€', '😀']) {
+      for (let bytes = 240; bytes <= 264; bytes++) {
+        const text = 'a'.repeat(bytes - Buffer.byteLength(last)) + last;
+        const id = bytes <= 255 ? text : `evt_${bytes}_${Buffer.byteLength(last)}`;
+        const c = await store.claim(id, meta());
+        assert.equal(c.status, 'acquired');
+        await store.fail(id, c.token, text, 5);
+        const record = await store.get(id);
+        assert.equal(record.id, id);
+        assert.equal(record.lastError, text);
+      }
+    }
+  });
+
   test('a closed store rejects every operation; a named store lives on for the others', async () => {
     const name = uniqueName();
     const a = new MemoryStore({ name });

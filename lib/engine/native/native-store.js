@@ -21,6 +21,14 @@ const {
 } = require('../../stores/store-args');
 const { checkCustomerId, checkBillingFind, checkBillingPut } = require('../../stores/billing-args');
 const { fromNativeStoreError } = require('../../errors');
+const native = require('../../native');
+
+// An inline store's claim (MemoryStore) writes its status code and attempt
+// into a Float64Array and returns the token, and the object is made here:
+// cheaper than building it through Node-API (src/addon/store_binding.h, which
+// defines the layout this reads).
+const CLAIM = native.claimResultLayout;
+const CLAIM_STATUSES = CLAIM.statuses;
 
 // Awaits a native call's result (a value, a promise, or a synchronous throw
 // already turned into a rejection by the async caller) with errors mapped.
@@ -35,6 +43,8 @@ async function settle(call) {
 class NativeStore {
   #native;
   #passPayload;
+  #claimSlots = new Float64Array(CLAIM.size);
+  #claimsThroughSlots;
 
   /**
    * @param {object} nativeStore the addon's store object
@@ -45,22 +55,37 @@ class NativeStore {
   constructor(nativeStore, { passPayload }) {
     this.#native = nativeStore;
     this.#passPayload = passPayload;
+    this.#claimsThroughSlots = nativeStore.useClaimSlots(this.#claimSlots) === true;
   }
 
-  // claim and complete run once per delivery: they await the native call in
+  // claim and complete run once per delivery: they make the native call in
   // place rather than through settle(), which costs a closure and an async
   // function per call (the same mapping, the same caller's stack).
   async claim(eventId, meta) {
     checkEventId(eventId);
     const { type, created, objectId, leaseMs, payload, order } = checkClaimMeta(meta);
     const p = this.#passPayload ? payload : null;
+    let answer;
     try {
-      return await (order === null
+      answer = order === null
         ? this.#native.claim(eventId, type, created, objectId, leaseMs, p)
-        : this.#native.claim(eventId, type, created, objectId, leaseMs, p, order.objectId, order.created, order.rank));
+        : this.#native.claim(eventId, type, created, objectId, leaseMs, p, order.objectId, order.created, order.rank);
+      // An inline store has answered already: its slots are read before anything else
+      // can run (no await in between), since the next claim writes the same slots.
+      if (this.#claimsThroughSlots) return this.#claimFromSlots(answer);
+      return await answer;
     } catch (err) {
       throw fromNativeStoreError(err);
     }
+  }
+
+  /** `token` is the native claim's answer: the token, or undefined unless acquired. */
+  #claimFromSlots(token) {
+    const slots = this.#claimSlots;
+    const status = CLAIM_STATUSES[slots[CLAIM.status]];
+    const attempt = slots[CLAIM.attempt];
+    // The same shape as every store's claim result: token only when acquired.
+    return token === undefined ? { status, attempt } : { status, token, attempt };
   }
 
   /** Atomic ordering (docs/stores.md): claim takes meta.order's slot, complete sets the marker. */
