@@ -165,11 +165,16 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   }
 
   Napi::Value ClaimThroughSlots(Napi::Env env, const Claim& claim) {
+    // The token's string first: nothing that allocates (and so could run a
+    // GC and whatever it finalizes) comes between writing the slots and
+    // returning to the JS that reads them.
+    Napi::Value token = claim.status == ClaimStatus::kAcquired
+                            ? Napi::Value(Napi::String::New(env, claim.token))
+                            : env.Undefined();
     Napi::Float64Array slots = claim_slots_.Value();
     slots[kClaimStatusSlot] = static_cast<double>(static_cast<int>(claim.status));
     slots[kClaimAttemptSlot] = static_cast<double>(claim.attempt);
-    if (claim.status != ClaimStatus::kAcquired) return env.Undefined();
-    return Napi::String::New(env, claim.token);
+    return token;
   }
 
   Napi::Value Submit(Napi::Env env, StoreOp op) {
