@@ -22,10 +22,13 @@ namespace {
 using namespace envelope_layout;
 
 // From this size on, the parse runs on the helper thread during the HMAC
-// (src/addon/parallel_parse.h). Measured here (2 cores, shared with other
-// work): at 40-400 KB the hand-off cost 3-12 µs more than it saved, at 1.3 MB
-// the best run was 17% faster and the median equal (docs/BENCHMARKS.md).
-constexpr std::size_t kParallelParseBytes = 512 * 1024;
+// (src/addon/parallel_parse.h). The hand-off (waking the helper) costs tens of
+// microseconds on the VMs measured, so it pays only where the parse it hides
+// is longer. On the 2-core Intel VM of 2026-12-02 (quiet, docs/BENCHMARKS.md):
+// 20-64 KB 10-80% slower, 80 KB equal, 96 KB 6% faster, 128 KB 10-15%,
+// 256-400 KB 17%, 1.3 MB 7%. (An earlier 2-core AMD VM, shared with other
+// work, found 40-400 KB 1-11 µs slower and chose 512 KiB.)
+constexpr std::size_t kParallelParseBytes = 96 * 1024;
 
 // A string payload's UTF-8 encoding in one pass: V8 writes into a buffer
 // sized for the worst case (3 bytes per UTF-16 unit) plus the parser's
