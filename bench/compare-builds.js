@@ -1,6 +1,7 @@
 'use strict';
 // Two builds of the addon side by side: the verification cases of
-// bench/verify.js (sync steady state, and the thread-pool path for 64 KiB to
+// bench/verify.js (sync steady state, constructEvent from 32 to 256 KiB around
+// the parallel parse's threshold, and the thread-pool path for 64 KiB to
 // 1 MiB bodies) and the native stores' claim + complete, each build in its own
 // child process, alternating over the rounds so that both see the same load.
 //
@@ -31,6 +32,11 @@ async function child() {
     const { body, sig } = signed(size);
     out[`µs verifyHeader ${size} B`] = await measure(() => hookwise.verifyHeader(body, sig, SECRET), { minMs: 300 });
     out[`µs constructEvent ${size} B`] = await measure(() => hookwise.constructEvent(body, sig, SECRET), { minMs: 300 });
+  }
+  // Where the parse moves to the helper thread (src/addon/event_binding.cc kParallelParseBytes).
+  for (const size of [32 * 1024, 64 * 1024, 96 * 1024, 128 * 1024, 256 * 1024]) {
+    const { body, sig } = signed(size);
+    out[`µs constructEvent ${size >> 10} KiB`] = await measure(() => hookwise.constructEvent(body, sig, SECRET), { minMs: 300, warmup: 50 });
   }
   for (const size of [64 * 1024, 256 * 1024, 1024 * 1024]) {
     const { body, sig } = signed(size);
