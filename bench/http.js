@@ -19,8 +19,9 @@
 // (about 4.2 KB pretty-printed, fresh event ids), 10% of requests re-sending an event
 // already sent (duplicates). The bodies of a measured run are made and signed before it starts
 // (sized from the warm-up's rate, topped up on the fly if the run outgrows them), so that the
-// load generator, which shares the machine's cores with the server, spends its time sending. Prints requests/s and latency percentiles, and the ratio of each
-// server's requests/s to stripe-node + Map's; and the server process's CPU time per request
+// load generator, which shares the machine's cores with the server, spends its time sending.
+// Prints requests/s and latency percentiles, and the ratio of each server's requests/s to
+// stripe-node + Map's; and the server process's CPU time per request
 // (all its threads), with stripe-node + Map's divided by it: what the server would serve per
 // core if the load generator did not share the machine's cores with it.
 const { fork } = require('node:child_process');
