@@ -43,8 +43,8 @@ async function settle(call) {
 class NativeStore {
   #native;
   #passPayload;
-  #claimSlots = new Float64Array(CLAIM.size);
-  #claimsThroughSlots;
+  // The Float64Array an inline store's claims answer through; null for the others.
+  #claimSlots;
 
   /**
    * @param {object} nativeStore the addon's store object
@@ -55,7 +55,8 @@ class NativeStore {
   constructor(nativeStore, { passPayload }) {
     this.#native = nativeStore;
     this.#passPayload = passPayload;
-    this.#claimsThroughSlots = nativeStore.useClaimSlots(this.#claimSlots) === true;
+    const slots = new Float64Array(CLAIM.size);
+    this.#claimSlots = nativeStore.useClaimSlots(slots) === true ? slots : null;
   }
 
   // claim and complete run once per delivery: they make the native call in
@@ -72,7 +73,7 @@ class NativeStore {
         : this.#native.claim(eventId, type, created, objectId, leaseMs, p, order.objectId, order.created, order.rank);
       // An inline store has answered already: its slots are read before anything else
       // can run (no await in between), since the next claim writes the same slots.
-      if (this.#claimsThroughSlots) return this.#claimFromSlots(answer);
+      if (this.#claimSlots !== null) return this.#claimFromSlots(answer);
       return await answer;
     } catch (err) {
       throw fromNativeStoreError(err);
