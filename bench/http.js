@@ -1,7 +1,10 @@
 'use strict';
 // HTTP: a node:http server receiving Stripe webhooks, under load.
 //
-//   node bench/http.js [--duration 10] [--connections 32] [--rounds 1]     (npm run bench:http)
+//   node bench/http.js [--duration 10] [--connections 32] [--rounds 1] [--only <server>]   (npm run bench:http)
+//
+// --only measures stripe-node + Map and the one server named (e.g. --only 'hookwise SqliteStore full'),
+// for profiling one server (`perf record -g -a` while it runs).
 //
 // With --rounds N the servers are measured in turn N times (A B C, A B C, ...) and each
 // figure is the median over the rounds, so that a burst of other load on the machine does
@@ -34,7 +37,7 @@ const { parseArgs } = require('node:util');
 const SECRET = 'whsec_bench_http_0123456789abcdef';
 
 function option(name, fallback) {
-  const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' }, serve: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' }, serve: { type: 'string' } }, strict: true });
   return values[name] ?? fallback;
 }
 
@@ -209,6 +212,11 @@ async function main() {
   if (typeof hookwise.SqliteStore === 'function') kinds.push('hookwise SqliteStore full', 'hookwise SqliteStore normal');
   if (typeof hookwise.MemoryStore === 'function') kinds.push('hookwise MemoryStore');
   kinds.push('hookwise reference store (JS)');
+  const only = option('only');
+  if (only !== undefined) {
+    if (!kinds.includes(only)) throw new Error(`--only: no server called ${JSON.stringify(only)}; there are: ${kinds.join(', ')}`);
+    kinds.splice(1, kinds.length, ...(only === kinds[0] ? [] : [only]));
+  }
   console.log(`node ${process.version}, stripe ${require('stripe').PACKAGE_VERSION}, autocannon ${require('autocannon/package.json').version}, ${os.cpus().length} × ${os.cpus()[0].model}`);
   console.log(`${connections} connections, ${duration} s per server after a 2 s warm-up; ~4.2 KB invoice.paid bodies, 10% duplicates, signed before each run\n`);
   const rounds = Number(option('rounds', '1'));

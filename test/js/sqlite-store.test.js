@@ -217,6 +217,35 @@ test('closing with work in flight commits what was submitted, then refuses', asy
   await reopened.close();
 });
 
+// SqliteStore holds what a turn of the event loop submits and hands it to its
+// writer at the end of the turn (src/addon/store_binding.cc, HoldSubmissions).
+test('a burst submitted in one turn settles in order, however large, and close() in that turn commits it', async () => {
+  const file = newFile();
+  const store = new SqliteStore({ path: file });
+  // More than one transaction takes (512), each id twice in the same turn.
+  const ids = Array.from({ length: 1300 }, (_, i) => `evt_turn_${i}`);
+  const first = ids.map((id) => store.claim(id, meta()));
+  const again = ids.map((id) => store.claim(id, meta()));
+  const closed = store.close(); // same turn: nothing has reached the writer yet
+  const [firsts, agains] = await Promise.all([Promise.all(first), Promise.all(again)]);
+  await closed;
+  assert.deepEqual(new Set(firsts.map((c) => c.status)), new Set(['acquired']));
+  assert.deepEqual(new Set(agains.map((c) => c.status)), new Set(['in_progress']));
+  const reopened = new SqliteStore({ path: file });
+  const records = await reopened.list({ limit: 2000 });
+  assert.equal(records.length, ids.length);
+  assert.ok(records.every((r) => r.status === 'processing' && r.attempts === 1));
+  // A store left open with a turn's work held lets the process end once it has committed.
+  const r = spawnSync(process.execPath, ['-e', `
+    const { SqliteStore } = require(${JSON.stringify(root)});
+    const store = new SqliteStore({ path: ${JSON.stringify(file)} });
+    Promise.all(${JSON.stringify(ids.slice(0, 3))}.map((id) => store.claim(id, { type: 't', created: 1, leaseMs: 1000 })))
+      .then((cs) => console.log(cs.map((c) => c.status).join()));`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'in_progress,in_progress,in_progress');
+  await reopened.close();
+});
+
 test('a path whose directory is missing gives a clear error, and works once it exists', async () => {
   const missing = path.join(dir, 'no', 'such', 'events.db');
   const store = new SqliteStore({ path: missing });
