@@ -6,8 +6,10 @@
 // --only measures stripe-node + Map and the one server named (e.g. --only 'hookwise SqliteStore full'),
 // for profiling one server (`perf record -g -a` while it runs).
 //
-// With --rounds N the servers are measured in turn N times (A B C, A B C, ...) and each
-// figure is the median over the rounds, so that a burst of other load on the machine does
+// With --rounds N the servers are measured in turn N times (A B C, then C B A, ...: the order
+// flips each round, so a slow drift of the machine's speed does not favour one server), each
+// figure is the median over the rounds, and each ratio is the median of the rounds' ratios (a
+// server against stripe-node + Map of the same round), so that a burst of other load on the machine does
 // not land on one server only.
 //
 // Servers (each in its own child process, on 127.0.0.1, measured one after another):
@@ -23,8 +25,8 @@
 // already sent (duplicates). The bodies of a measured run are made and signed before it starts
 // (sized from the warm-up's rate, topped up on the fly if the run outgrows them), so that the
 // load generator, which shares the machine's cores with the server, spends its time sending.
-// Prints requests/s and latency percentiles, and the ratio of each server's requests/s to
-// stripe-node + Map's; and the server process's CPU time per request
+// Prints requests/s and latency percentiles (medians over the rounds), and the ratio of each
+// server's requests/s to stripe-node + Map's; and the server process's CPU time per request
 // (all its threads), with stripe-node + Map's divided by it: what the server would serve per
 // core if the load generator did not share the machine's cores with it.
 const { fork } = require('node:child_process');
@@ -224,7 +226,8 @@ async function main() {
   const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`load average before: ${load()}`);
   for (let round = 0; round < rounds; round++) {
-    for (const kind of kinds) results.get(kind).push(await measureServer(kind, { duration, connections }));
+    const order = round % 2 === 0 ? kinds : [...kinds].reverse();
+    for (const kind of order) results.get(kind).push(await measureServer(kind, { duration, connections }));
   }
   console.log(`load average after:  ${load()}\n`);
   const median = (xs) => {
@@ -238,12 +241,14 @@ async function main() {
     const codes = {};
     for (const r of rs) for (const [code, count] of Object.entries(r.codes)) if (!code.startsWith('2')) codes[code] = (codes[code] ?? 0) + count;
     const non2xx = Object.entries(codes).map(([code, count]) => `${count}×${code}`).join(' ') || '0';
-    return { kind, rps: pick('rps'), cpu: pick('cpuPerRequest'), p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx, errors: sum('errors') };
+    // Ratios against the same round's stripe-node + Map, then the median over the rounds.
+    const peer = results.get(kinds[0]);
+    const rpsRatio = median(rs.map((r, i) => r.rps / peer[i].rps));
+    const cpuRatio = median(rs.map((r, i) => peer[i].cpuPerRequest / r.cpuPerRequest));
+    return { kind, rps: pick('rps'), rpsRatio, cpu: pick('cpuPerRequest'), cpuRatio, p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx, errors: sum('errors') };
   });
-  const base = rows[0].rps;
   const cols = ['server', 'req/s', 'vs stripe+Map', 'CPU µs/req', 'CPU vs stripe+Map', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
-  const baseCpu = rows[0].cpu;
-  const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${(r.rps / base).toFixed(2)}×`, r.cpu.toFixed(1), `${(baseCpu / r.cpu).toFixed(2)}×`, r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
+  const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${r.rpsRatio.toFixed(2)}×`, r.cpu.toFixed(1), `${r.cpuRatio.toFixed(2)}×`, r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(cols));

@@ -5,7 +5,6 @@
 #include <string_view>
 #include <utility>
 #include <variant>
-#include <vector>
 
 #include "src/addon/promise_worker.h"
 #include "src/addon/store_conversion.h"
@@ -66,8 +65,6 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod<&NativeStore::Close>("close"),
                            InstanceMethod<&NativeStore::AdvanceClock>("advanceClock"),
                            InstanceMethod<&NativeStore::UseClaimSlots>("useClaimSlots"),
-                           InstanceMethod<&NativeStore::HoldSubmissions>("holdSubmissions"),
-                           InstanceMethod<&NativeStore::Flush>("flush"),
                        },
                        reinterpret_cast<void*>(open));
   }
@@ -114,7 +111,6 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
       backend_.reset();
       return;
     }
-    FlushHeld();
     if (backend_) backend_->Close();
     if (bridge_ != nullptr) {
       bridge_->tsfn.Release();
@@ -191,43 +187,13 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     Napi::Promise promise = completion->deferred.Promise();
     if (bridge_->in_flight++ == 0) bridge_->tsfn.Ref(env);
     Tsfn tsfn = bridge_->tsfn;
-    StoreBackend::Done done = [tsfn, completion](StoreOpResult&& result) mutable {
+    backend_->Submit(std::move(op), [tsfn, completion](StoreOpResult&& result) mutable {
       completion->result = std::move(result);
       // Never blocks (the queue is unbounded). Fails only while the
       // environment is being torn down; the promise is then unobservable.
       if (tsfn.NonBlockingCall(completion) != napi_ok) delete completion;
-    };
-    if (hold_) {
-      held_.push_back(StoreBackend::Submission{std::move(op), std::move(done)});
-      if (held_.size() >= kMaxOpsPerTransaction) FlushHeld();
-    } else {
-      backend_->Submit(std::move(op), std::move(done));
-    }
+    });
     return promise;
-  }
-
-  // Once JS has called holdSubmissions(), operations wait on the JS thread
-  // until flush(), which JS calls once per turn of the event loop (from
-  // setImmediate, lib/engine/native/native-store.js): the backend's thread
-  // is then woken once per turn with everything the turn submitted, and runs
-  // it in one transaction, instead of waking for the first operation and
-  // committing the rest in the small batches that arrive while it works
-  // (docs/BENCHMARKS.md, issue 19). Close and teardown flush first.
-  Napi::Value HoldSubmissions(const Napi::CallbackInfo& info) {
-    hold_ = !inline_ && backend_ != nullptr;
-    return Napi::Boolean::New(info.Env(), hold_);
-  }
-
-  Napi::Value Flush(const Napi::CallbackInfo& info) {
-    FlushHeld();
-    return info.Env().Undefined();
-  }
-
-  void FlushHeld() {
-    if (held_.empty()) return;
-    std::vector<StoreBackend::Submission> batch;
-    batch.swap(held_);
-    backend_->SubmitAll(std::move(batch));
   }
 
   // Closing waits for the backend, so it runs on the libuv pool.
@@ -262,7 +228,6 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
       return deferred.Promise();
     }
     closed_ = true;  // later operations are refused at once
-    FlushHeld();
     return PromiseWorker::Start(new CloseWorker(env, this));
   }
 
@@ -283,10 +248,6 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   bool keep_payloads_ = false;
   Bridge* bridge_ = nullptr;
   Napi::Reference<Napi::Float64Array> claim_slots_;  // set by useClaimSlots (inline only)
-  // Set by holdSubmissions (non-inline only): operations waiting for flush().
-  // A burst of a transaction's worth is handed over at once.
-  bool hold_ = false;
-  std::vector<StoreBackend::Submission> held_;
   bool closed_ = false;
   bool hook_registered_ = false;
 };

@@ -3,10 +3,9 @@
 // class defined twice, each with its own constructor arguments
 // (memory_store_binding.cc, sqlite_store_binding.cc); their methods are the
 // same: claim, complete, fail, lastApplied, markApplied, get, list, requeue,
-// purge, billingGet, billingFind, billingPut, close, advanceClock (tests only),
-// useClaimSlots, holdSubmissions and flush, with the argument orders of
-// src/addon/store_conversion.h. Each call's arguments are copied into a
-// StoreOp, so the operation owns everything it reads.
+// purge, billingGet, billingFind, billingPut, close and advanceClock (tests only), with the
+// argument orders of src/addon/store_conversion.h. Each call's arguments are copied into a StoreOp,
+// so the operation owns everything it reads.
 //
 // How a result reaches JS follows the backend:
 // - an inline backend (MemoryStore: a few map lookups under a mutex) answers
@@ -15,10 +14,7 @@
 //   other handles) and returns undefined;
 // - any other (SqliteStore) answers from its own thread: the method returns a
 //   promise, settled on the JS thread through a thread-safe function after the
-//   batch holding the operation has committed. After holdSubmissions(), the
-//   operations wait on the JS thread until flush() hands them to the backend
-//   together (JS flushes at the end of each turn of the event loop); close()
-//   and teardown flush first. close() returns a promise and
+//   batch holding the operation has committed; close() returns a promise and
 //   waits for the backend on the libuv pool (it may be committing, or waiting
 //   on another process's lock).
 //

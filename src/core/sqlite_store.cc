@@ -8,6 +8,9 @@
 namespace hookwise {
 namespace {
 
+// The most operations one transaction takes: bounds the latency of the first
+// operation in a large burst and the size of a rollback.
+constexpr std::size_t kMaxBatch = 512;
 // How often the writer deletes records past retentionMs: once a minute, as
 // every other store (docs/stores.md, "Retention").
 constexpr std::int64_t kSweepIntervalMs = 60 * 1000;
@@ -89,24 +92,16 @@ SqliteStore::SqliteStore(SqliteStoreOptions options)
 SqliteStore::~SqliteStore() { Close(); }
 
 void SqliteStore::Submit(StoreOp op, Done done) {
-  std::vector<Submission> one;
-  one.push_back(Submission{std::move(op), std::move(done)});
-  SubmitAll(std::move(one));
-}
-
-void SqliteStore::SubmitAll(std::vector<Submission> submissions) {
-  if (submissions.empty()) return;
   {
     std::lock_guard lock(mu_);
     if (!closing_) {
-      for (Submission& s : submissions) queue_.push_back(std::move(s));
+      queue_.push_back(Pending{std::move(op), std::move(done)});
       if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
       wake_.notify_one();
       return;
     }
   }
-  const StoreError closed{StoreErrorCode::kClosed, "the store is closed"};
-  for (Submission& s : submissions) s.done(FailedStoreOp(closed));
+  done(FailedStoreOp(StoreError{StoreErrorCode::kClosed, "the store is closed"}));
 }
 
 void SqliteStore::Close() {
@@ -124,13 +119,13 @@ void SqliteStore::Close() {
 }
 
 void SqliteStore::WriterLoop() {
-  std::vector<Submission> batch;
+  std::vector<Pending> batch;
   for (;;) {
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [&] { return closing_ || !queue_.empty(); });
       if (queue_.empty()) break;  // closing, and everything submitted has run
-      while (!queue_.empty() && batch.size() < kMaxOpsPerTransaction) {
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -141,7 +136,7 @@ void SqliteStore::WriterLoop() {
   CloseDatabase();
 }
 
-void SqliteStore::RunBatch(std::vector<Submission>& batch) {
+void SqliteStore::RunBatch(std::vector<Pending>& batch) {
   std::vector<StoreOpResult> results(batch.size());
   auto fail_all = [&](const StoreError& error) {
     for (auto& result : results) result = FailedStoreOp(error);

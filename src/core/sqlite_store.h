@@ -59,7 +59,6 @@ class SqliteStore final : public StoreBackend {
   // StoreBackend. Submit queues `op` for the writer thread, which calls
   // `done` after the batch holding it has committed (or rolled back).
   void Submit(StoreOp op, Done done) override;
-  void SubmitAll(std::vector<Submission> submissions) override;
   bool ReportsInline() const override { return false; }
   // Runs every operation already submitted, then closes the database and
   // joins the writer thread.
@@ -70,8 +69,13 @@ class SqliteStore final : public StoreBackend {
   const SqliteStoreOptions& options() const { return options_; }
 
  private:
+  struct Pending {
+    StoreOp op;
+    Done done;
+  };
+
   void WriterLoop();
-  void RunBatch(std::vector<Submission>& batch);
+  void RunBatch(std::vector<Pending>& batch);
   StoreError EnsureOpen();
   void CloseDatabase();
   StoreError PrepareStatements();
@@ -123,7 +127,7 @@ class SqliteStore final : public StoreBackend {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<Submission> queue_;
+  std::deque<Pending> queue_;
   bool closing_ = false;
   bool closed_ = false;
   std::thread writer_;

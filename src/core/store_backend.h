@@ -5,28 +5,17 @@
 // through this interface alone (src/addon/store_binding.h).
 #pragma once
 
-#include <cstddef>
 #include <functional>
 #include <utility>
-#include <vector>
 
 #include "src/core/store_clock.h"
 #include "src/core/store_ops.h"
 
 namespace hookwise {
 
-// The most operations a backend with a queue runs in one transaction: bounds
-// the latency of the first operation in a large burst and the size of a
-// rollback. The addon hands over operations it holds once this many wait.
-inline constexpr std::size_t kMaxOpsPerTransaction = 512;
-
 class StoreBackend {
  public:
   using Done = std::function<void(StoreOpResult&&)>;
-  struct Submission {
-    StoreOp op;
-    Done done;
-  };
 
   virtual ~StoreBackend() = default;
 
@@ -36,12 +25,6 @@ class StoreBackend {
   // of its own, which `done` must not block for long. After Close(), `done`
   // gets kClosed at once.
   virtual void Submit(StoreOp op, Done done) = 0;
-
-  // Submit for each, in order. A backend with a queue takes them all at once
-  // (one lock, one wake-up of its thread), so that they share a transaction.
-  virtual void SubmitAll(std::vector<Submission> submissions) {
-    for (Submission& s : submissions) Submit(std::move(s.op), std::move(s.done));
-  }
 
   // True when Submit reports before it returns (no thread, no queue): the
   // addon then answers synchronously instead of through a promise.

@@ -217,45 +217,6 @@ TEST_CASE("SqliteStore: close runs what was submitted, then refuses", "[sqlite_s
   CHECK_FALSE(RunStoreOp(reopened, hookwise::GetOp{"evt_late"}).value);
 }
 
-TEST_CASE("SqliteStore: SubmitAll runs a burst in order and reports each once", "[sqlite_store]") {
-  TempDir dir;
-  auto clock = std::make_shared<ManualStoreClock>(kStart);
-  SqliteStore store(Options(dir.File("events.db"), clock));
-  // More than one transaction takes, each id twice: the second claim of an id
-  // must see the first, wherever the batches split.
-  constexpr int kIds = 1200;
-  std::vector<ClaimStatus> statuses(2 * kIds, ClaimStatus::kBlocked);
-  std::atomic<int> reports{0};
-  std::vector<SqliteStore::Submission> burst;
-  for (int round = 0; round < 2; ++round) {
-    for (int i = 0; i < kIds; ++i) {
-      const int slot = round * kIds + i;
-      burst.push_back({Claim("evt_" + std::to_string(i)), [&, slot](StoreOpResult&& r) {
-                         auto claim = hookwise::ToTypedResult<hookwise::ClaimOp>(std::move(r));
-                         if (claim.ok()) statuses[slot] = claim.value.status;
-                         reports.fetch_add(1);
-                       }});
-    }
-  }
-  store.SubmitAll(std::move(burst));
-  store.Close();  // runs everything submitted
-  CHECK(reports.load() == 2 * kIds);
-  for (int i = 0; i < kIds; ++i) {
-    INFO("evt_" << i);
-    CHECK(statuses[i] == ClaimStatus::kAcquired);
-    CHECK(statuses[kIds + i] == ClaimStatus::kInProgress);
-  }
-  // After Close, every submission of a burst is refused, each once.
-  std::vector<StoreErrorCode> refused;
-  std::vector<SqliteStore::Submission> late;
-  for (int i = 0; i < 3; ++i) {
-    late.push_back(
-        {Claim("evt_late"), [&](StoreOpResult&& r) { refused.push_back(r.error.code); }});
-  }
-  store.SubmitAll(std::move(late));
-  CHECK(refused == std::vector<StoreErrorCode>(3, StoreErrorCode::kClosed));
-}
-
 TEST_CASE("SqliteStore: bad paths and files give specific errors", "[sqlite_store][faults]") {
   TempDir dir;
   auto clock = std::make_shared<ManualStoreClock>(kStart);

@@ -217,8 +217,6 @@ test('closing with work in flight commits what was submitted, then refuses', asy
   await reopened.close();
 });
 
-// SqliteStore holds what a turn of the event loop submits and hands it to its
-// writer at the end of the turn (src/addon/store_binding.cc, HoldSubmissions).
 test('a burst submitted in one turn settles in order, however large, and close() in that turn commits it', async () => {
   const file = newFile();
   const store = new SqliteStore({ path: file });
@@ -226,7 +224,7 @@ test('a burst submitted in one turn settles in order, however large, and close()
   const ids = Array.from({ length: 1300 }, (_, i) => `evt_turn_${i}`);
   const first = ids.map((id) => store.claim(id, meta()));
   const again = ids.map((id) => store.claim(id, meta()));
-  const closed = store.close(); // same turn: nothing has reached the writer yet
+  const closed = store.close(); // the same turn: the writer is still working through the burst
   const [firsts, agains] = await Promise.all([Promise.all(first), Promise.all(again)]);
   await closed;
   assert.deepEqual(new Set(firsts.map((c) => c.status)), new Set(['acquired']));
@@ -235,7 +233,7 @@ test('a burst submitted in one turn settles in order, however large, and close()
   const records = await reopened.list({ limit: 2000 });
   assert.equal(records.length, ids.length);
   assert.ok(records.every((r) => r.status === 'processing' && r.attempts === 1));
-  // A store left open with a turn's work held lets the process end once it has committed.
+  // Another process sees the claims as held (leases of 60 s).
   const r = spawnSync(process.execPath, ['-e', `
     const { SqliteStore } = require(${JSON.stringify(root)});
     const store = new SqliteStore({ path: ${JSON.stringify(file)} });

@@ -30,26 +30,21 @@ const native = require('../../native');
 const CLAIM = native.claimResultLayout;
 const CLAIM_STATUSES = CLAIM.statuses;
 
-// Where the event loop's turn ends: setImmediate runs once the turn's I/O
-// callbacks (and their promise jobs) have run. Every runtime hookwise's native
-// engine loads in has it (Node, Bun, Deno); the fallback only keeps a store
-// working where it would not.
-const endOfTurn = typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0);
+// Awaits a native call's result (a value, a promise, or a synchronous throw
+// already turned into a rejection by the async caller) with errors mapped.
+async function settle(call) {
+  try {
+    return await call();
+  } catch (err) {
+    throw fromNativeStoreError(err);
+  }
+}
 
 class NativeStore {
   #native;
   #passPayload;
   // The Float64Array an inline store's claims answer through; null for the others.
   #claimSlots;
-  // A store with its own thread (SqliteStore) holds this turn's operations
-  // until #flush, so the thread commits them together (src/addon/store_binding.cc,
-  // HoldSubmissions); false for an inline store.
-  #holds;
-  #flushScheduled = false;
-  #flush = () => {
-    this.#flushScheduled = false;
-    this.#native.flush();
-  };
 
   /**
    * @param {object} nativeStore the addon's store object
@@ -62,31 +57,10 @@ class NativeStore {
     this.#passPayload = passPayload;
     const slots = new Float64Array(CLAIM.size);
     this.#claimSlots = nativeStore.useClaimSlots(slots) === true ? slots : null;
-    this.#holds = nativeStore.holdSubmissions() === true;
-  }
-
-  // Awaits a native call's result (a value, a promise, or a synchronous throw
-  // already turned into a rejection by the async caller) with errors mapped.
-  async #settle(call) {
-    try {
-      const answer = call();
-      this.#submitted();
-      return await answer;
-    } catch (err) {
-      throw fromNativeStoreError(err);
-    }
-  }
-
-  /** After every native call: an operation a holding store took waits for the end of the turn. */
-  #submitted() {
-    if (this.#holds && !this.#flushScheduled) {
-      this.#flushScheduled = true;
-      endOfTurn(this.#flush);
-    }
   }
 
   // claim and complete run once per delivery: they make the native call in
-  // place rather than through #settle(), which costs a closure and an async
+  // place rather than through settle(), which costs a closure and an async
   // function per call (the same mapping, the same caller's stack).
   async claim(eventId, meta) {
     checkEventId(eventId);
@@ -100,7 +74,6 @@ class NativeStore {
       // An inline store has answered already: its slots are read before anything else
       // can run (no await in between), since the next claim writes the same slots.
       if (this.#claimSlots !== null) return this.#claimFromSlots(answer);
-      this.#submitted();
       return await answer;
     } catch (err) {
       throw fromNativeStoreError(err);
@@ -125,9 +98,7 @@ class NativeStore {
     checkEventId(eventId);
     checkToken(token);
     try {
-      const answer = this.#native.complete(eventId, token);
-      this.#submitted();
-      return await answer;
+      return await this.#native.complete(eventId, token);
     } catch (err) {
       throw fromNativeStoreError(err);
     }
@@ -137,59 +108,59 @@ class NativeStore {
     checkEventId(eventId);
     checkToken(token);
     checkFailArgs(error, maxAttempts);
-    return this.#settle(() => this.#native.fail(eventId, token, error, maxAttempts));
+    return settle(() => this.#native.fail(eventId, token, error, maxAttempts));
   }
 
   async lastApplied(objectId) {
     checkObjectId(objectId);
-    return this.#settle(() => this.#native.lastApplied(objectId));
+    return settle(() => this.#native.lastApplied(objectId));
   }
 
   async markApplied(objectId, created, eventId) {
     checkObjectId(objectId);
     checkCreated(created);
     checkEventId(eventId);
-    await this.#settle(() => this.#native.markApplied(objectId, created, eventId));
+    await settle(() => this.#native.markApplied(objectId, created, eventId));
   }
 
   async get(eventId) {
     checkEventId(eventId);
-    return this.#settle(() => this.#native.get(eventId));
+    return settle(() => this.#native.get(eventId));
   }
 
   async list(query) {
     const { status, type, before, limit } = normalizeListQuery(query);
-    return this.#settle(() => this.#native.list(status, type, before, limit));
+    return settle(() => this.#native.list(status, type, before, limit));
   }
 
   async requeue(eventId) {
     checkEventId(eventId);
-    return this.#settle(() => this.#native.requeue(eventId));
+    return settle(() => this.#native.requeue(eventId));
   }
 
   async purge(olderThanMs) {
     checkOlderThan(olderThanMs);
-    return this.#settle(() => this.#native.purge(olderThanMs));
+    return settle(() => this.#native.purge(olderThanMs));
   }
 
   // The billing-state capability (lib/stores/billing-args.js).
   async billingGet(customerId) {
     checkCustomerId(customerId);
-    return this.#settle(() => this.#native.billingGet(customerId));
+    return settle(() => this.#native.billingGet(customerId));
   }
 
   async billingFind(query) {
     const userId = checkBillingFind(query);
-    return this.#settle(() => this.#native.billingFind(userId));
+    return settle(() => this.#native.billingFind(userId));
   }
 
   async billingPut(customerId, doc, expectedVersion) {
     const put = checkBillingPut(customerId, doc, expectedVersion);
-    return this.#settle(() => this.#native.billingPut(customerId, put.userId, put.record, put.updatedAt, put.expectedVersion));
+    return settle(() => this.#native.billingPut(customerId, put.userId, put.record, put.updatedAt, put.expectedVersion));
   }
 
   async close() {
-    await this.#settle(() => this.#native.close());
+    await settle(() => this.#native.close());
   }
 
   [ADVANCE_CLOCK](ms) {
