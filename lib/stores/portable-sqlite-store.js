@@ -382,7 +382,7 @@ const SQL = {
     'ON CONFLICT (object_id) DO UPDATE SET event_id = excluded.event_id, ' +
     'expires_at = excluded.expires_at',
   deleteSlot: 'DELETE FROM ordering_slots WHERE object_id = ?1 AND event_id = ?2',
-  purgeEvents: "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1",
+  purgeEvents: "DELETE FROM events WHERE received_at < ?1 AND updated_at < ?1 AND status <> 'processing'",
   purgeApplied: 'DELETE FROM applied WHERE updated_at < ?1',
   // Billing state (migration 2), the native store's statements (src/core/sqlite_store.cc).
   billingGet: `SELECT ${BILLING_COLUMNS} FROM billing WHERE customer_id = ?1`,

@@ -265,7 +265,10 @@ StoreError SqliteStore::PrepareStatements() {
        "expires_at = excluded.expires_at"},
       {&delete_slot_, "DELETE FROM ordering_slots WHERE object_id = ?1 AND event_id = ?2"},
       {&purge_slots_, "DELETE FROM ordering_slots WHERE expires_at <= ?1"},
-      {&purge_events_, "DELETE FROM events WHERE status <> 'processing' AND updated_at < ?1"},
+      // received_at < cutoff adds nothing to updated_at < cutoff (received_at
+      // <= updated_at) but lets SQLite find the rows through events_by_received.
+      {&purge_events_,
+       "DELETE FROM events WHERE received_at < ?1 AND updated_at < ?1 AND status <> 'processing'"},
       {&purge_applied_, "DELETE FROM applied WHERE updated_at < ?1"},
       {&select_billing_, billing + "WHERE customer_id = ?1"},
       {&find_billing_,

@@ -140,6 +140,33 @@ function nodeSqliteSuite() {
     }
   });
 
+  test('a file of schema version 3 is migrated by either store: the updated_at index goes, purge still finds old rows', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    for (const [name, Store] of [['native', NativeSqliteStore()], ['portable', SqliteStore]]) {
+      const file = newFile();
+      const db = new nodeSqlite.DatabaseSync(file);
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID}; ${MIGRATIONS.slice(0, 3).join('')} PRAGMA user_version = 3;`);
+      const insert = db.prepare('INSERT INTO events (id, type, created, status, attempts, received_at, updated_at, lease_expires_at) VALUES (?1, ?2, 1, ?3, 1, ?4, ?5, ?6)');
+      const now = Date.now();
+      insert.run('evt_old_done', 'invoice.paid', 'completed', now - 10 * day, now - 9 * day, 0);
+      insert.run('evt_old_dead', 'invoice.paid', 'dead_lettered', now - 10 * day, now - 10 * day, 0);
+      insert.run('evt_old_replayed', 'invoice.paid', 'completed', now - 10 * day, now - 1000, 0); // received long ago, run again just now
+      insert.run('evt_old_running', 'invoice.paid', 'processing', now - 10 * day, now - 10 * day, now + day);
+      insert.run('evt_new_done', 'invoice.paid', 'completed', now - 1000, now - 1000, 0);
+      db.close();
+      const store = new Store({ path: file });
+      assert.equal((await store.get('evt_old_done')).status, 'completed', name);
+      assert.equal(await store.purge(day), 2, `${name}: the two old finished records`);
+      const left = (await store.list({ limit: 10 })).map((r) => r.id).sort();
+      assert.deepEqual(left, ['evt_new_done', 'evt_old_replayed', 'evt_old_running'], name);
+      await store.close();
+      const described = describeFile(file);
+      assert.equal(described.userVersion, SCHEMA_VERSION);
+      assert.equal(described.schema.some((r) => r.name === 'events_by_updated'), false, `${name}: the index is dropped`);
+      assert.ok(described.schema.some((r) => r.name === 'events_by_received'), name);
+    }
+  });
+
   // A node child with `store` = new <kind> SqliteStore(options). It prints one
   // JSON line per `say`; a line 'go' on its stdin resolves `go()`.
   function child(kind, options, body) {
