@@ -10,6 +10,7 @@ const http = require('node:http');
 const net = require('node:net');
 const { ENGINES } = require('./support/engines');
 const { SECRET, makeEvent, delivery, sign, post } = require('./support/deliveries');
+const { until } = require('./support/until');
 
 for (const { name: implementation, hookwise } of ENGINES) describe(implementation, () => {
   const { createWebhookHandler, MemoryStore } = hookwise;
@@ -41,14 +42,6 @@ for (const { name: implementation, hookwise } of ENGINES) describe(implementatio
         });
       });
     });
-  }
-
-  async function until(predicate, what) {
-    for (let i = 0; i < 200; i++) {
-      if (predicate()) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    assert.fail(`timed out waiting for ${what}`);
   }
 
   /** Opens a raw connection, sends `head` and the first `sent` bytes of a declared body. */

@@ -28,6 +28,7 @@ const Stripe = require('stripe');
 const app = require('./support/nextjs-app');
 const { makeEvent } = require('./support/deliveries');
 const { membershipSuite } = require('./support/nextjs-membership-checks');
+const { until } = require('./support/until');
 
 const skip = app.unavailable() ?? false;
 
@@ -128,14 +129,6 @@ function client(getServer) {
 const SOCKET_FAILURES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const TOO_LARGE_LOG = 'rejected a delivery larger than maxBodyBytes';
 const countOf = (text, needle) => text.split(needle).length - 1;
-
-/** Waits up to 10 s for `done()` to hold (a server's output arriving through its pipe). */
-async function logged(done, what) {
-  for (const deadline = Date.now() + 10_000; !done(); ) {
-    if (Date.now() > deadline) assert.fail(`not seen in the server's output: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /**
  * Registers the webhook checks against the server that `serve(dir)` starts
@@ -263,7 +256,7 @@ function servedBy(title, serve, extra = () => {}) {
             assert.deepEqual(tooBig.body, { error: 'payload_too_large' });
           }
           // The server's log reaches this process through a pipe, a moment after the answer.
-          await logged(() => countOf(server.output(), TOO_LARGE_LOG) === rejectedBefore + 1, 'the server rejected it as too large');
+          await until(() => countOf(server.output(), TOO_LARGE_LOG) === rejectedBefore + 1, 'the server to log the rejection as too large', 10_000);
           assert.equal((await runsOf(event.id)).length, 1);
           assert.deepEqual(await runsOf(overEvent.id), []);
         }));
