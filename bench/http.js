@@ -28,7 +28,8 @@
 // Prints requests/s and latency percentiles (medians over the rounds), and the ratio of each
 // server's requests/s to stripe-node + Map's; and the server process's CPU time per request
 // (all its threads), with stripe-node + Map's divided by it: what the server would serve per
-// core if the load generator did not share the machine's cores with it.
+// core if the load generator did not share the machine's cores with it; and of that, the main
+// (JS) thread's part (the rest is the SQLite writer and the libuv pool).
 const { fork } = require('node:child_process');
 const path = require('node:path');
 const os = require('node:os');
@@ -44,6 +45,19 @@ function option(name, fallback) {
 }
 
 // ---------------------------------------------------------------- servers (child processes)
+
+// The main (JS) thread's CPU time in µs, from /proc (Linux, whose clock tick is
+// 100 Hz: 10 ms steps, fine over a run of seconds); null where there is no /proc.
+// The rest of the process's CPU is its other threads: the SQLite writer above all.
+function mainThreadCpuMicros() {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3, state
+    return (Number(fields[11]) + Number(fields[12])) * 1e4; // utime + stime, in ticks
+  } catch {
+    return null;
+  }
+}
 
 async function serve(kind) {
   const http = require('node:http');
@@ -100,13 +114,16 @@ async function serve(kind) {
   // SQLite writer, the libuv pool) over the measured run only, so that the
   // cost per request can be read apart from the load generator sharing the cores.
   let cpuAtStart = null;
+  let mainAtStart = null;
   process.on('message', async (m) => {
     if (m === 'measure') {
       cpuAtStart = process.cpuUsage();
+      mainAtStart = mainThreadCpuMicros();
       process.send({ measuring: true });
     } else if (m === 'report') {
       const cpu = process.cpuUsage(cpuAtStart);
-      process.send({ cpuMicros: cpu.user + cpu.system });
+      const main = mainThreadCpuMicros();
+      process.send({ cpuMicros: cpu.user + cpu.system, mainMicros: main === null || mainAtStart === null ? null : main - mainAtStart });
     } else if (m === 'stop') {
       server.closeAllConnections();
       server.close();
@@ -187,7 +204,7 @@ async function measureServer(kind, { duration, connections }) {
   const r = await run(duration);
   pool = [];
   child.send('report');
-  const { cpuMicros } = await reply();
+  const { cpuMicros, mainMicros } = await reply();
   child.send('stop');
   await new Promise((resolve) => child.once('exit', resolve));
   return {
@@ -202,6 +219,7 @@ async function measureServer(kind, { duration, connections }) {
     codes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, v]) => [code, v.count])),
     errors: r.errors + r.timeouts,
     cpuPerRequest: cpuMicros / r.requests.total,
+    mainPerRequest: mainMicros === null ? null : mainMicros / r.requests.total,
     signedDuringRun,
   };
 }
@@ -245,10 +263,11 @@ async function main() {
     const peer = results.get(kinds[0]);
     const rpsRatio = median(rs.map((r, i) => r.rps / peer[i].rps));
     const cpuRatio = median(rs.map((r, i) => peer[i].cpuPerRequest / r.cpuPerRequest));
-    return { kind, rps: pick('rps'), rpsRatio, cpu: pick('cpuPerRequest'), cpuRatio, p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx, errors: sum('errors') };
+    const main = rs.every((r) => r.mainPerRequest !== null) ? pick('mainPerRequest') : null;
+    return { kind, rps: pick('rps'), rpsRatio, cpu: pick('cpuPerRequest'), cpuRatio, main, p50: pick('p50'), p90: pick('p90'), p99: pick('p99'), max: pick('max'), total: sum('total'), non2xx, errors: sum('errors') };
   });
-  const cols = ['server', 'req/s', 'vs stripe+Map', 'CPU µs/req', 'CPU vs stripe+Map', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
-  const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${r.rpsRatio.toFixed(2)}×`, r.cpu.toFixed(1), `${r.cpuRatio.toFixed(2)}×`, r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
+  const cols = ['server', 'req/s', 'vs stripe+Map', 'CPU µs/req', 'CPU vs stripe+Map', 'main thread µs/req', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors'];
+  const cells = rows.map((r) => [r.kind, r.rps.toFixed(0), `${r.rpsRatio.toFixed(2)}×`, r.cpu.toFixed(1), `${r.cpuRatio.toFixed(2)}×`, r.main === null ? '-' : r.main.toFixed(1), r.p50, r.p90, r.p99, r.max, r.total, r.non2xx, r.errors].map(String));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(cols));
