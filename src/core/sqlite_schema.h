@@ -17,7 +17,7 @@ namespace hookwise {
 // 'hkws': marks a database as hookwise's (PRAGMA application_id).
 inline constexpr std::int32_t kSqliteApplicationId = 0x686b7773;
 // The schema version this build writes; migrations bring older files here.
-inline constexpr std::int32_t kSqliteSchemaVersion = 4;
+inline constexpr std::int32_t kSqliteSchemaVersion = 5;
 
 enum class Durability { kFull, kNormal };
 

@@ -530,19 +530,28 @@ StoreResult<std::optional<EventRecord>> SqliteStore::Apply(const GetOp& op) {
   return R::Ok(std::move(record));
 }
 
+std::string SqliteListSql(const ListQuery& query) {
+  std::string sql = std::string("SELECT ") + kEventColumns + " FROM events WHERE 1";
+  if (query.status) {
+    sql += " AND status = ?1";
+    if (*query.status != EventStatus::kCompleted) sql += " AND status <> 'completed'";
+  }
+  if (query.type) sql += " AND type = ?2";
+  if (query.before_ms) sql += " AND received_at < ?3";
+  sql += " ORDER BY received_at DESC, id ASC LIMIT ?4";
+  return sql;
+}
+
 SqliteStatement* SqliteStore::ListStatement(const ListQuery& query, int& rc) {
   // One prepared statement per combination of filters, so each can use its
   // index (an `?1 IS NULL OR status = ?1` form would defeat them).
-  const int key = (query.status ? 1 : 0) | (query.type ? 2 : 0) | (query.before_ms ? 4 : 0);
+  const bool completed = query.status == EventStatus::kCompleted;
+  const int key = (query.status ? 1 : 0) | (query.type ? 2 : 0) | (query.before_ms ? 4 : 0) |
+                  (completed ? 8 : 0);
   auto [it, inserted] = list_statements_.try_emplace(key);
   rc = SQLITE_OK;
   if (inserted) {
-    std::string sql = std::string("SELECT ") + kEventColumns + " FROM events WHERE 1";
-    if (query.status) sql += " AND status = ?1";
-    if (query.type) sql += " AND type = ?2";
-    if (query.before_ms) sql += " AND received_at < ?3";
-    sql += " ORDER BY received_at DESC, id ASC LIMIT ?4";
-    rc = it->second.Prepare(db_, sql);
+    rc = it->second.Prepare(db_, SqliteListSql(query));
     if (rc != SQLITE_OK) {
       list_statements_.erase(it);
       return nullptr;

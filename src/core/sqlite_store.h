@@ -49,6 +49,13 @@ struct SqliteStoreOptions {
   std::shared_ptr<StoreClock> clock;  // null: the system clock
 };
 
+// The SELECT that list() runs for `query`'s filters (bound: ?1 status, ?2
+// type, ?3 received before, ?4 limit). A status other than 'completed' also
+// states the status index's own condition: SQLite uses a partial index only
+// where the query's terms include it, and does not infer it from `status =
+// ?1`. Tests check each form's query plan.
+std::string SqliteListSql(const ListQuery& query);
+
 class SqliteStore final : public StoreBackend {
  public:
   explicit SqliteStore(SqliteStoreOptions options);

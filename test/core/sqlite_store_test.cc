@@ -308,3 +308,47 @@ TEST_CASE("SqliteStore: an older markApplied renews the marker's age", "[sqlite_
   CHECK(RunStoreOp(store, hookwise::LastAppliedOp{"sub_1"}).value ==
         std::optional<std::int64_t>(200));
 }
+
+TEST_CASE("SqliteStore: every list form reads newest first through an index", "[sqlite_store]") {
+  TempDir dir;
+  {
+    SqliteStore store(Options(dir.File("events.db"), std::make_shared<ManualStoreClock>(kStart)));
+    RunStoreOp(store, Claim("evt_1"));
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(hookwise::OpenSqliteDatabase({dir.File("events.db")}, &db).ok());
+  // The plan's lines for one form of the list query.
+  auto plan = [&](const hookwise::ListQuery& query) {
+    hookwise::SqliteStatement s;
+    REQUIRE(s.Prepare(db, "EXPLAIN QUERY PLAN " + hookwise::SqliteListSql(query)) == SQLITE_OK);
+    std::string lines;
+    while (s.Step() == SQLITE_ROW) lines += s.Text(3) + "\n";
+    return lines;
+  };
+  for (std::optional<EventStatus> status :
+       {std::optional<EventStatus>(), std::optional(EventStatus::kProcessing),
+        std::optional(EventStatus::kCompleted), std::optional(EventStatus::kFailed),
+        std::optional(EventStatus::kDeadLettered)}) {
+    for (bool by_type : {false, true}) {
+      for (bool before : {false, true}) {
+        hookwise::ListQuery query;
+        query.status = status;
+        if (by_type) query.type = "invoice.paid";
+        if (before) query.before_ms = kStart;
+        const std::string lines = plan(query);
+        INFO(hookwise::SqliteListSql(query) << "\n" << lines);
+        // Newest first straight from an index: no scan of the table, no sort.
+        CHECK(lines.find("USING INDEX") != std::string::npos);
+        CHECK(lines.find("TEMP B-TREE") == std::string::npos);
+        // The partial status index serves every status it holds.
+        if (status && *status != EventStatus::kCompleted && !by_type) {
+          CHECK(lines.find("events_by_status") != std::string::npos);
+        }
+        if (status == EventStatus::kCompleted) {
+          CHECK(lines.find("events_by_status") == std::string::npos);
+        }
+      }
+    }
+  }
+  sqlite3_close_v2(db);
+}

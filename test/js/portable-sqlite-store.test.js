@@ -167,6 +167,78 @@ function nodeSqliteSuite() {
     }
   });
 
+  test('a file of schema version 4 is migrated by either store: the status index keeps only events not completed, list by any status still finds its events', async () => {
+    for (const [name, Store] of [['native', NativeSqliteStore()], ['portable', SqliteStore]]) {
+      const file = newFile();
+      const db = new nodeSqlite.DatabaseSync(file);
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID}; ${MIGRATIONS.slice(0, 4).join('')} PRAGMA user_version = 4;`);
+      const insert = db.prepare('INSERT INTO events (id, type, created, status, attempts, received_at, updated_at, lease_expires_at) VALUES (?1, ?2, 1, ?3, 1, ?4, ?4, ?5)');
+      const now = Date.now();
+      const rows = [
+        ['evt_a', 'invoice.paid', 'completed'],
+        ['evt_b', 'customer.created', 'failed'],
+        ['evt_c', 'invoice.paid', 'dead_lettered'],
+        ['evt_d', 'invoice.paid', 'processing'],
+        ['evt_e', 'invoice.paid', 'completed'],
+        ['evt_f', 'customer.created', 'completed'],
+      ];
+      rows.forEach(([id, type, status], i) => insert.run(id, type, status, now - 10_000 + i, status === 'processing' ? now + 60_000 : 0));
+      db.close();
+      const store = new Store({ path: file });
+      // A completion after the migration leaves the status index, a failure stays in it.
+      const done = await store.claim('evt_g', meta());
+      assert.equal(await store.complete('evt_g', done.token), true, name);
+      const failing = await store.claim('evt_h', meta({ type: 'customer.created' }));
+      await store.fail('evt_h', failing.token, 'boom', 5);
+      const ids = async (query) => (await store.list({ limit: 10, ...query })).map((r) => r.id);
+      assert.deepEqual(await ids({ status: 'completed' }), ['evt_g', 'evt_f', 'evt_e', 'evt_a'], name);
+      assert.deepEqual(await ids({ status: 'failed' }), ['evt_h', 'evt_b'], name);
+      assert.deepEqual(await ids({ status: 'dead_lettered' }), ['evt_c'], name);
+      assert.deepEqual(await ids({ status: 'processing' }), ['evt_d'], name);
+      assert.deepEqual(await ids({ status: 'completed', type: 'customer.created' }), ['evt_f'], name);
+      assert.deepEqual(await ids({ status: 'failed', type: 'customer.created' }), ['evt_h', 'evt_b'], name);
+      assert.deepEqual(await ids({ status: 'completed', before: now - 10_000 + 4 }), ['evt_a'], name);
+      assert.equal((await ids({})).length, 8, name);
+      await store.close();
+      const described = describeFile(file);
+      assert.equal(described.userVersion, SCHEMA_VERSION);
+      const index = described.schema.find((r) => r.name === 'events_by_status');
+      assert.match(index.sql, /WHERE status <> 'completed'$/, name);
+      const check = new nodeSqlite.DatabaseSync(file, { readOnly: true });
+      try {
+        const indexed = check.prepare("SELECT id FROM events INDEXED BY events_by_status WHERE status <> 'completed' ORDER BY id").all();
+        assert.deepEqual(indexed.map((r) => r.id), ['evt_b', 'evt_c', 'evt_d', 'evt_h'], name);
+      } finally {
+        check.close();
+      }
+    }
+  });
+
+  test('every list form of the portable store reads newest first through an index, the status index for any status but completed', async () => {
+    const { listSql } = require(storeModule);
+    const file = newFile();
+    const store = new SqliteStore({ path: file });
+    await store.claim('evt_1', meta());
+    await store.close();
+    const db = new nodeSqlite.DatabaseSync(file, { readOnly: true });
+    try {
+      for (const status of [null, 'processing', 'completed', 'failed', 'dead_lettered']) {
+        for (const type of [null, 'invoice.paid']) {
+          for (const before of [null, 1]) {
+            const sql = listSql(status, type, before);
+            const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((r) => r.detail).join('\n');
+            assert.match(plan, /USING INDEX/, `${sql}\n${plan}`);
+            assert.doesNotMatch(plan, /TEMP B-TREE/, `${sql}\n${plan}`);
+            if (status === 'completed') assert.doesNotMatch(plan, /events_by_status/, `${sql}\n${plan}`);
+            else if (status !== null && type === null) assert.match(plan, /events_by_status/, `${sql}\n${plan}`);
+          }
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   // A node child with `store` = new <kind> SqliteStore(options). It prints one
   // JSON line per `say`; a line 'go' on its stdin resolves `go()`.
   function child(kind, options, body) {
