@@ -53,7 +53,7 @@ function mainThreadCpuMicros() {
   try {
     const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3, state
-    return (Number(fields[11]) + Number(fields[12])) * 1e4; // utime + stime, in ticks
+    return (Number(fields[11]) + Number(fields[12])) * 1e4; // utime + stime: ticks of 10 ms
   } catch {
     return null;
   }

@@ -543,15 +543,14 @@ std::string SqliteListSql(const ListQuery& query) {
 }
 
 SqliteStatement* SqliteStore::ListStatement(const ListQuery& query, int& rc) {
-  // One prepared statement per combination of filters, so each can use its
-  // index (an `?1 IS NULL OR status = ?1` form would defeat them).
-  const bool completed = query.status == EventStatus::kCompleted;
-  const int key = (query.status ? 1 : 0) | (query.type ? 2 : 0) | (query.before_ms ? 4 : 0) |
-                  (completed ? 8 : 0);
-  auto [it, inserted] = list_statements_.try_emplace(key);
+  // One prepared statement per form of the query, so each can use its index
+  // (an `?1 IS NULL OR status = ?1` form would defeat them). Keyed by its SQL
+  // text, so the forms are decided in SqliteListSql alone.
+  std::string sql = SqliteListSql(query);
+  auto [it, inserted] = list_statements_.try_emplace(std::move(sql));
   rc = SQLITE_OK;
   if (inserted) {
-    rc = it->second.Prepare(db_, SqliteListSql(query));
+    rc = it->second.Prepare(db_, it->first);
     if (rc != SQLITE_OK) {
       list_statements_.erase(it);
       return nullptr;

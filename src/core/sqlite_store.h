@@ -146,7 +146,7 @@ class SqliteStore final : public StoreBackend {
       purge_events_, purge_applied_, select_billing_, find_billing_, insert_billing_,
       update_billing_;
   SqliteStatement select_mark_, touch_mark_, select_slot_, upsert_slot_, delete_slot_, purge_slots_;
-  std::map<int, SqliteStatement> list_statements_;  // by which filters are present
+  std::map<std::string, SqliteStatement> list_statements_;  // by their SQL (SqliteListSql)
   std::int64_t next_sweep_ms_ = 0;
   bool synced_commits_ = true;  // the connection's synchronous is FULL (kFull only)
 };
